@@ -1,0 +1,168 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { ConfigFile, EnvConfig } from "../config/types.ts";
+import { configHash, envDirName } from "../cache/hash.ts";
+import { buildPaths, LAYOUT, type BuildPaths } from "../cache/layout.ts";
+import { acquireBuildLock, recordLockChild, type LockOwner } from "../cache/lock.ts";
+import { recordLink } from "../cache/links.ts";
+import { writeMeta } from "../cache/meta.ts";
+import { ensureLink } from "../link/index.ts";
+import { generatePixiToml } from "../pixi/manifest.ts";
+import { runPixiInstall } from "../pixi/run.ts";
+import { ensureDir, exists, removeTree, tryFs, writeFileAtomic } from "../util/fs.ts";
+import { err, ok, type Result } from "../util/result.ts";
+import type { PixiPlatform } from "../util/platform.ts";
+import { VERSION } from "../version.ts";
+import type { BuildError } from "./errors.ts";
+
+/** What a build needs to know about the machine; computed once per install run, lazily. */
+export interface BuildContext {
+  root: string;
+  platform: PixiPlatform;
+  glibc?: string;
+  /** Resolved only when a build actually runs, so the fast path stays free of detection. */
+  cuda: () => Promise<Result<{ cuda: string | null; variant: string }, BuildError>>;
+  hostPython: () => Result<string, BuildError>;
+  pixi: () => Result<string, BuildError>;
+  lockTimeoutMs: number;
+  onProgress: (envLabel: string, line: string) => void;
+  onWait: (envLabel: string, owner: LockOwner | undefined) => void;
+}
+
+export interface EnvToBuild {
+  file: ConfigFile;
+  config: EnvConfig;
+  bytes: Uint8Array;
+  /** Short name for messages, e.g. "MyPack/nodes/gpu". */
+  label: string;
+}
+
+export interface EnvBuildResult {
+  label: string;
+  configFile: string;
+  hash: string;
+  link: string;
+  buildDir: string;
+  /** reused: .done was there; built: we ran pixi; waited: another process built it. */
+  outcome: "reused" | "built" | "waited";
+  seconds: number;
+}
+
+/** Everything in a build folder except the lock and the link records goes before a fresh build. */
+function cleanBuildDir(p: BuildPaths): Result<void, BuildError> {
+  const keep = new Set<string>([LAYOUT.building, LAYOUT.links]);
+  const names = tryFs("readdir", p.dir, () => fs.readdirSync(p.dir));
+  if (names.isErr()) return err(names.error);
+  for (const n of names.value) {
+    if (keep.has(n)) continue;
+    const r = removeTree(path.join(p.dir, n));
+    if (r.isErr()) return err(r.error);
+  }
+  return ok(undefined);
+}
+
+/** Link the node folder to the build and drop a stray `.pixi/` a pixi run in the node folder left. */
+function linkNode(p: BuildPaths, nodeDir: string): Result<string, BuildError> {
+  const link = path.join(nodeDir, envDirName(p.hash));
+  const made = ensureLink(p.env, link);
+  if (made.isErr()) return err(made.error);
+  recordLink(p, link);
+  const stray = path.join(nodeDir, ".pixi");
+  if (exists(stray)) {
+    const r = removeTree(stray);
+    if (r.isErr()) return err(r.error);
+  }
+  return ok(link);
+}
+
+/**
+ * Build (or reuse) the environment of one comfy-env.toml and link it into its node folder.
+ * Steps follow the seed: hash → fast path → lock → pixi.toml → pixi install → meta → .done →
+ * unlock → link (a link failure leaves a finished build that the next run links). A failed build is never marked done; the next attempt starts clean.
+ */
+export async function buildEnv(env: EnvToBuild, ctx: BuildContext): Promise<Result<EnvBuildResult, BuildError>> {
+  const started = performance.now();
+  const hash = configHash(env.bytes);
+  const p = buildPaths(ctx.root, hash);
+  const finish = (outcome: EnvBuildResult["outcome"]): Result<EnvBuildResult, BuildError> =>
+    linkNode(p, env.file.dir).map((link) => ({
+      label: env.label,
+      configFile: env.file.path,
+      hash,
+      link,
+      buildDir: p.dir,
+      outcome,
+      seconds: (performance.now() - started) / 1000,
+    }));
+
+  if (exists(p.done)) return finish("reused");
+
+  // Everything that can fail on bad input happens before the cache is touched.
+  const cuda = await ctx.cuda();
+  if (cuda.isErr()) return err(cuda.error);
+  const python = env.config.python !== undefined ? ok(env.config.python) : ctx.hostPython();
+  if (python.isErr()) return err(python.error);
+  const manifest = generatePixiToml(env.config, {
+    platform: ctx.platform,
+    cuda: cuda.value.cuda,
+    python: python.value,
+    glibc: ctx.glibc,
+    name: `comfy-env-${hash}`,
+    source: env.label,
+  });
+  if (manifest.isErr()) return err(manifest.error);
+  const pixi = ctx.pixi();
+  if (pixi.isErr()) return err(pixi.error);
+
+  const lock = await acquireBuildLock(p, { timeoutMs: ctx.lockTimeoutMs, onWait: (o) => ctx.onWait(env.label, o) });
+  if (lock.isErr()) return err(lock.error);
+  if (lock.value.kind === "done") return finish("waited");
+  const { release } = lock.value;
+  try {
+    const built = await buildLocked(p, env, manifest.value, pixi.value, ctx, {
+      python: python.value,
+      variant: cuda.value.variant,
+      started,
+    });
+    if (built.isErr()) return err(built.error);
+  } finally {
+    release();
+  }
+  return finish("built");
+}
+
+async function buildLocked(
+  p: BuildPaths,
+  env: EnvToBuild,
+  manifest: string,
+  pixi: string,
+  ctx: BuildContext,
+  info: { python: string; variant: string; started: number },
+): Promise<Result<void, BuildError>> {
+  const steps = cleanBuildDir(p)
+    .andThen(() => ensureDir(p.noPython))
+    .andThen(() => writeFileAtomic(p.manifest, manifest))
+    .andThen(() => writeFileAtomic(p.log, `# comfy-env ${VERSION}: pixi install for ${env.file.path}\n`));
+  if (steps.isErr()) return err(steps.error);
+  const ran = await runPixiInstall(
+    pixi,
+    p,
+    (line) => ctx.onProgress(env.label, line),
+    (pid) => recordLockChild(p, pid),
+  );
+  if (ran.isErr()) return err(ran.error);
+  const meta = writeMeta(p, {
+    hash: p.hash,
+    toolVersion: VERSION,
+    source: env.file.dir,
+    configFile: env.file.path,
+    configContent: new TextDecoder().decode(env.bytes),
+    platform: ctx.platform,
+    python: info.python,
+    torchVariant: info.variant,
+    builtAt: new Date().toISOString(),
+    buildSeconds: Math.round((performance.now() - info.started) / 100) / 10,
+  });
+  if (meta.isErr()) return err(meta.error);
+  return tryFs("write", p.done, () => fs.writeFileSync(p.done, new Date().toISOString()));
+}

@@ -1,0 +1,19 @@
+import type { ConfigError } from "../config/types.ts";
+import type { LockError } from "../cache/lock.ts";
+import type { FsError } from "../util/fs.ts";
+import type { LinkError } from "../link/index.ts";
+import type { PixiFindError } from "../pixi/find.ts";
+import type { PixiRunError } from "../pixi/run.ts";
+import type { ManifestError } from "../pixi/manifest.ts";
+import type { HostPythonError } from "./host-python.ts";
+
+/** Everything that can stop an install, one union for the CLI to render. */
+export type BuildError =
+  | ConfigError
+  | LockError
+  | FsError
+  | LinkError
+  | PixiFindError
+  | PixiRunError
+  | ManifestError
+  | HostPythonError;

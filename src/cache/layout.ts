@@ -1,0 +1,54 @@
+import path from "node:path";
+import { envDirName } from "./hash.ts";
+
+/** File and folder names inside one build folder `<root>/_env_<hash>/` (seed layout). */
+export const LAYOUT = {
+  /** Present = the build finished; the only thing the fast path checks. */
+  done: ".done",
+  /** Build lock: created with an atomic mkdir, holds owner.json. */
+  building: ".building",
+  lockOwner: "owner.json",
+  log: "install.log",
+  meta: ".comfy-env-meta.json",
+  manifest: "pixi.toml",
+  /** The environment pixi creates; node folders link here. */
+  env: path.join(".pixi", "envs", "default"),
+  /** UV_PYTHON_INSTALL_DIR sink, so uv never downloads its own Python. */
+  noPython: "_no_python",
+  /** One file per node-folder link that points at this build (for status and gc). */
+  links: ".links",
+} as const;
+
+export interface BuildPaths {
+  hash: string;
+  dir: string;
+  done: string;
+  building: string;
+  owner: string;
+  log: string;
+  meta: string;
+  manifest: string;
+  env: string;
+  noPython: string;
+  links: string;
+}
+
+export function buildPaths(root: string, hash: string): BuildPaths {
+  const dir = path.join(root, envDirName(hash));
+  return {
+    hash,
+    dir,
+    done: path.join(dir, LAYOUT.done),
+    building: path.join(dir, LAYOUT.building),
+    owner: path.join(dir, LAYOUT.building, LAYOUT.lockOwner),
+    log: path.join(dir, LAYOUT.log),
+    meta: path.join(dir, LAYOUT.meta),
+    manifest: path.join(dir, LAYOUT.manifest),
+    env: path.join(dir, LAYOUT.env),
+    noPython: path.join(dir, LAYOUT.noPython),
+    links: path.join(dir, LAYOUT.links),
+  };
+}
+
+/** `_env_<6 hex>`: the names status and gc consider to be builds. */
+export const BUILD_DIR_PATTERN = /^_env_[0-9a-f]{6}$/;

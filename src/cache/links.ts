@@ -1,0 +1,37 @@
+import fs from "node:fs";
+import path from "node:path";
+import { createHash } from "node:crypto";
+import type { BuildPaths } from "./layout.ts";
+import { readLink } from "../link/index.ts";
+
+/**
+ * Every node-folder link made to a build is recorded as one small file under `.links/`, named
+ * by a hash of the link path: concurrent installs add records without a read-modify-write race.
+ */
+export function recordLink(p: BuildPaths, link: string): void {
+  fs.mkdirSync(p.links, { recursive: true });
+  const name = createHash("sha256").update(link).digest("hex").slice(0, 16);
+  fs.writeFileSync(path.join(p.links, name), link);
+}
+
+/** Recorded links that still exist and still point at this build's environment. */
+export function liveLinks(p: BuildPaths): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(p.links);
+  } catch {
+    return [];
+  }
+  const live: string[] = [];
+  for (const n of names.sort()) {
+    let link: string;
+    try {
+      link = fs.readFileSync(path.join(p.links, n), "utf8");
+    } catch {
+      continue;
+    }
+    const target = readLink(link);
+    if (target !== undefined && path.resolve(path.dirname(link), target) === path.resolve(p.env)) live.push(link);
+  }
+  return live.sort();
+}

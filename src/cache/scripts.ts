@@ -1,0 +1,35 @@
+import fs from "node:fs";
+import path from "node:path";
+import { tryFs, writeFileAtomic, type FsError } from "../util/fs.ts";
+import type { Result } from "../util/result.ts";
+
+// Scripts at the cache root that list every build and its state without comfy-env itself
+// (the seed's detect.sh / detect.bat): useful when the binary is gone or broken.
+const SH = `#!/bin/sh
+# Written by comfy-env: lists every environment in this cache and its state.
+cd "$(dirname "$0")" || exit 1
+for d in _env_*; do
+  [ -d "$d" ] || continue
+  if [ -f "$d/.done" ]; then state=done
+  elif [ -d "$d/.building" ]; then state=building
+  else state=failed; fi
+  src=$(sed -n 's/^  "source": "\\(.*\\)",$/\\1/p' "$d/.comfy-env-meta.json" 2>/dev/null)
+  printf '%s\\t%s\\t%s\\t%s\\n' "$d" "$state" "\${src:--}" "$PWD/$d/install.log"
+done
+`;
+
+const BAT = `@echo off\r
+rem Written by comfy-env: lists every environment in this cache and its state.\r
+setlocal\r
+cd /d "%~dp0"\r
+for /d %%d in (_env_*) do (\r
+  if exist "%%d\\.done" (echo %%d	done	%CD%\\%%d\\install.log) else if exist "%%d\\.building" (echo %%d	building	%CD%\\%%d\\install.log) else (echo %%d	failed	%CD%\\%%d\\install.log)\r
+)\r
+`;
+
+export function writeStatusScripts(root: string): Result<void, FsError> {
+  const sh = path.join(root, "detect.sh");
+  return writeFileAtomic(sh, SH)
+    .andThen(() => tryFs("chmod", sh, () => fs.chmodSync(sh, 0o755)))
+    .andThen(() => writeFileAtomic(path.join(root, "detect.bat"), BAT));
+}

@@ -1,0 +1,63 @@
+import fs from "node:fs";
+import { buildPaths, BUILD_DIR_PATTERN, type BuildPaths } from "./layout.ts";
+import { lockState, type LockOwner } from "./lock.ts";
+import { liveLinks } from "./links.ts";
+import { readMeta } from "./meta.ts";
+import { exists, treeSize } from "../util/fs.ts";
+
+export type BuildState = "done" | "building" | "stale" | "failed";
+
+export interface EnvStatus {
+  hash: string;
+  dir: string;
+  /** done: usable; building: a live process holds the lock; stale: its builder died; failed: no lock, not done. */
+  state: BuildState;
+  sizeBytes: number;
+  source?: string;
+  configFile?: string;
+  builtAt?: string;
+  owner?: LockOwner;
+  links: string[];
+}
+
+export function listBuilds(root: string): BuildPaths[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(root);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => BUILD_DIR_PATTERN.test(n))
+    .sort()
+    .map((n) => buildPaths(root, n.slice("_env_".length)));
+}
+
+export function envStatus(p: BuildPaths, withSize = true): EnvStatus {
+  const lock = lockState(p);
+  const state: BuildState = exists(p.done)
+    ? "done"
+    : lock.state === "held"
+      ? "building"
+      : lock.state === "stale"
+        ? "stale"
+        : "failed";
+  const meta = readMeta(p);
+  return {
+    hash: p.hash,
+    dir: p.dir,
+    state,
+    sizeBytes: withSize ? treeSize(p.dir) : 0,
+    source: meta?.source,
+    configFile: meta?.configFile,
+    builtAt: meta?.builtAt,
+    owner: lock.owner,
+    links: liveLinks(p),
+  };
+}
+
+/** Builds nothing points at: safe to delete. A build in progress is never garbage. */
+export function isGarbage(s: EnvStatus): boolean {
+  return s.links.length === 0 && s.state !== "building";
+}
+

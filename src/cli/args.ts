@@ -1,0 +1,38 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { err, ok, type Result, messageOf } from "../util/result.ts";
+
+/** Flags every command takes. */
+export const COMMON_OPTIONS = {
+  json: { type: "boolean", default: false },
+  quiet: { type: "boolean", short: "q", default: false },
+  verbose: { type: "boolean", short: "v", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const satisfies ParseArgsConfig["options"];
+
+export type UsageError = { kind: "usage"; message: string };
+
+export interface ParsedArgs {
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+  json: boolean;
+  quiet: boolean;
+  verbose: boolean;
+  help: boolean;
+}
+
+/** node:util parseArgs in strict mode, with its exception turned into a value. */
+export function parseCommandArgs(args: string[], options: NonNullable<ParseArgsConfig["options"]>): Result<ParsedArgs, UsageError> {
+  try {
+    const { values, positionals } = parseArgs({ args, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
+    const v = values as ParsedArgs["values"];
+    return ok({ values: v, positionals, json: v.json === true, quiet: v.quiet === true, verbose: v.verbose === true, help: v.help === true });
+  } catch (e) {
+    return err({ kind: "usage", message: messageOf(e) });
+  }
+}
+
+/** A string flag's value, if given. */
+export function stringFlag(p: ParsedArgs, name: string): string | undefined {
+  const v = p.values[name];
+  return typeof v === "string" ? v : undefined;
+}

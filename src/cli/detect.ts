@@ -1,0 +1,79 @@
+import { detectAll, type DetectReport } from "../detect/index.ts";
+import { probeMessage, type Env, type GpuInfo } from "../detect/types.ts";
+import { parseCommandArgs, stringFlag } from "./args.ts";
+import { renderDetectError } from "./errors/detect.ts";
+import { EXIT } from "./exit.ts";
+import { Output } from "./output.ts";
+import { printError } from "./render-error.ts";
+
+export const DETECT_HELP = `Usage: comfy-env detect [--python PY] [--json]
+
+Show the host (OS, arch, libc/macOS version), each GPU (name, compute capability,
+architecture, VRAM, driver), the driver's CUDA version, nvcc, torch in PY if given, and the
+CUDA variant and torch version \`install\` will use, with the reason.
+
+GPU probes, first answer wins: NVML, nvidia-smi, torch in PY, sysfs (Linux); on Windows
+nvidia-smi comes first. -v shows why each probe did not answer.
+
+Environment: COMFY_ENV_CUDA_VERSION (CUDA to build for, "none"/"cpu" for CPU),
+COMFY_ENV_NVML_LIB (NVML library to load), COMFY_ENV_SYSFS_ROOT (sysfs root, default /sys).`;
+
+function gpuLine(g: GpuInfo): string {
+  if (g.vendor !== "nvidia") {
+    const who = g.vendor === "amd" ? "AMD" : "Intel";
+    return `${who} GPU ${g.pciDeviceId ?? "?"} at ${g.pciBusId ?? "?"} (no CUDA: cpu wheels)`;
+  }
+  const parts = [g.name ?? `NVIDIA GPU ${g.pciDeviceId ?? ""}`.trim()];
+  if (g.computeCapability) parts.push(`${g.architecture ?? "unknown architecture"} (${g.computeCapability})`);
+  if (g.vramMiB !== null) parts.push(`${g.vramMiB} MiB`);
+  if (g.pciBusId) parts.push(g.pciBusId);
+  return parts.join(" · ");
+}
+
+/** The human rendering of a report, one "label  value" line per fact. */
+export function formatDetectReport(r: DetectReport): string[] {
+  const lines: [string, string][] = [];
+  const h = r.host;
+  const sys = h.libc ? `${h.libc.family} ${h.libc.version ?? "(version unknown)"}` : h.macos ? `macOS ${h.macos}` : `${h.os} ${h.osRelease}`;
+  lines.push(["host", `${h.platform} (${h.arch}), ${sys}`]);
+  if (r.gpus.length === 0) lines.push(["gpu", "none found"]);
+  for (const g of r.gpus) lines.push([`gpu ${g.vendor === "nvidia" ? g.index : "-"}`, gpuLine(g)]);
+  lines.push(["probes", r.attempts.map((a) => `${a.method}: ${a.outcome}`).join(", ") || "none on this OS"]);
+  if (r.driver.version || r.driver.cuda) {
+    lines.push(["driver", `${r.driver.version ?? "version unknown"}${r.driver.cuda ? `, supports CUDA ${r.driver.cuda}` : ""}`]);
+  }
+  lines.push(["nvcc", r.nvcc ? `${r.nvcc.version} (${r.nvcc.path})` : "not found"]);
+  if (r.torch) {
+    const t = r.torch;
+    lines.push(["torch", t.version ? `${t.version}${t.cuda ? ` (CUDA ${t.cuda})` : " (CPU build)"} in ${t.python}` : `not importable in ${t.python}: ${t.error ?? "unknown error"}`]);
+  } else {
+    lines.push(["torch", r.torchError ? probeMessage(r.torchError) : "not checked (pass --python PY)"]);
+  }
+  if (r.decision) lines.push(["install", `${r.decision.variant}, torch ${r.decision.torch ?? "?"}: ${r.decision.reason}`]);
+  else lines.push(["install", "undecided (see the error below)"]);
+  return lines.map(([k, v]) => `${k.padEnd(8)} ${v}`);
+}
+
+export async function runDetect(args: string[], out0: Output, env: Env = process.env): Promise<number> {
+  const parsed = parseCommandArgs(args, { python: { type: "string" } });
+  if (parsed.isErr()) {
+    out0.error(parsed.error.message);
+    return EXIT.USER_ERROR;
+  }
+  const a = parsed.value;
+  const out = new Output({ json: a.json || out0.json, quiet: a.quiet || out0.quiet, verbose: a.verbose || out0.verbose });
+  if (a.help) {
+    out.result(DETECT_HELP);
+    return EXIT.OK;
+  }
+  const report = await detectAll({ python: stringFlag(a, "python"), env });
+  for (const at of report.attempts) if (at.error) out.debug(`${at.method} probe: ${probeMessage(at.error)}`);
+  if (report.nvccError) out.debug(probeMessage(report.nvccError));
+  if (out.json) out.data(report);
+  else out.result(formatDetectReport(report).join("\n"));
+  if (report.decisionError) {
+    printError(out, renderDetectError(report.decisionError));
+    return EXIT.USER_ERROR;
+  }
+  return EXIT.OK;
+}

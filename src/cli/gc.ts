@@ -1,0 +1,56 @@
+import { cacheRoot } from "../cache/root.ts";
+import { envStatus, isGarbage, listBuilds } from "../cache/status.ts";
+import { removeTree } from "../util/fs.ts";
+import { parseCommandArgs, stringFlag } from "./args.ts";
+import { EXIT } from "./exit.ts";
+import { Output } from "./output.ts";
+import { formatBytes } from "./format.ts";
+
+export const GC_HELP = `Usage: comfy-env gc [--dry-run] [--root DIR] [--json]
+
+Remove cache environments that no _env_<hash> link points to. Only folders inside the cache
+are deleted; node folders and their files are never touched. Builds in progress are kept.`;
+
+export async function runGc(args: string[], out0: Output): Promise<number> {
+  const parsed = parseCommandArgs(args, { root: { type: "string" }, "dry-run": { type: "boolean", default: false } });
+  if (parsed.isErr()) {
+    out0.error(parsed.error.message);
+    return EXIT.USER_ERROR;
+  }
+  const a = parsed.value;
+  const out = new Output({ json: a.json, quiet: a.quiet, verbose: a.verbose });
+  if (a.help) {
+    out.result(GC_HELP);
+    return EXIT.OK;
+  }
+  const dryRun = a.values["dry-run"] === true;
+  const root = cacheRoot(stringFlag(a, "root"));
+  const removed: { hash: string; dir: string; sizeBytes: number; state: string }[] = [];
+  const kept: { hash: string; links: string[] }[] = [];
+  const failed: { hash: string; message: string }[] = [];
+  for (const p of listBuilds(root)) {
+    const s = envStatus(p);
+    if (!isGarbage(s)) {
+      kept.push({ hash: s.hash, links: s.links });
+      continue;
+    }
+    if (!dryRun) {
+      const r = removeTree(p.dir);
+      if (r.isErr()) {
+        failed.push({ hash: s.hash, message: r.error.message });
+        continue;
+      }
+    }
+    removed.push({ hash: s.hash, dir: s.dir, sizeBytes: s.sizeBytes, state: s.state });
+  }
+  const freed = removed.reduce((n, r) => n + r.sizeBytes, 0);
+  if (out.json) {
+    out.data({ root, dryRun, removed, kept, failed, freedBytes: freed });
+  } else {
+    const verb = dryRun ? "would remove" : "removed";
+    for (const r of removed) out.result(`${verb} _env_${r.hash} (${r.state}, ${formatBytes(r.sizeBytes)})`);
+    for (const f of failed) out.error(`cannot remove _env_${f.hash}: ${f.message}`);
+    out.result(`${verb} ${removed.length} environment(s), ${formatBytes(freed)}; kept ${kept.length}`);
+  }
+  return failed.length === 0 ? EXIT.OK : EXIT.FAILED;
+}

@@ -1,0 +1,66 @@
+import { COMMIT, TARGET, VERSION } from "../version.ts";
+import { EXIT } from "./exit.ts";
+import { Output } from "./output.ts";
+type Command = (args: string[], out: Output) => Promise<number>;
+
+// Commands load on demand: a warm `install` must not pay for HTTP, zod or FFI it never uses.
+const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  install: { run: async (a, o) => (await import("./install.ts")).runInstall(a, o), summary: "build and link the environments of node packs" },
+  generate: { run: async (a, o) => (await import("./generate.ts")).runGenerate(a, o), summary: "print the pixi.toml a comfy-env.toml becomes" },
+  status: { run: async (a, o) => (await import("./status.ts")).runStatus(a, o), summary: "list cached environments, their state, size and links" },
+  gc: { run: async (a, o) => (await import("./gc.ts")).runGc(a, o), summary: "remove cached environments no node folder links to" },
+  detect: { run: async (a, o) => (await import("./detect.ts")).runDetect(a, o), summary: "show GPUs, CUDA, and the build variant install will use" },
+  wheels: { run: async (a, o) => (await import("./wheels.ts")).runWheels(a, o), summary: "show which CUDA wheel a package resolves to, and why" },
+};
+
+export const HELP = `comfy-env ${VERSION}: isolated Python environments for ComfyUI custom nodes
+
+Usage: comfy-env <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`)
+  .join("\n")}
+
+Every command takes --json (one JSON document on stdout), -q/--quiet, -v/--verbose, -h/--help.
+
+Exit codes:
+  0  success
+  1  bad input: a config error (file:line is printed), a bad flag, a missing folder
+  2  internal error: a bug in comfy-env, please report it
+  3  the work failed: pixi install, a wheel install or a removal (the log path is printed)
+  4  a required tool (pixi) was not found
+
+Environment: COMFY_ENV_ROOT (cache root), COMFY_ENV_PIXI (pixi to use),
+COMFY_ENV_CUDA_VERSION (CUDA to build for, or "none"), NO_COLOR.`;
+
+export function versionLine(): string {
+  return `comfy-env ${VERSION} (${COMMIT}, ${TARGET})`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const out = new Output({ json: false, quiet: false, verbose: false });
+  const [first, ...rest] = argv;
+  if (first === undefined || first === "help" || first === "--help" || first === "-h") {
+    out.result(HELP);
+    return EXIT.OK;
+  }
+  if (first === "--version" || first === "-V" || first === "version") {
+    out.result(versionLine());
+    return EXIT.OK;
+  }
+  const cmd = COMMANDS[first];
+  if (!cmd) {
+    out.error(`unknown command "${first}"`);
+    out.note(HELP);
+    return EXIT.USER_ERROR;
+  }
+  try {
+    return await cmd.run(rest, out);
+  } catch (e) {
+    // Modules return errors as values; anything thrown is a bug, so say so and show where.
+    out.error(`internal error in "${first}": this is a bug in comfy-env ${VERSION}, please report it`);
+    out.note(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    return EXIT.INTERNAL;
+  }
+}

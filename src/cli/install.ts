@@ -1,0 +1,177 @@
+import path from "node:path";
+import { listPacks } from "../config/discover.ts";
+import { cacheRoot } from "../cache/root.ts";
+import { writeStatusScripts } from "../cache/scripts.ts";
+import { buildEnv, type BuildContext, type EnvBuildResult } from "../build/env.ts";
+import type { BuildError } from "../build/errors.ts";
+import { findHostPython, pythonVersionOf } from "../build/host-python.ts";
+import { planPacks } from "../build/plan.ts";
+import { decideCuda } from "../detect/decision.ts";
+import { selectTorchBuild } from "../detect/versions.ts";
+import { findPixi } from "../pixi/find.ts";
+import { readEnv } from "../util/env.ts";
+import { hostGlibc, hostPixiPlatform } from "../util/platform.ts";
+import { ok, type Result } from "../util/result.ts";
+import { parseCommandArgs, stringFlag } from "./args.ts";
+import { renderConfigWarning } from "./errors/config.ts";
+import { EXIT } from "./exit.ts";
+import { Output } from "./output.ts";
+import { errorJson, exitCodeOf, printError, renderBuildError } from "./render-error.ts";
+
+export const INSTALL_HELP = `Usage: comfy-env install [PACK_DIR...] [options]
+
+Build the environment of every comfy-env.toml in each node pack (default: the current
+folder) and link it into its node folder as _env_<hash>.
+
+Options:
+  --all COMFYUI_DIR   every pack under COMFYUI_DIR/custom_nodes
+  --root DIR          cache root (default ~/.ce, C:/ce on Windows; env COMFY_ENV_ROOT)
+  --python PATH       host Python whose version pins configs without a python key
+  --cuda X.Y|none     build for this CUDA version, or CPU (default: detected)
+  --json              one JSON document on stdout
+  -q, --quiet         errors only
+  -v, --verbose       show pixi output instead of a progress line`;
+
+const DEFAULT_LOCK_TIMEOUT_S = 1800;
+
+function memo<T>(f: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = f();
+      done = true;
+    }
+    return value;
+  };
+}
+
+/** --cuda / COMFY_ENV_CUDA_VERSION value: "none"/"cpu" mean a CPU build. */
+export function parseCudaFlag(v: string): string | null {
+  return v === "none" || v === "cpu" ? null : v;
+}
+
+export async function runInstall(args: string[], out0: Output): Promise<number> {
+  const parsed = parseCommandArgs(args, {
+    all: { type: "string" },
+    root: { type: "string" },
+    python: { type: "string" },
+    cuda: { type: "string" },
+  });
+  if (parsed.isErr()) {
+    out0.error(parsed.error.message);
+    out0.note(INSTALL_HELP);
+    return EXIT.USER_ERROR;
+  }
+  const a = parsed.value;
+  const out = new Output({ json: a.json, quiet: a.quiet, verbose: a.verbose });
+  if (a.help) {
+    out.result(INSTALL_HELP);
+    return EXIT.OK;
+  }
+
+  const all = stringFlag(a, "all");
+  let packDirs = a.positionals.length > 0 ? a.positionals : all ? [] : [process.cwd()];
+  if (all) {
+    const packs = listPacks(path.resolve(all));
+    if (packs.isErr()) return fail(out, packs.error);
+    packDirs = [...packDirs, ...packs.value];
+  }
+  const plans = planPacks(packDirs);
+  if (plans.isErr()) return fail(out, plans.error);
+  const warnings = plans.value.flatMap((p) => p.warnings);
+  for (const w of warnings) out.warn(renderConfigWarning(w));
+
+  const root = cacheRoot(stringFlag(a, "root"));
+  const cudaFlag = stringFlag(a, "cuda");
+  const pythonFlag = stringFlag(a, "python");
+  let decisionLine: string | undefined;
+  const decide = memo(async (): Promise<Result<{ cuda: string | null; variant: string }, BuildError>> => {
+    const d = cudaFlag !== undefined ? flagDecision(cudaFlag) : await detectedDecision(out, pythonFlag);
+    decisionLine = `building for ${d.cuda === null ? "CPU" : `CUDA ${d.cuda} (${d.variant})`}: ${d.reason}`;
+    out.info(decisionLine);
+    return ok({ cuda: d.cuda, variant: d.variant });
+  });
+  const ctx: BuildContext = {
+    root,
+    platform: hostPixiPlatform(),
+    glibc: hostGlibc(),
+    cuda: decide,
+    hostPython: memo((): Result<string, BuildError> => {
+      const py = findHostPython(pythonFlag);
+      return py ? pythonVersionOf(py) : ok("3.11");
+    }),
+    pixi: memo(() => findPixi([path.join(root, ".tools")])),
+    lockTimeoutMs: Number(readEnv("COMFY_ENV_LOCK_TIMEOUT") ?? DEFAULT_LOCK_TIMEOUT_S) * 1000,
+    onProgress: (label, line) => (out.verbose ? out.debug(`[${label}] ${line}`) : out.progress(`[${label}] ${line}`)),
+    onWait: (label, owner) =>
+      out.info(`${label}: waiting for another install${owner ? ` (pid ${owner.pid} on ${owner.host}, since ${owner.startedAt})` : ""}`),
+  };
+
+  const results: EnvBuildResult[] = [];
+  const failures: { label: string; error: BuildError }[] = [];
+  for (const plan of plans.value) {
+    if (plan.envs.length === 0) out.info(`${path.basename(plan.packDir)}: no comfy-env.toml, nothing to build`);
+    for (const env of plan.envs) {
+      const r = await buildEnv(env, ctx);
+      out.clearProgress();
+      if (r.isErr()) {
+        failures.push({ label: env.label, error: r.error });
+        if (!out.json) {
+          out.error(`${env.label}: environment not built`);
+          printError(out, renderBuildError(r.error));
+        }
+        continue;
+      }
+      results.push(r.value);
+      const how = r.value.outcome === "built" ? `built in ${r.value.seconds.toFixed(1)}s` : r.value.outcome === "waited" ? "built by another process" : "up to date";
+      out.result(`✓ ${env.label} → ${path.basename(r.value.link)} (${how})`);
+    }
+  }
+  const scripts = writeStatusScripts(root);
+  if (scripts.isErr() && results.length > 0) out.warn(`cannot write status scripts: ${scripts.error.message}`);
+
+  const exitCode = failures.length === 0 ? EXIT.OK : exitCodeOf((failures[0] as { error: BuildError }).error);
+  if (out.json) {
+    out.data({
+      ok: failures.length === 0,
+      root,
+      decision: decisionLine ?? null,
+      envs: results.map((r) => ({ ...r, seconds: Math.round(r.seconds * 1000) / 1000 })),
+      errors: failures.map((f) => ({ env: f.label, ...(errorJson(renderBuildError(f.error), f.error.kind, exitCodeOf(f.error)) as object) })),
+      warnings: warnings.map((w) => ({ ...w, text: renderConfigWarning(w) })),
+      exitCode,
+    });
+  }
+  return exitCode;
+}
+
+interface Decision {
+  cuda: string | null;
+  variant: string;
+  reason: string;
+}
+
+/** --cuda given: no detection. A CUDA without torch builds only matters to configs using torch. */
+function flagDecision(flag: string): Decision {
+  const cuda = parseCudaFlag(flag);
+  const variant = selectTorchBuild(cuda).match(
+    (b) => b.variant,
+    () => `cuda ${cuda}`,
+  );
+  return { cuda, variant, reason: `--cuda ${flag}` };
+}
+
+async function detectedDecision(out: Output, python: string | undefined): Promise<Decision> {
+  const r = await decideCuda({ python });
+  if (r.isOk()) return r.value;
+  out.warn(`GPU detection failed (${r.error.kind}); building for CPU. Pass --cuda X.Y to choose.`);
+  return { cuda: null, variant: "cpu", reason: "detection failed" };
+}
+
+function fail(out: Output, e: BuildError): number {
+  const r = renderBuildError(e);
+  if (out.json) out.data(errorJson(r, e.kind, exitCodeOf(e)));
+  else printError(out, r);
+  return exitCodeOf(e);
+}

@@ -1,0 +1,89 @@
+import { readEnv } from "../util/env.ts";
+
+export interface OutputOptions {
+  json: boolean;
+  quiet: boolean;
+  verbose: boolean;
+}
+
+/**
+ * The one output policy of a command run: data goes to stdout, messages, warnings and
+ * progress to stderr. With --json stdout carries one JSON document and nothing else.
+ */
+export class Output {
+  readonly json: boolean;
+  readonly quiet: boolean;
+  readonly verbose: boolean;
+  readonly color: boolean;
+  /** Progress lines only on an interactive stderr, never with --json, -q or -v. */
+  readonly progressEnabled: boolean;
+  private progressShown = false;
+
+  constructor(opts: OutputOptions, private readonly stderr: NodeJS.WriteStream = process.stderr, private readonly stdout: NodeJS.WriteStream = process.stdout) {
+    this.json = opts.json;
+    this.quiet = opts.quiet;
+    this.verbose = opts.verbose;
+    this.color = !readEnv("NO_COLOR") && Boolean(stderr.isTTY);
+    this.progressEnabled = Boolean(stderr.isTTY) && !opts.json && !opts.quiet && !opts.verbose;
+  }
+
+  /** Human result text (stdout); suppressed under --json. */
+  result(text: string): void {
+    if (this.json) return;
+    this.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+  }
+
+  /** The --json document (stdout). */
+  data(value: unknown): void {
+    this.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  /** Status line on stderr; hidden by -q. */
+  info(text: string): void {
+    if (this.quiet) return;
+    this.clearProgress();
+    this.stderr.write(`${text}\n`);
+  }
+
+  /** Extra detail on stderr with -v only. */
+  debug(text: string): void {
+    if (!this.verbose) return;
+    this.clearProgress();
+    this.stderr.write(`${this.paint("2", text)}\n`);
+  }
+
+  /** Detail of an error or warning (stderr), shown even with -q. */
+  note(text: string): void {
+    this.clearProgress();
+    this.stderr.write(`${text}\n`);
+  }
+
+  warn(text: string): void {
+    this.clearProgress();
+    this.stderr.write(`${this.paint("33", "warning:")} ${text}\n`);
+  }
+
+  error(text: string): void {
+    this.clearProgress();
+    this.stderr.write(`${this.paint("31", "error:")} ${text}\n`);
+  }
+
+  /** Redraw a single live progress line (terminal only). */
+  progress(text: string): void {
+    if (!this.progressEnabled) return;
+    const width = (this.stderr.columns ?? 80) - 1;
+    const line = text.length > width ? `${text.slice(0, width - 1)}…` : text;
+    this.stderr.write(`\r\x1b[2K${line}`);
+    this.progressShown = true;
+  }
+
+  clearProgress(): void {
+    if (!this.progressShown) return;
+    this.stderr.write("\r\x1b[2K");
+    this.progressShown = false;
+  }
+
+  paint(code: string, text: string): string {
+    return this.color ? `\x1b[${code}m${text}\x1b[0m` : text;
+  }
+}

@@ -1,0 +1,80 @@
+import type { BuildError } from "../build/errors.ts";
+import { EXIT, type ExitCode } from "./exit.ts";
+import type { Output } from "./output.ts";
+import { renderConfigError } from "./errors/config.ts";
+import { renderManifestError } from "./errors/manifest.ts";
+import type { RenderedError } from "./errors/types.ts";
+
+const PIXI_INSTALL_HINT =
+  "install pixi (Linux/macOS: curl -fsSL https://pixi.sh/install.sh | sh; Windows: irm https://pixi.sh/install.ps1 | iex) or point COMFY_ENV_PIXI at it";
+
+/** The one place BuildErrors become text. */
+export function renderBuildError(e: BuildError): RenderedError {
+  switch (e.kind) {
+    case "read-failed":
+    case "toml-syntax":
+    case "invalid-value":
+    case "no-config":
+      return renderConfigError(e);
+    case "unsupported-cuda":
+    case "invalid-cuda":
+    case "invalid-python":
+    case "invalid-glibc":
+      return renderManifestError(e);
+    case "lock-io":
+      return { message: `cannot take the build lock at ${e.path}: ${e.message}`, hints: ["check that the cache folder is writable, or choose another with --root / COMFY_ENV_ROOT"] };
+    case "fs":
+      return { message: `${e.op} ${e.path} failed: ${e.message}` };
+    case "link-blocked":
+      return { message: `${e.link} exists and is not a link`, hints: ["move that folder away; comfy-env only replaces links it made"] };
+    case "link-failed":
+      return { message: `cannot link ${e.link} → ${e.target}: ${e.message}` };
+    case "pixi-not-found":
+      return e.override
+        ? { message: `COMFY_ENV_PIXI=${e.override} is not an executable file`, hints: ["fix or unset COMFY_ENV_PIXI"] }
+        : { message: "pixi was not found", causes: [`looked in: ${e.searched.join(", ")}`], hints: [PIXI_INSTALL_HINT] };
+    case "pixi-spawn-failed":
+      return { message: `cannot run ${e.pixi}: ${e.message}`, hints: [PIXI_INSTALL_HINT] };
+    case "pixi-failed":
+      return {
+        message: `pixi install failed (${e.signal ? `signal ${e.signal}` : `exit code ${e.exitCode}`})`,
+        causes: e.tail,
+        hints: [`full log: ${e.log}`, "fix the dependency named above in comfy-env.toml and rerun; the failed build is not kept as done"],
+      };
+    case "host-python-failed":
+      return { message: `cannot ask ${e.python} for its version: ${e.message}`, hints: ["pin python in comfy-env.toml (python = \"3.11\") or pass --python PATH"] };
+  }
+}
+
+export function exitCodeOf(e: BuildError): ExitCode {
+  switch (e.kind) {
+    case "read-failed":
+    case "toml-syntax":
+    case "invalid-value":
+    case "no-config":
+    case "unsupported-cuda":
+    case "invalid-cuda":
+    case "invalid-python":
+    case "invalid-glibc":
+    case "link-blocked":
+    case "host-python-failed":
+      return EXIT.USER_ERROR;
+    case "pixi-not-found":
+    case "pixi-spawn-failed":
+      return EXIT.MISSING_TOOL;
+    default:
+      return EXIT.FAILED;
+  }
+}
+
+/** Print a rendered error: message, cause lines, hints. */
+export function printError(out: Output, r: RenderedError): void {
+  out.error(r.message);
+  for (const c of r.causes ?? []) out.note(`  │ ${c}`);
+  for (const h of r.hints ?? []) out.note(`${out.paint("36", "hint:")} ${h}`);
+}
+
+/** JSON shape of an error under --json. */
+export function errorJson(r: RenderedError, kind: string, exitCode: number): unknown {
+  return { ok: false, error: { kind, message: r.message, causes: r.causes ?? [], hints: r.hints ?? [] }, exitCode };
+}

@@ -1,0 +1,43 @@
+import { cacheRoot } from "../cache/root.ts";
+import { envStatus, listBuilds } from "../cache/status.ts";
+import { parseCommandArgs, stringFlag } from "./args.ts";
+import { EXIT } from "./exit.ts";
+import { Output } from "./output.ts";
+import { formatBytes } from "./format.ts";
+
+export const STATUS_HELP = `Usage: comfy-env status [--root DIR] [--json]
+
+List every environment in the cache: hash, state (done, building, stale: its builder died,
+failed: not finished and not building), size, the node folder it was built for, and the
+_env_<hash> links that point at it.`;
+
+export async function runStatus(args: string[], out0: Output): Promise<number> {
+  const parsed = parseCommandArgs(args, { root: { type: "string" } });
+  if (parsed.isErr()) {
+    out0.error(parsed.error.message);
+    return EXIT.USER_ERROR;
+  }
+  const a = parsed.value;
+  const out = new Output({ json: a.json, quiet: a.quiet, verbose: a.verbose });
+  if (a.help) {
+    out.result(STATUS_HELP);
+    return EXIT.OK;
+  }
+  const root = cacheRoot(stringFlag(a, "root"));
+  const envs = listBuilds(root).map((p) => envStatus(p));
+  if (out.json) {
+    out.data({ root, envs });
+    return EXIT.OK;
+  }
+  if (envs.length === 0) {
+    out.result(`no environments in ${root}`);
+    return EXIT.OK;
+  }
+  out.result(`cache: ${root}`);
+  for (const e of envs) {
+    out.result(`_env_${e.hash}  ${e.state.padEnd(8)}  ${formatBytes(e.sizeBytes).padStart(9)}  ${e.source ?? "-"}`);
+    for (const l of e.links) out.result(`    ← ${l}`);
+    if (e.links.length === 0) out.result("    (no links: removed by `comfy-env gc`)");
+  }
+  return EXIT.OK;
+}

@@ -1,0 +1,172 @@
+import { dlopen, FFIType, type Pointer } from "bun:ffi";
+import { readEnv } from "../util/env.ts";
+import { err, messageOf, ok, type Result } from "../util/result.ts";
+import { architectureOf, formatComputeCapability } from "./arch.ts";
+import type { Env, GpuInfo, GpuProbeAnswer, ProbeError } from "./types.ts";
+
+/** What the NVML calls returned, before interpretation; null where a call failed. */
+export interface NvmlRaw {
+  driverVersion: Uint8Array | null;
+  /** nvmlSystemGetCudaDriverVersion: 12040 for 12.4. */
+  cudaDriverVersion: number | null;
+  devices: { name: Uint8Array | null; computeCapability: [number, number] | null; memoryTotalBytes: bigint | null }[];
+}
+
+const NAME_BUFFER = 96; // NVML_DEVICE_NAME_V2_BUFFER_SIZE
+const DRIVER_BUFFER = 80; // NVML_SYSTEM_DRIVER_VERSION_BUFFER_SIZE
+const NVML_SUCCESS = 0;
+
+/** Text of a NUL-terminated C string buffer. */
+export function cString(bytes: Uint8Array): string {
+  const end = bytes.indexOf(0);
+  return new TextDecoder().decode(end === -1 ? bytes : bytes.subarray(0, end)).trim();
+}
+
+/** 12040 → "12.4" (NVML encodes major*1000 + minor*10). */
+export function cudaFromNvml(v: number): string | null {
+  if (!Number.isInteger(v) || v <= 0) return null;
+  return `${Math.floor(v / 1000)}.${Math.floor((v % 1000) / 10)}`;
+}
+
+export function nvmlAnswer(raw: NvmlRaw): GpuProbeAnswer {
+  const driverVersion = raw.driverVersion ? cString(raw.driverVersion) || null : null;
+  const gpus: GpuInfo[] = raw.devices.map((d, index) => {
+    const cc = d.computeCapability ? { major: d.computeCapability[0], minor: d.computeCapability[1] } : null;
+    return {
+      index,
+      vendor: "nvidia",
+      name: d.name ? cString(d.name) || null : null,
+      pciBusId: null,
+      pciDeviceId: null,
+      computeCapability: cc ? formatComputeCapability(cc) : null,
+      architecture: cc ? architectureOf(cc) : null,
+      vramMiB: d.memoryTotalBytes === null ? null : Number(d.memoryTotalBytes / 1048576n),
+      driverVersion,
+      source: "nvml",
+    };
+  });
+  return { gpus, driver: { version: driverVersion, cuda: raw.cudaDriverVersion === null ? null : cudaFromNvml(raw.cudaDriverVersion) } };
+}
+
+/** Library names to try: COMFY_ENV_NVML_LIB alone when set, else the OS defaults. */
+export function nvmlCandidates(env: Env, defaults: string[]): string[] {
+  const override = readEnv("COMFY_ENV_NVML_LIB", env);
+  return override ? [override] : defaults;
+}
+
+// Signatures as in nvml.h (REFERENCE.md §4.2). A wrong one crashes the process, so this set stays small.
+function symbols(v2: boolean) {
+  const s = v2 ? "_v2" : "";
+  return {
+    [`nvmlInit${s}`]: { args: [], returns: FFIType.i32 },
+    nvmlShutdown: { args: [], returns: FFIType.i32 },
+    [`nvmlDeviceGetCount${s}`]: { args: [FFIType.ptr], returns: FFIType.i32 },
+    [`nvmlDeviceGetHandleByIndex${s}`]: { args: [FFIType.u32, FFIType.ptr], returns: FFIType.i32 },
+    nvmlDeviceGetName: { args: [FFIType.ptr, FFIType.ptr, FFIType.u32], returns: FFIType.i32 },
+    nvmlDeviceGetCudaComputeCapability: { args: [FFIType.ptr, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
+    nvmlDeviceGetMemoryInfo: { args: [FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
+    nvmlSystemGetDriverVersion: { args: [FFIType.ptr, FFIType.u32], returns: FFIType.i32 },
+    [`nvmlSystemGetCudaDriverVersion${s}`]: { args: [FFIType.ptr], returns: FFIType.i32 },
+  } as const;
+}
+
+type Call = (...args: unknown[]) => number;
+
+/** The NVML entry points under one set of names, whichever generation the library exports. */
+interface NvmlCalls {
+  init: Call;
+  shutdown: Call;
+  count: Call;
+  handle: Call;
+  name: Call;
+  computeCapability: Call;
+  memory: Call;
+  driver: Call;
+  cudaDriver: Call;
+  close(): void;
+}
+
+/** dlopen with the _v2 names, else the original names (drivers without the _v2 entry points). */
+function openNvml(lib: string): Result<NvmlCalls, string> {
+  let lastError = "";
+  for (const v2 of [true, false]) {
+    try {
+      const l = dlopen(lib, symbols(v2));
+      const f = l.symbols as unknown as Record<string, Call>;
+      const s = v2 ? "_v2" : "";
+      const pick = (name: string): Call => f[name] as Call;
+      return ok({
+        init: pick(`nvmlInit${s}`),
+        shutdown: pick("nvmlShutdown"),
+        count: pick(`nvmlDeviceGetCount${s}`),
+        handle: pick(`nvmlDeviceGetHandleByIndex${s}`),
+        name: pick("nvmlDeviceGetName"),
+        computeCapability: pick("nvmlDeviceGetCudaComputeCapability"),
+        memory: pick("nvmlDeviceGetMemoryInfo"),
+        driver: pick("nvmlSystemGetDriverVersion"),
+        cudaDriver: pick(`nvmlSystemGetCudaDriverVersion${s}`),
+        close: () => l.close(),
+      });
+    } catch (e) {
+      lastError = messageOf(e);
+    }
+  }
+  return err(lastError);
+}
+
+/** Init, read, shutdown. Only buffers this function owns are handed to NVML. */
+function readNvml(nvml: NvmlCalls): Result<NvmlRaw, ProbeError> {
+  const rc = nvml.init();
+  if (rc !== NVML_SUCCESS) return err({ kind: "call-failed", what: "NVML", message: `nvmlInit returned ${rc}` });
+  try {
+    const count = new Uint32Array(1);
+    const crc = nvml.count(count);
+    if (crc !== NVML_SUCCESS) return err({ kind: "call-failed", what: "NVML", message: `nvmlDeviceGetCount returned ${crc}` });
+    const driver = new Uint8Array(DRIVER_BUFFER);
+    const cuda = new Int32Array(1);
+    const raw: NvmlRaw = {
+      driverVersion: nvml.driver(driver, DRIVER_BUFFER) === NVML_SUCCESS ? driver : null,
+      cudaDriverVersion: nvml.cudaDriver(cuda) === NVML_SUCCESS ? (cuda[0] as number) : null,
+      devices: [],
+    };
+    for (let i = 0; i < (count[0] as number); i++) {
+      const handleOut = new BigUint64Array(1);
+      if (nvml.handle(i, handleOut) !== NVML_SUCCESS) continue;
+      const handle = Number(handleOut[0]) as Pointer;
+      const name = new Uint8Array(NAME_BUFFER);
+      const major = new Int32Array(1);
+      const minor = new Int32Array(1);
+      const memory = new BigUint64Array(3); // nvmlMemory_t: total, free, used
+      raw.devices.push({
+        name: nvml.name(handle, name, NAME_BUFFER) === NVML_SUCCESS ? name : null,
+        computeCapability: nvml.computeCapability(handle, major, minor) === NVML_SUCCESS ? [major[0] as number, minor[0] as number] : null,
+        memoryTotalBytes: nvml.memory(handle, memory) === NVML_SUCCESS ? (memory[0] as bigint) : null,
+      });
+    }
+    return ok(raw);
+  } finally {
+    nvml.shutdown();
+  }
+}
+
+/** NVML through bun:ffi. A missing library, a missing symbol or a failing call is an error value. */
+export function probeNvml(env: Env, defaults: string[]): Result<GpuProbeAnswer, ProbeError> {
+  const missing: string[] = [];
+  for (const lib of nvmlCandidates(env, defaults)) {
+    const opened = openNvml(lib);
+    if (opened.isErr()) {
+      missing.push(opened.error);
+      continue;
+    }
+    let raw: Result<NvmlRaw, ProbeError>;
+    try {
+      raw = readNvml(opened.value);
+    } catch (e) {
+      // bun:ffi rejects argument types it cannot convert by throwing.
+      raw = err({ kind: "call-failed", what: "NVML", message: messageOf(e) });
+    }
+    opened.value.close();
+    return raw.map(nvmlAnswer);
+  }
+  return err({ kind: "not-found", what: "NVML", message: missing.join("; ") || "no library for this OS" });
+}

@@ -1,0 +1,32 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { Linker } from "./types.ts";
+
+/** Junction targets must be absolute with backslashes; readlink adds a trailing one (libuv). */
+export function normalizeJunctionTarget(p: string): string {
+  let s = path.win32.normalize(p.replace(/^\\\\\?\\/, ""));
+  while (s.length > 3 && s.endsWith("\\")) s = s.slice(0, -1);
+  return s;
+}
+
+export const windowsLinker: Linker = {
+  kind: "junction",
+  create(target, link) {
+    fs.symlinkSync(normalizeJunctionTarget(path.win32.resolve(target)), link, "junction");
+  },
+  read(link) {
+    try {
+      return normalizeJunctionTarget(fs.readlinkSync(link));
+    } catch {
+      return undefined;
+    }
+  },
+  pointsAt(link, target) {
+    // NTFS paths are case-insensitive.
+    return this.read(link)?.toLowerCase() === normalizeJunctionTarget(path.win32.resolve(target)).toLowerCase();
+  },
+  remove(link) {
+    // rmdir on a junction removes the reparse point only (RemoveDirectoryW never recurses).
+    fs.rmdirSync(link);
+  },
+};

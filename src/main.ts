@@ -1,0 +1,6 @@
+import { main } from "./cli/index.ts";
+
+// No top-level await: it keeps the bundle eligible for bytecode compilation (faster start).
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

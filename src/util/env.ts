@@ -1,0 +1,30 @@
+/**
+ * Every environment variable comfy-env reads, declared once with what it does.
+ * Modules read them through `readEnv` so the list stays complete.
+ */
+export const ENV_VARS = {
+  /** Cache root for built environments (default ~/.ce, C:/ce on Windows). Same as --root. */
+  COMFY_ENV_ROOT: "COMFY_ENV_ROOT",
+  /** Path of the pixi executable to use; skips the search. */
+  COMFY_ENV_PIXI: "COMFY_ENV_PIXI",
+  /** Base URL for downloading pixi releases (mirrors, air-gapped sites, tests). */
+  COMFY_ENV_PIXI_URL: "COMFY_ENV_PIXI_URL",
+  /** CUDA version to build for ("12.8", or "none"/"cpu" for CPU builds), overriding detection. */
+  COMFY_ENV_CUDA_VERSION: "COMFY_ENV_CUDA_VERSION",
+  /** CUDA-wheel index base URL (default the public cuda-wheels index). */
+  COMFY_ENV_WHEELS_INDEX: "COMFY_ENV_WHEELS_INDEX",
+  /** Path of libnvidia-ml to load instead of the system one. */
+  COMFY_ENV_NVML_LIB: "COMFY_ENV_NVML_LIB",
+  /** Seconds a build waits for a lock held by a live process before taking it over (default 1800). */
+  COMFY_ENV_LOCK_TIMEOUT: "COMFY_ENV_LOCK_TIMEOUT",
+  /** Disable colour in output (https://no-color.org). */
+  NO_COLOR: "NO_COLOR",
+} as const;
+
+export type EnvVarName = keyof typeof ENV_VARS;
+
+/** A non-empty environment variable, or undefined. */
+export function readEnv(name: EnvVarName, env: Record<string, string | undefined> = process.env): string | undefined {
+  const v = env[ENV_VARS[name]];
+  return v === undefined || v === "" ? undefined : v;
+}

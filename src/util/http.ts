@@ -1,0 +1,176 @@
+import { createHash } from "node:crypto";
+import { open, rm } from "node:fs/promises";
+// Bun replaces the bare "undici" specifier with a built-in stub whose EnvHttpProxyAgent does
+// nothing; the file path reaches the real package (proxy variables, redirect interceptor).
+import { EnvHttpProxyAgent, interceptors, request, type Dispatcher } from "undici/index.js";
+import { VERSION } from "../version.ts";
+import { codeOf, err, messageOf, ok, ResultAsync, type Result } from "./result.ts";
+
+/** Sent on every request: mirrors and proxies see who is asking. */
+export const USER_AGENT = `comfy-env/${VERSION}`;
+
+export type HttpError =
+  | { kind: "http-status"; url: string; status: number }
+  | { kind: "network"; url: string; code?: string; message: string; attempts: number }
+  | { kind: "truncated"; url: string; expected: number; received: number; attempts: number }
+  | { kind: "write-failed"; path: string; message: string };
+
+export interface HttpOptions {
+  /** Pause before each retry; its length is the number of retries (default 0.5 s, 1.5 s, 3 s). */
+  retryDelaysMs?: readonly number[];
+}
+
+export interface DownloadOptions extends HttpOptions {
+  onProgress?: (done: number, total: number | null) => void;
+}
+
+export interface Downloaded {
+  bytes: number;
+  /** Lowercase hex sha256 of what was written. */
+  sha256: string;
+}
+
+const DEFAULT_RETRY_DELAYS_MS = [500, 1500, 3000] as const;
+const MAX_REDIRECTS = 5;
+const HEADERS_TIMEOUT_MS = 30_000;
+const BODY_IDLE_TIMEOUT_MS = 60_000;
+
+/** Dropped connections and timeouts are worth another try; refusals and 4xx are not. */
+const RETRYABLE_CODES = new Set([
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ECONNABORTED",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CLOSED",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "UND_ERR_RES_CONTENT_LENGTH_MISMATCH",
+]);
+const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+
+// The proxy variables undici's EnvHttpProxyAgent reads; the agent is rebuilt when they change.
+const PROXY_VARS = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"] as const;
+let cached: { key: string; agent: EnvHttpProxyAgent; dispatcher: Dispatcher } | undefined;
+
+function dispatcher(): Dispatcher {
+  const key = PROXY_VARS.map((n) => process.env[n] ?? "").join("\0");
+  if (cached?.key !== key) {
+    void cached?.agent.close().catch(() => undefined);
+    const agent = new EnvHttpProxyAgent();
+    cached = { key, agent, dispatcher: agent.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS })) };
+  }
+  return cached.dispatcher;
+}
+
+/** One failed attempt, before the retry loop decides what to do with it. */
+type Attempt = { error: HttpError; retry: boolean };
+
+function networkError(url: string, e: unknown): Attempt {
+  const code = codeOf(e);
+  return { error: { kind: "network", url, code, message: messageOf(e), attempts: 1 }, retry: code !== undefined && RETRYABLE_CODES.has(code) };
+}
+
+function withAttempts(e: HttpError, attempts: number): HttpError {
+  return e.kind === "network" || e.kind === "truncated" ? { ...e, attempts } : e;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+async function withRetries<T>(delays: readonly number[], once: () => Promise<Result<T, Attempt>>): Promise<Result<T, HttpError>> {
+  for (let attempt = 0; ; attempt++) {
+    const r = await once();
+    if (r.isOk()) return ok(r.value);
+    const delay = delays[attempt];
+    if (!r.error.retry || delay === undefined) return err(withAttempts(r.error.error, attempt + 1));
+    await sleep(delay);
+  }
+}
+
+async function open200(url: string): Promise<Result<Dispatcher.ResponseData, Attempt>> {
+  try {
+    const res = await request(url, {
+      dispatcher: dispatcher(),
+      headers: { "user-agent": USER_AGENT },
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      bodyTimeout: BODY_IDLE_TIMEOUT_MS,
+    });
+    if (res.statusCode < 200 || res.statusCode >= 300) {
+      await res.body.dump().catch(() => undefined);
+      return err({ error: { kind: "http-status", url, status: res.statusCode }, retry: RETRYABLE_STATUS.has(res.statusCode) });
+    }
+    return ok(res);
+  } catch (e) {
+    return err(networkError(url, e));
+  }
+}
+
+/** GET a text resource (an index page). Any non-2xx status is an `http-status` error. */
+export function fetchText(url: string, opts: HttpOptions = {}): ResultAsync<string, HttpError> {
+  const once = async (): Promise<Result<string, Attempt>> => {
+    const res = await open200(url);
+    if (res.isErr()) return err(res.error);
+    try {
+      return ok(await res.value.body.text());
+    } catch (e) {
+      return err(networkError(url, e));
+    }
+  };
+  return new ResultAsync(withRetries(opts.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS, once));
+}
+
+/**
+ * Stream `url` into `dest` (created or truncated), hashing as it goes. A short body is an
+ * error, never a success; on any failure `dest` is removed.
+ */
+export function downloadFile(url: string, dest: string, opts: DownloadOptions = {}): ResultAsync<Downloaded, HttpError> {
+  const once = async (): Promise<Result<Downloaded, Attempt>> => {
+    const res = await open200(url);
+    if (res.isErr()) return err(res.error);
+    const header = res.value.headers["content-length"];
+    const total = typeof header === "string" && /^\d+$/.test(header) ? Number(header) : null;
+    let file;
+    try {
+      file = await open(dest, "w");
+    } catch (e) {
+      await res.value.body.dump().catch(() => undefined);
+      return err({ error: { kind: "write-failed", path: dest, message: messageOf(e) }, retry: false });
+    }
+    const hash = createHash("sha256");
+    let done = 0;
+    try {
+      opts.onProgress?.(0, total);
+      for await (const chunk of res.value.body as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        await file.write(chunk);
+        done += chunk.length;
+        opts.onProgress?.(done, total);
+      }
+    } catch (e) {
+      await file.close().catch(() => undefined);
+      const code = codeOf(e);
+      // A write error is ours (disk full); anything else is the connection.
+      if (code === "ENOSPC" || code === "EACCES" || code === "EROFS") {
+        return err({ error: { kind: "write-failed", path: dest, message: messageOf(e) }, retry: false });
+      }
+      return err(networkError(url, e));
+    }
+    try {
+      await file.close();
+    } catch (e) {
+      return err({ error: { kind: "write-failed", path: dest, message: messageOf(e) }, retry: false });
+    }
+    if (total !== null && done !== total) {
+      return err({ error: { kind: "truncated", url, expected: total, received: done, attempts: 1 }, retry: true });
+    }
+    return ok({ bytes: done, sha256: hash.digest("hex") });
+  };
+  const run = async (): Promise<Result<Downloaded, HttpError>> => {
+    const r = await withRetries(opts.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS, once);
+    if (r.isErr()) await rm(dest, { force: true }).catch(() => undefined);
+    return r;
+  };
+  return new ResultAsync(run());
+}

@@ -1,0 +1,142 @@
+import { err, ok, type Result } from "../util/result.ts";
+import { cudaTag, normalizeName, parseCudaLabel, parseMajorMinor, parseWheelFilename, type CudaBuild, type MajorMinor } from "./filename.ts";
+import { bestTagMatch, platformOfTag, type TagMatch } from "./tags.ts";
+import type { IndexWheel, WheelCombo, WheelError, WheelQuery } from "./types.ts";
+import { compareVersions } from "./version.ts";
+
+export type WheelChoiceError = Extract<WheelError, { kind: "bad-wheel-query" | "no-matching-wheel" }>;
+
+/** How many builds a no-match error lists. */
+const NEAREST_LIMIT = 6;
+
+interface Parsed {
+  filename: string;
+  url: string;
+  version: string;
+  build: CudaBuild;
+  pythonTags: string[];
+  platforms: string[];
+}
+
+interface Fit extends Parsed {
+  match: TagMatch;
+}
+
+/** The query's versions as numbers, or which field is malformed. */
+export function parseWheelQuery(q: WheelQuery): Result<{ cuda: MajorMinor; torch: MajorMinor; python: MajorMinor }, WheelChoiceError> {
+  const cuda = parseMajorMinor(q.cuda);
+  if (!cuda) return err({ kind: "bad-wheel-query", field: "cuda", value: q.cuda });
+  const torch = parseMajorMinor(q.torch);
+  if (!torch) return err({ kind: "bad-wheel-query", field: "torch", value: q.torch });
+  const python = parseMajorMinor(q.python);
+  if (!python) return err({ kind: "bad-wheel-query", field: "python", value: q.python });
+  return ok({ cuda, torch, python });
+}
+
+/** CUDA wheels of this package among the links; anything else on the page is ignored. */
+function parseCandidates(pkg: string, candidates: readonly { filename: string; url: string }[]): Parsed[] {
+  const want = normalizeName(pkg);
+  const out: Parsed[] = [];
+  for (const c of candidates) {
+    const w = parseWheelFilename(c.filename);
+    if (w.isErr() || normalizeName(w.value.dist) !== want) continue;
+    const build = parseCudaLabel(w.value.local);
+    if (!build) continue;
+    out.push({
+      filename: c.filename,
+      url: c.url,
+      version: w.value.version,
+      build,
+      pythonTags: w.value.pythonTags,
+      platforms: [...new Set(w.value.platformTags.map((t) => platformOfTag(t) ?? t))],
+    });
+  }
+  return out;
+}
+
+const key = (v: MajorMinor) => v.major * 1000 + v.minor;
+
+/**
+ * The best wheel for the query: torch major.minor equal; CUDA of the same major and a minor no
+ * newer than the query's; a Python and platform tag that fit. Among those: the highest package
+ * version, then the closest CUDA (exact before an older minor), then the most specific Python
+ * tag (cp311-cp311 over abi3), then the most specific platform (manylinux over linux_).
+ */
+export function chooseWheel(query: WheelQuery, candidates: readonly { filename: string; url: string }[]): Result<IndexWheel, WheelChoiceError> {
+  const q = parseWheelQuery(query);
+  if (q.isErr()) return err(q.error);
+  const { cuda, torch, python } = q.value;
+  const parsed = parseCandidates(query.pkg, candidates);
+
+  const fits: Fit[] = [];
+  for (const p of parsed) {
+    if (key(p.build.torch) !== key(torch)) continue;
+    if (p.build.cuda.major !== cuda.major || p.build.cuda.minor > cuda.minor) continue;
+    const w = parseWheelFilename(p.filename);
+    if (w.isErr()) continue;
+    const match = bestTagMatch(w.value, python, query.platform);
+    if (match) fits.push({ ...p, match });
+  }
+  fits.sort(
+    (a, b) =>
+      compareVersions(b.version.split("+")[0] ?? "", a.version.split("+")[0] ?? "") ||
+      b.build.cuda.minor - a.build.cuda.minor ||
+      b.match.python - a.match.python ||
+      b.match.platform - a.match.platform ||
+      (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0),
+  );
+  const best = fits[0];
+  if (!best) return err(noMatch(query, parsed, cuda, torch, python));
+
+  const publicVersion = best.version.split("+")[0] ?? best.version;
+  const cudaNote =
+    key(best.build.cuda) === key(cuda)
+      ? "exact CUDA"
+      : `CUDA ${best.build.cuda.major}.${best.build.cuda.minor} build, compatible with ${cuda.major}.${cuda.minor} (same major)`;
+  return ok({
+    source: "index",
+    url: best.url,
+    filename: best.filename,
+    version: best.version,
+    reason: `${query.pkg} ${publicVersion} for ${cudaTag(best.build.cuda)} torch${torch.major}.${torch.minor} ${best.match.tag} (${cudaNote}; ${fits.length} of ${parsed.length} CUDA wheels fit)`,
+  });
+}
+
+function noMatch(query: WheelQuery, parsed: Parsed[], cuda: MajorMinor, torch: MajorMinor, python: MajorMinor): WheelChoiceError {
+  const onPlatform = parsed.filter((p) => p.platforms.includes(query.platform));
+  const pool = onPlatform.length > 0 ? onPlatform : parsed;
+  const combos = new Map<string, { combo: WheelCombo; build: CudaBuild; pythons: Set<string>; platforms: Set<string> }>();
+  for (const p of pool) {
+    const id = `${cudaTag(p.build.cuda)} ${p.build.torch.major}.${p.build.torch.minor}`;
+    let entry = combos.get(id);
+    if (!entry) {
+      entry = {
+        combo: { cuda: cudaTag(p.build.cuda), torch: `${p.build.torch.major}.${p.build.torch.minor}`, pythons: [], platforms: [] },
+        build: p.build,
+        pythons: new Set(),
+        platforms: new Set(),
+      };
+      combos.set(id, entry);
+    }
+    for (const t of p.pythonTags) entry.pythons.add(t);
+    for (const t of p.platforms) entry.platforms.add(t);
+  }
+  const wantPy = `cp${python.major}${python.minor}`;
+  // Nearest: same torch first, then the closest CUDA, then one that has the wanted Python.
+  const distance = (b: CudaBuild) => Math.abs(key(b.torch) - key(torch)) * 1_000_000 + Math.abs(key(b.cuda) - key(cuda));
+  const pyKey = (t: string) => Number(/\d+/.exec(t)?.[0] ?? 0);
+  const available = [...combos.values()]
+    .sort(
+      (a, b) =>
+        distance(a.build) - distance(b.build) ||
+        Number(b.pythons.has(wantPy)) - Number(a.pythons.has(wantPy)) ||
+        key(b.build.cuda) - key(a.build.cuda),
+    )
+    .slice(0, NEAREST_LIMIT)
+    .map((e) => ({
+      ...e.combo,
+      pythons: [...e.pythons].sort((x, y) => pyKey(x) - pyKey(y)),
+      platforms: [...e.platforms].sort(),
+    }));
+  return { kind: "no-matching-wheel", query, available, platformCovered: onPlatform.length > 0 };
+}

@@ -1,0 +1,57 @@
+import { lastLines } from "../util/log-tail.ts";
+import { err, messageOf, ok, ResultAsync, type Result } from "../util/result.ts";
+import type { WheelError, WheelResolution } from "./types.ts";
+
+/** Lines of installer output kept for the error message. */
+const TAIL_LINES = 20;
+
+/** What to hand the installer: the wheel URL, or the plain PyPI requirement. */
+export function installSpec(r: WheelResolution): string {
+  return r.source === "index" ? r.url : r.requirement;
+}
+
+/**
+ * The install command: uv when it is on PATH (fast, no cache pollution), else the env's own pip.
+ * `--no-deps`: a CUDA wheel's dependencies (torch...) are already pinned by pixi, and letting
+ * the installer resolve them again could swap torch for another build.
+ */
+export function installCommand(envPython: string, specs: string[], uv: string | null): string[] {
+  return uv
+    ? [uv, "pip", "install", "--no-deps", "--no-cache", "--python", envPython, ...specs]
+    : [envPython, "-m", "pip", "install", "--no-deps", "--no-cache-dir", ...specs];
+}
+
+/** Install the resolved wheels into the environment of `envPython`, streaming output lines to `log`. */
+export function installWheels(envPython: string, resolutions: WheelResolution[], opts: { log: (line: string) => void }): ResultAsync<void, WheelError> {
+  if (resolutions.length === 0) return new ResultAsync(Promise.resolve(ok(undefined)));
+  const uv = Bun.which("uv", { PATH: process.env.PATH ?? "" });
+  const command = installCommand(envPython, resolutions.map(installSpec), uv);
+  return new ResultAsync(run(command, opts.log));
+}
+
+async function run(command: string[], log: (line: string) => void): Promise<Result<void, WheelError>> {
+  let proc;
+  try {
+    proc = Bun.spawn(command, { env: { ...process.env }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  } catch (e) {
+    return err({ kind: "installer-spawn-failed", command, message: messageOf(e) });
+  }
+  let text = "";
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoder();
+    let partial = "";
+    for await (const chunk of stream) {
+      const s = decoder.decode(chunk, { stream: true });
+      text += s;
+      partial += s;
+      const lines = partial.split(/\r?\n|\r/);
+      partial = lines.pop() ?? "";
+      for (const line of lines) if (line.trim()) log(line);
+    }
+    if (partial.trim()) log(partial);
+  };
+  await Promise.all([pump(proc.stdout), pump(proc.stderr)]);
+  const exitCode = await proc.exited;
+  if (exitCode === 0) return ok(undefined);
+  return err({ kind: "wheel-install-failed", command, exitCode, tail: lastLines(text, TAIL_LINES) });
+}

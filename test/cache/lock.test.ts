@@ -1,0 +1,86 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { acquireBuildLock, lockState, pidAlive } from "../../src/cache/lock.ts";
+import { buildPaths } from "../../src/cache/layout.ts";
+
+const dirs: string[] = [];
+function freshPaths() {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "ce-lock-"));
+  dirs.push(root);
+  return buildPaths(root, "abc123");
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** A pid that is certainly dead: a child that has exited. */
+function deadPid(): number {
+  const p = Bun.spawnSync(["true"]);
+  return p.pid;
+}
+
+describe("build lock", () => {
+  test("the first taker owns it and records pid, host and start time", async () => {
+    const p = freshPaths();
+    const r = await acquireBuildLock(p, { timeoutMs: 60_000 });
+    const o = r._unsafeUnwrap();
+    expect(o.kind).toBe("acquired");
+    const owner = JSON.parse(fs.readFileSync(p.owner, "utf8"));
+    expect(owner.pid).toBe(process.pid);
+    expect(owner.host).toBe(os.hostname());
+    expect(Date.parse(owner.startedAt)).toBeGreaterThan(0);
+    expect(lockState(p).state).toBe("held");
+    if (o.kind === "acquired") o.release();
+    expect(fs.existsSync(p.building)).toBe(false);
+    expect(lockState(p).state).toBe("none");
+  });
+
+  test("a waiter returns 'done' when the owner finishes", async () => {
+    const p = freshPaths();
+    const first = (await acquireBuildLock(p, { timeoutMs: 60_000 }))._unsafeUnwrap();
+    let waited = false;
+    const second = acquireBuildLock(p, { timeoutMs: 60_000, pollMs: 20, onWait: () => (waited = true) });
+    await Bun.sleep(100);
+    fs.writeFileSync(p.done, "");
+    if (first.kind === "acquired") first.release();
+    expect((await second)._unsafeUnwrap().kind).toBe("done");
+    expect(waited).toBe(true);
+  });
+
+  test("a lock whose owner died on this host is taken over at once", async () => {
+    const p = freshPaths();
+    fs.mkdirSync(p.building, { recursive: true });
+    const dead = { pid: deadPid(), host: os.hostname(), startedAt: new Date().toISOString() };
+    fs.writeFileSync(p.owner, JSON.stringify(dead));
+    expect(pidAlive(dead.pid)).toBe(false);
+    expect(lockState(p).state).toBe("stale");
+    const t0 = performance.now();
+    const r = (await acquireBuildLock(p, { timeoutMs: 600_000 }))._unsafeUnwrap();
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(r.kind).toBe("acquired");
+    if (r.kind === "acquired") expect(r.tookOverFrom?.pid).toBe(dead.pid);
+  });
+
+  test("a live owner on another host is waited for until the timeout", async () => {
+    const p = freshPaths();
+    fs.mkdirSync(p.building, { recursive: true });
+    fs.writeFileSync(p.owner, JSON.stringify({ pid: process.pid, host: "elsewhere", startedAt: new Date().toISOString() }));
+    const t0 = performance.now();
+    const r = (await acquireBuildLock(p, { timeoutMs: 300, pollMs: 20 }))._unsafeUnwrap();
+    expect(r.kind).toBe("acquired");
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
+  });
+
+  test("a live owner here is not taken over before the timeout", async () => {
+    const p = freshPaths();
+    const held = (await acquireBuildLock(p, { timeoutMs: 60_000 }))._unsafeUnwrap();
+    const race = await Promise.race([
+      acquireBuildLock(p, { timeoutMs: 60_000, pollMs: 20 }).then(() => "acquired"),
+      Bun.sleep(400).then(() => "still waiting"),
+    ]);
+    expect(race).toBe("still waiting");
+    if (held.kind === "acquired") held.release();
+  });
+});

@@ -1,0 +1,252 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { configHash } from "../../src/cache/hash.ts";
+import { runCli, spawnCli, REPO_ROOT } from "../support/cli.ts";
+import { tmpdir } from "../support/tmp.ts";
+import { findPython } from "../support/pythons.ts";
+import type { TestServer } from "../support/index-server.ts";
+import { copyTree, envFor, FIXTURES, isRunning, linksIn, makePack, pixiRuns, runEnvPython, startPackIndex } from "./helpers.ts";
+
+let shared: Awaited<ReturnType<typeof tmpdir>>;
+let index: TestServer;
+
+beforeAll(async () => {
+  shared = await tmpdir("ce-e2e-");
+  index = await startPackIndex(shared.path);
+});
+afterAll(async () => {
+  await index.stop();
+  await shared[Symbol.asyncDispose]();
+});
+
+describe("install", () => {
+  test("builds examples/hello-pack: a linked env whose python runs and imports the PyPI dep; a second install runs no pixi", async () => {
+    await using dir = await tmpdir();
+    const pack = path.join(dir.path, "hello-pack");
+    copyTree(path.join(REPO_ROOT, "examples", "hello-pack"), pack);
+    const root = path.join(dir.path, "cache");
+    const log = path.join(dir.path, "pixi.jsonl");
+    const env = envFor(root, index, { log });
+
+    const first = await runCli(["install", pack, "--cuda", "none", "--json"], { env });
+    expect(first.stderr).not.toContain("error");
+    expect(first.exitCode).toBe(0);
+    const doc = JSON.parse(first.stdout);
+    expect(doc.ok).toBe(true);
+    expect(doc.envs).toHaveLength(1);
+    expect(doc.envs[0].outcome).toBe("built");
+
+    const bytes = fs.readFileSync(path.join(pack, "nodes", "comfy-env.toml"));
+    const hash = configHash(bytes);
+    const link = path.join(pack, "nodes", `_env_${hash}`);
+    expect(doc.envs[0].link).toBe(link);
+    expect(fs.readlinkSync(link)).toBe(path.join(root, `_env_${hash}`, ".pixi", "envs", "default"));
+    const py = runEnvPython(link, "import sys, cowsay; print('%d.%d' % sys.version_info[:2]); import os; print(os.path.realpath(cowsay.__file__))");
+    expect(py.exitCode).toBe(0);
+    const [version, where] = py.stdout.split("\n");
+    expect(version).toBe("3.12");
+    expect(where).toContain(path.join(root, `_env_${hash}`));
+
+    const build = path.join(root, `_env_${hash}`);
+    for (const f of [".done", "install.log", ".comfy-env-meta.json", "pixi.toml"]) expect(fs.existsSync(path.join(build, f))).toBe(true);
+    expect(fs.existsSync(path.join(build, ".building"))).toBe(false);
+    const manifest = fs.readFileSync(path.join(build, "pixi.toml"), "utf8");
+    expect(manifest).toContain('python = "3.12.*"');
+    expect(manifest).toContain("zlib");
+    expect(manifest).toContain("cowsay");
+    const meta = JSON.parse(fs.readFileSync(path.join(build, ".comfy-env-meta.json"), "utf8"));
+    expect(meta.source).toBe(path.join(pack, "nodes"));
+    expect(meta.configContent).toBe(bytes.toString());
+    expect(fs.existsSync(path.join(root, "detect.sh"))).toBe(true);
+    expect(fs.existsSync(path.join(root, "detect.bat"))).toBe(true);
+
+    const runs = pixiRuns(log);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]?.env.UV_PYTHON_PREFERENCE).toBe("only-system");
+    expect(runs[0]?.env.UV_PYTHON_INSTALL_DIR).toBe(path.join(build, "_no_python"));
+
+    const second = await runCli(["install", pack, "--json"], { env });
+    expect(second.exitCode).toBe(0);
+    expect(JSON.parse(second.stdout).envs[0].outcome).toBe("reused");
+    expect(pixiRuns(log)).toHaveLength(1);
+    // The fast path needs no GPU detection either: no decision was made.
+    expect(JSON.parse(second.stdout).decision).toBeNull();
+  }, 60_000);
+
+  test("builds a pack made of real fixture configs, one pinned and one using the host Python", async () => {
+    await using dir = await tmpdir();
+    const pack = path.join(dir.path, "ComfyUI-GeometryPack");
+    for (const [sub, fixture] of [
+      ["blender", "desonglll__ComfyUI-GeometryPack__nodes_blender_comfy-env.toml"],
+      ["cgal", "desonglll__ComfyUI-GeometryPack__nodes_cgal_comfy-env@8aedefdb.toml"],
+    ] as const) {
+      fs.mkdirSync(path.join(pack, "nodes", sub), { recursive: true });
+      fs.copyFileSync(path.join(FIXTURES, fixture), path.join(pack, "nodes", sub, "comfy-env.toml"));
+    }
+    const root = path.join(dir.path, "cache");
+    const log = path.join(dir.path, "pixi.jsonl");
+    const host = findPython("3.10");
+    expect(host).toBeDefined();
+    const r = await runCli(["install", pack, "--cuda", "none", "--python", host as string, "--json"], { env: envFor(root, index, { log }) });
+    expect(r.exitCode).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.envs.map((e: { label: string }) => e.label)).toEqual(["ComfyUI-GeometryPack/nodes/blender", "ComfyUI-GeometryPack/nodes/cgal"]);
+    const [blender, cgal] = doc.envs;
+    expect(runEnvPython(blender.link, "import sys, bpy, trimesh; print('%d.%d' % sys.version_info[:2], bpy.__version__)").stdout).toBe("3.11 4.2.0");
+    expect(runEnvPython(cgal.link, "import sys, numpy, trimesh; print('%d.%d' % sys.version_info[:2])").stdout).toBe("3.10");
+    expect(pixiRuns(log)).toHaveLength(2);
+  }, 60_000);
+
+  test("16 concurrent installs of one config: exactly one pixi run, all succeed", async () => {
+    await using dir = await tmpdir();
+    const root = path.join(dir.path, "cache");
+    const log = path.join(dir.path, "pixi.jsonl");
+    const config = 'python = "3.11"\n[pypi-dependencies]\ncowsay = "*"\n';
+    const packs = Array.from({ length: 16 }, (_, i) => makePack(dir.path, `Pack${i}`, config));
+    const env = envFor(root, index, { log, sleep: 1 });
+    const procs = packs.map((p) => spawnCli(["install", p, "--cuda", "none", "--json"], { env }));
+    const codes = await Promise.all(procs.map((p) => p.exited));
+    const outs = await Promise.all(procs.map((p) => new Response(p.stdout).text()));
+    expect(codes).toEqual(Array(16).fill(0));
+    const outcomes = outs.map((o) => JSON.parse(o).envs[0].outcome).sort();
+    expect(outcomes.filter((o) => o === "built")).toHaveLength(1);
+    expect(pixiRuns(log)).toHaveLength(1);
+    for (const p of packs) {
+      const [link] = linksIn(path.join(p, "nodes"));
+      expect(runEnvPython(path.join(p, "nodes", link as string), "import cowsay").exitCode).toBe(0);
+    }
+  }, 120_000);
+
+  test("kill -9 during pixi: the next install recovers in seconds with a complete env", async () => {
+    await using dir = await tmpdir();
+    const root = path.join(dir.path, "cache");
+    const log = path.join(dir.path, "pixi.jsonl");
+    const pack = makePack(dir.path, "Killed", 'python = "3.11"\n[pypi-dependencies]\ncowsay = "*"\n');
+    const victim = spawnCli(["install", pack, "--cuda", "none"], { env: envFor(root, index, { log, sleep: 30 }) });
+    const hash = configHash(fs.readFileSync(path.join(pack, "nodes", "comfy-env.toml")));
+    const history = path.join(root, `_env_${hash}`, ".pixi", "envs", "default", "conda-meta", "history");
+    for (let i = 0; i < 200 && !fs.existsSync(history); i++) await Bun.sleep(50);
+    expect(fs.existsSync(history)).toBe(true);
+    victim.kill("SIGKILL");
+    await victim.exited;
+    const orphan = pixiRuns(log)[0]?.pid as number;
+
+    const t0 = performance.now();
+    const r = await runCli(["install", pack, "--cuda", "none", "--json"], { env: envFor(root, index, { log }) });
+    const seconds = (performance.now() - t0) / 1000;
+    expect(r.exitCode).toBe(0);
+    expect(seconds).toBeLessThan(15);
+    expect(JSON.parse(r.stdout).envs[0].outcome).toBe("built");
+    expect(pixiRuns(log)).toHaveLength(2);
+    const [link] = linksIn(path.join(pack, "nodes"));
+    expect(runEnvPython(path.join(pack, "nodes", link as string), "import cowsay").exitCode).toBe(0);
+    // The orphaned pixi of the killed install was stopped, not left writing into the new env.
+    expect(isRunning(orphan)).toBe(false);
+  }, 60_000);
+
+  test("a failing pixi: exit 3, the last log lines and the log path; the build is not marked done", async () => {
+    await using dir = await tmpdir();
+    const root = path.join(dir.path, "cache");
+    const pack = makePack(dir.path, "Broken", 'python = "3.11"\n');
+    const r = await runCli(["install", pack, "--cuda", "none"], { env: envFor(root, index, { log: path.join(dir.path, "l"), fail: "conda solve failed: nothing provides zlib" }) });
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toContain("pixi install failed");
+    expect(r.stderr).toContain("conda solve failed: nothing provides zlib");
+    expect(r.stderr).toContain("standin log line 30");
+    expect(r.stderr).not.toContain("standin log line 10\n");
+    const hash = configHash(fs.readFileSync(path.join(pack, "nodes", "comfy-env.toml")));
+    expect(r.stderr).toContain(path.join(root, `_env_${hash}`, "install.log"));
+    expect(fs.existsSync(path.join(root, `_env_${hash}`, ".done"))).toBe(false);
+    expect(fs.existsSync(path.join(root, `_env_${hash}`, ".building"))).toBe(false);
+    expect(linksIn(path.join(pack, "nodes"))).toEqual([]);
+  }, 30_000);
+
+  test("pixi not found: exit 4 with a hint saying how to get it", async () => {
+    await using dir = await tmpdir();
+    const pack = makePack(dir.path, "NoPixi", 'python = "3.11"\n');
+    const env = envFor(path.join(dir.path, "cache"), index, { log: path.join(dir.path, "l") });
+    delete env.COMFY_ENV_PIXI;
+    env.PATH = path.dirname(process.execPath);
+    env.HOME = dir.path;
+    const r = await runCli(["install", pack, "--cuda", "none"], { env });
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr).toContain("pixi was not found");
+    expect(r.stderr).toContain("hint:");
+    expect(r.stderr).toContain("COMFY_ENV_PIXI");
+  });
+});
+
+describe("install rejects bad configs before touching the cache", () => {
+  const cases = [
+    { name: "broken TOML", config: 'python = "3.11"\n[dependencies\nnumpy = "*"\n', want: /comfy-env\.toml:2:\d+: invalid TOML/ },
+    { name: "python as a number", config: '# pinned\n\npython = 3.11\n[dependencies]\nnumpy = "*"\n', want: /comfy-env\.toml:3: `python`.*\n.*python = "3\.11"/ },
+  ];
+  for (const c of cases) {
+    test(c.name, async () => {
+      await using dir = await tmpdir();
+      const root = path.join(dir.path, "cache");
+      const good = makePack(dir.path, "Good", 'python = "3.11"\n');
+      const bad = makePack(dir.path, "Bad", c.config);
+      const r = await runCli(["install", good, bad, "--cuda", "none"], { env: envFor(root, index, { log: path.join(dir.path, "l") }) });
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toMatch(c.want);
+      expect(r.stderr).toContain(path.join(bad, "nodes", "comfy-env.toml"));
+      expect(fs.existsSync(root)).toBe(false);
+      expect(linksIn(path.join(good, "nodes"))).toEqual([]);
+    });
+  }
+});
+
+describe("status and gc", () => {
+  test("report every env with state, size and links; gc removes only unlinked builds", async () => {
+    await using dir = await tmpdir();
+    const root = path.join(dir.path, "cache");
+    const log = path.join(dir.path, "pixi.jsonl");
+    const env = envFor(root, index, { log });
+    const kept = makePack(dir.path, "Kept", 'python = "3.11"\n[pypi-dependencies]\ncowsay = "*"\n');
+    const dropped = makePack(dir.path, "Dropped", 'python = "3.12"\n');
+    expect((await runCli(["install", kept, dropped, "--cuda", "none"], { env })).exitCode).toBe(0);
+    const keptLink = path.join(kept, "nodes", linksIn(path.join(kept, "nodes"))[0] as string);
+    const droppedLink = path.join(dropped, "nodes", linksIn(path.join(dropped, "nodes"))[0] as string);
+    fs.unlinkSync(droppedLink);
+    // A build whose builder died, and one that failed.
+    const stale = path.join(root, "_env_aaaaaa", ".building");
+    fs.mkdirSync(stale, { recursive: true });
+    fs.writeFileSync(path.join(stale, "owner.json"), JSON.stringify({ pid: Bun.spawnSync(["true"]).pid, host: os.hostname(), startedAt: "2026-01-01T00:00:00Z" }));
+    fs.mkdirSync(path.join(root, "_env_bbbbbb"), { recursive: true });
+    fs.writeFileSync(path.join(root, "_env_bbbbbb", "install.log"), "boom\n");
+
+    const st = await runCli(["status", "--json"], { env });
+    expect(st.exitCode).toBe(0);
+    const doc = JSON.parse(st.stdout);
+    expect(doc.root).toBe(root);
+    const byHash = Object.fromEntries(doc.envs.map((e: { hash: string }) => [e.hash, e]));
+    const keptHash = path.basename(keptLink).slice(5);
+    const droppedHash = path.basename(droppedLink).slice(5);
+    expect(byHash[keptHash].state).toBe("done");
+    expect(byHash[keptHash].links).toEqual([keptLink]);
+    expect(byHash[keptHash].sizeBytes).toBeGreaterThan(1000);
+    expect(byHash[keptHash].source).toBe(path.join(kept, "nodes"));
+    expect(byHash[droppedHash].links).toEqual([]);
+    expect(byHash.aaaaaa.state).toBe("stale");
+    expect(byHash.bbbbbb.state).toBe("failed");
+    const human = await runCli(["status"], { env });
+    expect(human.stdout).toContain(`_env_${keptHash}  done`);
+    expect(human.stdout).toContain(`← ${keptLink}`);
+
+    const dry = JSON.parse((await runCli(["gc", "--dry-run", "--json"], { env })).stdout);
+    expect(dry.removed.map((r: { hash: string }) => r.hash).sort()).toEqual(["aaaaaa", "bbbbbb", droppedHash].sort());
+    expect(fs.existsSync(path.join(root, `_env_${droppedHash}`))).toBe(true);
+
+    const gc = await runCli(["gc", "--json"], { env });
+    expect(gc.exitCode).toBe(0);
+    expect(JSON.parse(gc.stdout).kept).toEqual([{ hash: keptHash, links: [keptLink] }]);
+    expect(fs.existsSync(path.join(root, `_env_${droppedHash}`))).toBe(false);
+    expect(fs.existsSync(path.join(root, "_env_aaaaaa"))).toBe(false);
+    expect(fs.existsSync(path.join(root, `_env_${keptHash}`, ".done"))).toBe(true);
+    expect(fs.readFileSync(path.join(dropped, "nodes", "comfy-env.toml"), "utf8")).toBe('python = "3.12"\n');
+    expect(runEnvPython(keptLink, "import cowsay").exitCode).toBe(0);
+  }, 60_000);
+});
