@@ -1,5 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { err, ok, type Result, messageOf } from "../util/result.ts";
+import { EXIT } from "./exit.ts";
+import { Output } from "./output.ts";
 
 /** Flags every command takes. */
 export const COMMON_OPTIONS = {
@@ -35,4 +37,27 @@ export function parseCommandArgs(args: string[], options: NonNullable<ParseArgsC
 export function stringFlag(p: ParsedArgs, name: string): string | undefined {
   const v = p.values[name];
   return typeof v === "string" ? v : undefined;
+}
+
+export type OpenedCommand = { ok: true; args: ParsedArgs; out: Output } | { ok: false; exitCode: number };
+
+/**
+ * The start every command shares: parse its flags, build its Output from --json/-q/-v, and
+ * answer --help or a usage error itself (exit code in `exitCode`).
+ */
+export function openCommand(args: string[], options: NonNullable<ParseArgsConfig["options"]>, help: string): OpenedCommand {
+  const parsed = parseCommandArgs(args, options);
+  if (parsed.isErr()) {
+    const out = new Output({ json: false, quiet: false, verbose: false });
+    out.error(parsed.error.message);
+    out.note(help);
+    return { ok: false, exitCode: EXIT.USER_ERROR };
+  }
+  const a = parsed.value;
+  const out = new Output({ json: a.json, quiet: a.quiet, verbose: a.verbose });
+  if (a.help) {
+    out.result(help);
+    return { ok: false, exitCode: EXIT.OK };
+  }
+  return { ok: true, args: a, out };
 }

@@ -37,7 +37,7 @@ export function formatDetectReport(r: DetectReport): string[] {
   const sys = h.libc ? `${h.libc.family} ${h.libc.version ?? "(version unknown)"}` : h.macos ? `macOS ${h.macos}` : `${h.os} ${h.osRelease}`;
   lines.push(["host", `${h.platform} (${h.arch}), ${sys}`]);
   if (r.gpus.length === 0) lines.push(["gpu", "none found"]);
-  for (const g of r.gpus) lines.push([`gpu ${g.vendor === "nvidia" ? g.index : "-"}`, gpuLine(g)]);
+  for (const g of r.gpus) lines.push([`${g.vendor === "nvidia" ? "gpu" : g.vendor} ${g.index}`, gpuLine(g)]);
   lines.push(["probes", r.attempts.map((a) => `${a.method}: ${a.outcome}`).join(", ") || "none on this OS"]);
   if (r.driver.version || r.driver.cuda) {
     lines.push(["driver", `${r.driver.version ?? "version unknown"}${r.driver.cuda ? `, supports CUDA ${r.driver.cuda}` : ""}`]);

@@ -1,9 +1,9 @@
 import { cacheRoot } from "../cache/root.ts";
 import { envStatus, isGarbage, listBuilds } from "../cache/status.ts";
 import { removeTree } from "../util/fs.ts";
-import { parseCommandArgs, stringFlag } from "./args.ts";
+import { openCommand, stringFlag } from "./args.ts";
 import { EXIT } from "./exit.ts";
-import { Output } from "./output.ts";
+import type { Output } from "./output.ts";
 import { formatBytes } from "./format.ts";
 
 export const GC_HELP = `Usage: comfy-env gc [--dry-run] [--root DIR] [--json]
@@ -11,18 +11,10 @@ export const GC_HELP = `Usage: comfy-env gc [--dry-run] [--root DIR] [--json]
 Remove cache environments that no _env_<hash> link points to. Only folders inside the cache
 are deleted; node folders and their files are never touched. Builds in progress are kept.`;
 
-export async function runGc(args: string[], out0: Output): Promise<number> {
-  const parsed = parseCommandArgs(args, { root: { type: "string" }, "dry-run": { type: "boolean", default: false } });
-  if (parsed.isErr()) {
-    out0.error(parsed.error.message);
-    return EXIT.USER_ERROR;
-  }
-  const a = parsed.value;
-  const out = new Output({ json: a.json, quiet: a.quiet, verbose: a.verbose });
-  if (a.help) {
-    out.result(GC_HELP);
-    return EXIT.OK;
-  }
+export async function runGc(args: string[], _out: Output): Promise<number> {
+  const opened = openCommand(args, { root: { type: "string" }, "dry-run": { type: "boolean", default: false } }, GC_HELP);
+  if (!opened.ok) return opened.exitCode;
+  const { args: a, out } = opened;
   const dryRun = a.values["dry-run"] === true;
   const root = cacheRoot(stringFlag(a, "root"));
   const removed: { hash: string; dir: string; sizeBytes: number; state: string }[] = [];

@@ -12,10 +12,10 @@ import { findPixi } from "../pixi/find.ts";
 import { readEnv } from "../util/env.ts";
 import { hostGlibc, hostPixiPlatform } from "../util/platform.ts";
 import { ok, type Result } from "../util/result.ts";
-import { parseCommandArgs, stringFlag } from "./args.ts";
+import { openCommand, stringFlag } from "./args.ts";
 import { renderConfigWarning } from "./errors/config.ts";
 import { EXIT } from "./exit.ts";
-import { Output } from "./output.ts";
+import type { Output } from "./output.ts";
 import { errorJson, exitCodeOf, printError, renderBuildError } from "./render-error.ts";
 
 export const INSTALL_HELP = `Usage: comfy-env install [PACK_DIR...] [options]
@@ -51,24 +51,15 @@ export function parseCudaFlag(v: string): string | null {
   return v === "none" || v === "cpu" ? null : v;
 }
 
-export async function runInstall(args: string[], out0: Output): Promise<number> {
-  const parsed = parseCommandArgs(args, {
+export async function runInstall(args: string[], _out: Output): Promise<number> {
+  const opened = openCommand(args, {
     all: { type: "string" },
     root: { type: "string" },
     python: { type: "string" },
     cuda: { type: "string" },
-  });
-  if (parsed.isErr()) {
-    out0.error(parsed.error.message);
-    out0.note(INSTALL_HELP);
-    return EXIT.USER_ERROR;
-  }
-  const a = parsed.value;
-  const out = new Output({ json: a.json, quiet: a.quiet, verbose: a.verbose });
-  if (a.help) {
-    out.result(INSTALL_HELP);
-    return EXIT.OK;
-  }
+  }, INSTALL_HELP);
+  if (!opened.ok) return opened.exitCode;
+  const { args: a, out } = opened;
 
   const all = stringFlag(a, "all");
   let packDirs = a.positionals.length > 0 ? a.positionals : all ? [] : [process.cwd()];

@@ -27,9 +27,9 @@ export class Output {
     this.progressEnabled = Boolean(stderr.isTTY) && !opts.json && !opts.quiet && !opts.verbose;
   }
 
-  /** Human result text (stdout); suppressed under --json. */
+  /** Human result text (stdout); suppressed under --json and -q. */
   result(text: string): void {
-    if (this.json) return;
+    if (this.json || this.quiet) return;
     this.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
   }
 

@@ -1,8 +1,8 @@
 import { cacheRoot } from "../cache/root.ts";
 import { envStatus, listBuilds } from "../cache/status.ts";
-import { parseCommandArgs, stringFlag } from "./args.ts";
+import { openCommand, stringFlag } from "./args.ts";
 import { EXIT } from "./exit.ts";
-import { Output } from "./output.ts";
+import type { Output } from "./output.ts";
 import { formatBytes } from "./format.ts";
 
 export const STATUS_HELP = `Usage: comfy-env status [--root DIR] [--json]
@@ -11,18 +11,10 @@ List every environment in the cache: hash, state (done, building, stale: its bui
 failed: not finished and not building), size, the node folder it was built for, and the
 _env_<hash> links that point at it.`;
 
-export async function runStatus(args: string[], out0: Output): Promise<number> {
-  const parsed = parseCommandArgs(args, { root: { type: "string" } });
-  if (parsed.isErr()) {
-    out0.error(parsed.error.message);
-    return EXIT.USER_ERROR;
-  }
-  const a = parsed.value;
-  const out = new Output({ json: a.json, quiet: a.quiet, verbose: a.verbose });
-  if (a.help) {
-    out.result(STATUS_HELP);
-    return EXIT.OK;
-  }
+export async function runStatus(args: string[], _out: Output): Promise<number> {
+  const opened = openCommand(args, { root: { type: "string" } }, STATUS_HELP);
+  if (!opened.ok) return opened.exitCode;
+  const { args: a, out } = opened;
   const root = cacheRoot(stringFlag(a, "root"));
   const envs = listBuilds(root).map((p) => envStatus(p));
   if (out.json) {

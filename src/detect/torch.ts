@@ -19,7 +19,7 @@ export interface TorchInfo {
 const TIMEOUT_MS = 30_000;
 
 /** Prints one JSON line; argv[1] == "devices" also lists the CUDA devices. */
-export const TORCH_PROBE_SCRIPT = `
+const TORCH_PROBE_SCRIPT = `
 import json, sys
 r = {"torch": None, "cuda": None, "gpus": [], "error": None}
 try:

@@ -1,10 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import { classifyPciDevice, defaultSysfsRoot, scanSysfs } from "../../src/detect/sysfs.ts";
+import type { GpuVendor } from "../../src/detect/types.ts";
 import { tmpdir } from "../support/tmp.ts";
 import { AMD_PCI, H100_PCI, HOST_BRIDGE, INTEL_IGPU, makeSysfs, RTX4090_AUDIO, RTX4090_PCI } from "./helpers.ts";
 
 describe("classifyPciDevice", () => {
-  test.each<[string, string, string | null]>([
+  test.each<[string, string, GpuVendor | null]>([
     ["0x10de", "0x030000", "nvidia"],
     ["0x10de", "0x030200", "nvidia"],
     ["0x10DE", "0x030200", "nvidia"],
