@@ -14,6 +14,7 @@ import { err, ok, type Result } from "../util/result.ts";
 import type { PixiPlatform } from "../util/platform.ts";
 import { VERSION } from "../version.ts";
 import type { BuildError } from "./errors.ts";
+import type { CudaTarget } from "./decide.ts";
 
 /** What a build needs to know about the machine; computed once per install run, lazily. */
 export interface BuildContext {
@@ -21,7 +22,7 @@ export interface BuildContext {
   platform: PixiPlatform;
   glibc?: string;
   /** Resolved only when a build actually runs, so the fast path stays free of detection. */
-  cuda: () => Promise<Result<{ cuda: string | null; variant: string }, BuildError>>;
+  cuda: () => Promise<Result<CudaTarget, BuildError>>;
   hostPython: () => Result<string, BuildError>;
   pixi: () => Result<string, BuildError>;
   lockTimeoutMs: number;

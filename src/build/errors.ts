@@ -6,6 +6,7 @@ import type { PixiFindError } from "../pixi/find.ts";
 import type { PixiRunError } from "../pixi/run.ts";
 import type { ManifestError } from "../pixi/manifest.ts";
 import type { HostPythonError } from "./host-python.ts";
+import type { DetectError } from "../detect/types.ts";
 
 /** Everything that can stop an install, one union for the CLI to render. */
 export type BuildError =
@@ -16,4 +17,5 @@ export type BuildError =
   | PixiFindError
   | PixiRunError
   | ManifestError
-  | HostPythonError;
+  | HostPythonError
+  | DetectError;

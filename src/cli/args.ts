@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { err, ok, type Result, messageOf } from "../util/result.ts";
 import { EXIT } from "./exit.ts";
-import { Output } from "./output.ts";
+import type { Output } from "./output.ts";
 
 /** Flags every command takes. */
 export const COMMON_OPTIONS = {
@@ -45,16 +45,15 @@ export type OpenedCommand = { ok: true; args: ParsedArgs; out: Output } | { ok: 
  * The start every command shares: parse its flags, build its Output from --json/-q/-v, and
  * answer --help or a usage error itself (exit code in `exitCode`).
  */
-export function openCommand(args: string[], options: NonNullable<ParseArgsConfig["options"]>, help: string): OpenedCommand {
+export function openCommand(args: string[], options: NonNullable<ParseArgsConfig["options"]>, help: string, base: Output): OpenedCommand {
   const parsed = parseCommandArgs(args, options);
   if (parsed.isErr()) {
-    const out = new Output({ json: false, quiet: false, verbose: false });
-    out.error(parsed.error.message);
-    out.note(help);
+    base.error(parsed.error.message);
+    base.note(help);
     return { ok: false, exitCode: EXIT.USER_ERROR };
   }
   const a = parsed.value;
-  const out = new Output({ json: a.json, quiet: a.quiet, verbose: a.verbose });
+  const out = base.withOptions({ json: a.json || base.json, quiet: a.quiet || base.quiet, verbose: a.verbose || base.verbose });
   if (a.help) {
     out.result(help);
     return { ok: false, exitCode: EXIT.OK };

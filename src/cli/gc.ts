@@ -11,8 +11,8 @@ export const GC_HELP = `Usage: comfy-env gc [--dry-run] [--root DIR] [--json]
 Remove cache environments that no _env_<hash> link points to. Only folders inside the cache
 are deleted; node folders and their files are never touched. Builds in progress are kept.`;
 
-export async function runGc(args: string[], _out: Output): Promise<number> {
-  const opened = openCommand(args, { root: { type: "string" }, "dry-run": { type: "boolean", default: false } }, GC_HELP);
+export async function runGc(args: string[], base: Output): Promise<number> {
+  const opened = openCommand(args, { root: { type: "string" }, "dry-run": { type: "boolean", default: false } }, GC_HELP, base);
   if (!opened.ok) return opened.exitCode;
   const { args: a, out } = opened;
   const dryRun = a.values["dry-run"] === true;

@@ -1,33 +1,31 @@
 import { statSync } from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { configHash } from "../cache/hash.ts";
 import { loadConfigFile } from "../config/parse.ts";
 import type { ConfigError, ConfigWarning } from "../config/types.ts";
 import { effectiveCuda, generatePixiToml } from "../pixi/manifest.ts";
-import { readEnv } from "../util/env.ts";
-import { hostPixiPlatform, isPixiPlatform, PIXI_PLATFORMS } from "../util/platform.ts";
-import { messageOf } from "../util/result.ts";
+import { decideCudaTarget, hostPythonPin } from "../build/decide.ts";
+import type { BuildError } from "../build/errors.ts";
+import { hostGlibc, hostPixiPlatform, isPixiPlatform, PIXI_PLATFORMS } from "../util/platform.ts";
+import { ok, type Result } from "../util/result.ts";
+import { openCommand, stringFlag } from "./args.ts";
 import { renderConfigError, renderConfigWarning } from "./errors/config.ts";
 import { renderManifestError } from "./errors/manifest.ts";
 import type { RenderedError } from "./errors/types.ts";
 import { EXIT } from "./exit.ts";
 import type { Output } from "./output.ts";
-import { errorJson, printError } from "./render-error.ts";
+import { errorJson, printError, renderBuildError } from "./render-error.ts";
 
-const USAGE = "comfy-env generate DIR|FILE [--cuda 12.8|none] [--platform linux-64|win-64|osx-arm64|...] [--python 3.11] [--glibc 2.35] [--json]";
+export const GENERATE_HELP = `Usage: comfy-env generate [DIR|FILE] [options]
 
-/** "none"/"cpu" mean a CPU build. */
-function parseCuda(v: string): string | null {
-  const t = v.trim().toLowerCase();
-  return t === "none" || t === "cpu" ? null : v.trim();
-}
+Print the pixi.toml that install writes for a comfy-env.toml (DIR: a folder holding one).
 
-/** CUDA to generate for when --cuda is not given: the override variable, else CPU. */
-export function defaultCuda(): string | null {
-  const v = readEnv("COMFY_ENV_CUDA_VERSION");
-  return v === undefined ? null : parseCuda(v);
-}
+Options:
+  --cuda X.Y|none    CUDA to build for, or CPU (default: detected, as install does)
+  --platform NAME    ${PIXI_PLATFORMS.join(", ")} (default: this machine)
+  --python PATH|X.Y  Python pin for configs without one (default: python3 on PATH)
+  --glibc X.Y        [system-requirements] libc (default: this machine's, on Linux)
+  --json             { hash, platform, cuda, python, manifest, warnings }`;
 
 /** The env config a DIR|FILE argument names: a folder means its comfy-env.toml. */
 function configPath(arg: string): string | ConfigError {
@@ -37,70 +35,69 @@ function configPath(arg: string): string | ConfigError {
   return statSync(file, { throwIfNoEntry: false })?.isFile() ? file : { kind: "no-config", dir: abs };
 }
 
-function fail(out: Output, json: boolean, r: RenderedError, kind: string): number {
+function fail(out: Output, r: RenderedError, kind: string): number {
   printError(out, r);
-  if (json) out.data(errorJson(r, kind, EXIT.USER_ERROR));
+  if (out.json) out.data(errorJson(r, kind, EXIT.USER_ERROR));
   return EXIT.USER_ERROR;
 }
 
+/** `--python` takes an interpreter path or a bare version. */
+function pythonPin(flag: string | undefined): Result<string, BuildError> {
+  return flag !== undefined && /^\d+\.\d+$/.test(flag) ? ok(flag) : hostPythonPin(flag);
+}
+
 /** `comfy-env generate`: print the pixi.toml `install` would write for a config. */
-export async function runGenerate(args: string[], out: Output): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        cuda: { type: "string" },
-        platform: { type: "string" },
-        python: { type: "string" },
-        glibc: { type: "string" },
-        json: { type: "boolean", default: false },
-      },
-    });
-  } catch (e) {
-    return fail(out, out.json, { message: messageOf(e), hints: [`usage: ${USAGE}`] }, "usage");
-  }
-  const { values, positionals } = parsed;
-  const json = out.json || values.json === true;
-  if (positionals.length > 1) {
-    return fail(out, json, { message: `expected one DIR or FILE, got ${positionals.length}`, hints: [`usage: ${USAGE}`] }, "usage");
-  }
-  const platform = values.platform ?? hostPixiPlatform();
+export async function runGenerate(args: string[], base: Output): Promise<number> {
+  const opened = openCommand(
+    args,
+    { cuda: { type: "string" }, platform: { type: "string" }, python: { type: "string" }, glibc: { type: "string" } },
+    GENERATE_HELP,
+    base,
+  );
+  if (!opened.ok) return opened.exitCode;
+  const { args: a, out } = opened;
+  if (a.positionals.length > 1) return fail(out, { message: `expected one DIR or FILE, got ${a.positionals.length}`, hints: [GENERATE_HELP] }, "usage");
+  const platform = stringFlag(a, "platform") ?? hostPixiPlatform();
   if (!isPixiPlatform(platform)) {
-    return fail(out, json, { message: `unknown platform "${platform}"`, hints: [`use one of: ${PIXI_PLATFORMS.join(", ")}`] }, "usage");
+    return fail(out, { message: `unknown platform "${platform}"`, hints: [`use one of: ${PIXI_PLATFORMS.join(", ")}`] }, "usage");
   }
 
-  const file = configPath(positionals[0] ?? ".");
-  if (typeof file !== "string") return fail(out, json, renderConfigError(file), file.kind);
+  const file = configPath(a.positionals[0] ?? ".");
+  if (typeof file !== "string") return fail(out, renderConfigError(file), file.kind);
   const loaded = loadConfigFile(file);
-  if (loaded.isErr()) return fail(out, json, renderConfigError(loaded.error), loaded.error.kind);
+  if (loaded.isErr()) return fail(out, renderConfigError(loaded.error), loaded.error.kind);
   const warnings: ConfigWarning[] = loaded.value.warnings;
   for (const w of warnings) out.warn(renderConfigWarning(w));
   if (loaded.value.role !== "env") {
     return fail(
       out,
-      json,
       { message: `${file} is a comfy-env-root.toml (pack settings): it declares no environment`, hints: ["pass the comfy-env.toml of a node folder, e.g. nodes/comfy-env.toml"] },
       "not-env-config",
     );
   }
 
   const { config, bytes } = loaded.value;
+  const cuda = await decideCudaTarget(stringFlag(a, "cuda"), undefined);
+  if (cuda.isErr()) return fail(out, renderBuildError(cuda.error), cuda.error.kind);
+  // A given --python is checked even when the config pins its own, so a typo never goes unseen.
+  const pythonFlag = stringFlag(a, "python");
+  const fallback = config.python === undefined || pythonFlag !== undefined ? pythonPin(pythonFlag) : ok(config.python);
+  if (fallback.isErr()) return fail(out, renderBuildError(fallback.error), fallback.error.kind);
+  const python = ok(config.python ?? fallback.value);
   const hash = configHash(bytes);
   const target = {
     platform,
-    cuda: values.cuda === undefined ? defaultCuda() : parseCuda(values.cuda),
-    python: values.python ?? "3.11",
-    glibc: values.glibc,
+    cuda: cuda.value.cuda,
+    python: python.value,
+    glibc: stringFlag(a, "glibc") ?? (platform === hostPixiPlatform() ? hostGlibc() : undefined),
     name: `comfy-env-${hash}`,
     source: config.file,
   };
   const manifest = generatePixiToml(config, target);
-  if (manifest.isErr()) return fail(out, json, renderManifestError(manifest.error), manifest.error.kind);
+  if (manifest.isErr()) return fail(out, renderManifestError(manifest.error), manifest.error.kind);
 
-  if (json) {
-    out.data({ hash, platform, cuda: effectiveCuda(target), python: config.python ?? target.python, manifest: manifest.value, warnings });
+  if (out.json) {
+    out.data({ hash, platform, cuda: effectiveCuda(target), python: python.value, manifest: manifest.value, warnings });
   } else {
     out.result(manifest.value);
   }

@@ -4,14 +4,12 @@ import { cacheRoot } from "../cache/root.ts";
 import { writeStatusScripts } from "../cache/scripts.ts";
 import { buildEnv, type BuildContext, type EnvBuildResult } from "../build/env.ts";
 import type { BuildError } from "../build/errors.ts";
-import { findHostPython, pythonVersionOf } from "../build/host-python.ts";
+import { decideCudaTarget, hostPythonPin, type CudaTarget } from "../build/decide.ts";
 import { planPacks } from "../build/plan.ts";
-import { decideCuda } from "../detect/decision.ts";
-import { selectTorchBuild } from "../detect/versions.ts";
 import { findPixi } from "../pixi/find.ts";
 import { readEnv } from "../util/env.ts";
 import { hostGlibc, hostPixiPlatform } from "../util/platform.ts";
-import { ok, type Result } from "../util/result.ts";
+import type { Result } from "../util/result.ts";
 import { openCommand, stringFlag } from "./args.ts";
 import { renderConfigWarning } from "./errors/config.ts";
 import { EXIT } from "./exit.ts";
@@ -46,18 +44,13 @@ function memo<T>(f: () => T): () => T {
   };
 }
 
-/** --cuda / COMFY_ENV_CUDA_VERSION value: "none"/"cpu" mean a CPU build. */
-export function parseCudaFlag(v: string): string | null {
-  return v === "none" || v === "cpu" ? null : v;
-}
-
-export async function runInstall(args: string[], _out: Output): Promise<number> {
+export async function runInstall(args: string[], base: Output): Promise<number> {
   const opened = openCommand(args, {
     all: { type: "string" },
     root: { type: "string" },
     python: { type: "string" },
     cuda: { type: "string" },
-  }, INSTALL_HELP);
+  }, INSTALL_HELP, base);
   if (!opened.ok) return opened.exitCode;
   const { args: a, out } = opened;
 
@@ -77,21 +70,20 @@ export async function runInstall(args: string[], _out: Output): Promise<number> 
   const cudaFlag = stringFlag(a, "cuda");
   const pythonFlag = stringFlag(a, "python");
   let decisionLine: string | undefined;
-  const decide = memo(async (): Promise<Result<{ cuda: string | null; variant: string }, BuildError>> => {
-    const d = cudaFlag !== undefined ? flagDecision(cudaFlag) : await detectedDecision(out, pythonFlag);
-    decisionLine = `building for ${d.cuda === null ? "CPU" : `CUDA ${d.cuda} (${d.variant})`}: ${d.reason}`;
-    out.info(decisionLine);
-    return ok({ cuda: d.cuda, variant: d.variant });
+  const decide = memo(async (): Promise<Result<CudaTarget, BuildError>> => {
+    const d = await decideCudaTarget(cudaFlag, pythonFlag);
+    if (d.isOk()) {
+      decisionLine = `building for ${d.value.cuda === null ? "CPU" : `CUDA ${d.value.cuda} (${d.value.variant})`}: ${d.value.reason}`;
+      out.info(decisionLine);
+    }
+    return d;
   });
   const ctx: BuildContext = {
     root,
     platform: hostPixiPlatform(),
     glibc: hostGlibc(),
     cuda: decide,
-    hostPython: memo((): Result<string, BuildError> => {
-      const py = findHostPython(pythonFlag);
-      return py ? pythonVersionOf(py) : ok("3.11");
-    }),
+    hostPython: memo(() => hostPythonPin(pythonFlag)),
     pixi: memo(() => findPixi([path.join(root, ".tools")])),
     lockTimeoutMs: Number(readEnv("COMFY_ENV_LOCK_TIMEOUT") ?? DEFAULT_LOCK_TIMEOUT_S) * 1000,
     onProgress: (label, line) => (out.verbose ? out.debug(`[${label}] ${line}`) : out.progress(`[${label}] ${line}`)),
@@ -108,10 +100,8 @@ export async function runInstall(args: string[], _out: Output): Promise<number> 
       out.clearProgress();
       if (r.isErr()) {
         failures.push({ label: env.label, error: r.error });
-        if (!out.json) {
-          out.error(`${env.label}: environment not built`);
-          printError(out, renderBuildError(r.error));
-        }
+        out.error(`${env.label}: environment not built`);
+        printError(out, renderBuildError(r.error));
         continue;
       }
       results.push(r.value);
@@ -137,32 +127,9 @@ export async function runInstall(args: string[], _out: Output): Promise<number> 
   return exitCode;
 }
 
-interface Decision {
-  cuda: string | null;
-  variant: string;
-  reason: string;
-}
-
-/** --cuda given: no detection. A CUDA without torch builds only matters to configs using torch. */
-function flagDecision(flag: string): Decision {
-  const cuda = parseCudaFlag(flag);
-  const variant = selectTorchBuild(cuda).match(
-    (b) => b.variant,
-    () => `cuda ${cuda}`,
-  );
-  return { cuda, variant, reason: `--cuda ${flag}` };
-}
-
-async function detectedDecision(out: Output, python: string | undefined): Promise<Decision> {
-  const r = await decideCuda({ python });
-  if (r.isOk()) return r.value;
-  out.warn(`GPU detection failed (${r.error.kind}); building for CPU. Pass --cuda X.Y to choose.`);
-  return { cuda: null, variant: "cpu", reason: "detection failed" };
-}
-
 function fail(out: Output, e: BuildError): number {
   const r = renderBuildError(e);
+  printError(out, r);
   if (out.json) out.data(errorJson(r, e.kind, exitCodeOf(e)));
-  else printError(out, r);
   return exitCodeOf(e);
 }

@@ -27,6 +27,11 @@ export class Output {
     this.progressEnabled = Boolean(stderr.isTTY) && !opts.json && !opts.quiet && !opts.verbose;
   }
 
+  /** The same streams under a command's own --json/-q/-v. */
+  withOptions(opts: OutputOptions): Output {
+    return new Output(opts, this.stderr, this.stdout);
+  }
+
   /** Human result text (stdout); suppressed under --json and -q. */
   result(text: string): void {
     if (this.json || this.quiet) return;

@@ -3,6 +3,7 @@ import { EXIT, type ExitCode } from "./exit.ts";
 import type { Output } from "./output.ts";
 import { renderConfigError } from "./errors/config.ts";
 import { renderManifestError } from "./errors/manifest.ts";
+import { renderDetectError } from "./errors/detect.ts";
 import type { RenderedError } from "./errors/types.ts";
 
 const PIXI_INSTALL_HINT =
@@ -17,6 +18,9 @@ export function renderBuildError(e: BuildError): RenderedError {
     case "no-config":
       return renderConfigError(e);
     case "unsupported-cuda":
+      return "source" in e ? renderDetectError(e) : renderManifestError(e);
+    case "bad-cuda-override":
+      return renderDetectError(e);
     case "invalid-cuda":
     case "invalid-python":
     case "invalid-glibc":
@@ -53,6 +57,7 @@ export function exitCodeOf(e: BuildError): ExitCode {
     case "invalid-value":
     case "no-config":
     case "unsupported-cuda":
+    case "bad-cuda-override":
     case "invalid-cuda":
     case "invalid-python":
     case "invalid-glibc":

@@ -11,8 +11,8 @@ List every environment in the cache: hash, state (done, building, stale: its bui
 failed: not finished and not building), size, the node folder it was built for, and the
 _env_<hash> links that point at it.`;
 
-export async function runStatus(args: string[], _out: Output): Promise<number> {
-  const opened = openCommand(args, { root: { type: "string" } }, STATUS_HELP);
+export async function runStatus(args: string[], base: Output): Promise<number> {
+  const opened = openCommand(args, { root: { type: "string" } }, STATUS_HELP, base);
   if (!opened.ok) return opened.exitCode;
   const { args: a, out } = opened;
   const root = cacheRoot(stringFlag(a, "root"));
