@@ -15,6 +15,7 @@ import type { PixiPlatform } from "../util/platform.ts";
 import { VERSION } from "../version.ts";
 import type { BuildError } from "./errors.ts";
 import type { CudaTarget } from "./decide.ts";
+import { installCudaWheels, installedNames, planCudaWheels, type CudaWheelPlan } from "./cuda-wheels.ts";
 
 /** What a build needs to know about the machine; computed once per install run, lazily. */
 export interface BuildContext {
@@ -24,10 +25,12 @@ export interface BuildContext {
   /** Resolved only when a build actually runs, so the fast path stays free of detection. */
   cuda: () => Promise<Result<CudaTarget, BuildError>>;
   hostPython: () => Result<string, BuildError>;
-  pixi: () => Result<string, BuildError>;
+  /** pixi to run; may download it, so only called when a build actually runs. */
+  pixi: () => Promise<Result<string, BuildError>>;
   lockTimeoutMs: number;
   onProgress: (envLabel: string, line: string) => void;
   onWait: (envLabel: string, owner: LockOwner | undefined) => void;
+  onWarn: (envLabel: string, message: string) => void;
 }
 
 export interface EnvToBuild {
@@ -112,7 +115,12 @@ export async function buildEnv(env: EnvToBuild, ctx: BuildContext): Promise<Resu
     source: env.label,
   });
   if (manifest.isErr()) return err(manifest.error);
-  const pixi = ctx.pixi();
+  const wheels = await planCudaWheels(env.config, { cuda: cuda.value.cuda, python: python.value, platform: ctx.platform });
+  if (wheels.isErr()) return err(wheels.error);
+  if (wheels.value.kind === "skip") {
+    ctx.onWarn(env.label, `[cuda] packages ${wheels.value.packages.join(", ")} not installed (${wheels.value.reason}): nodes that import them will fail`);
+  }
+  const pixi = await ctx.pixi();
   if (pixi.isErr()) return err(pixi.error);
 
   const lock = await acquireBuildLock(p, { timeoutMs: ctx.lockTimeoutMs, onWait: (o) => ctx.onWait(env.label, o) });
@@ -122,7 +130,8 @@ export async function buildEnv(env: EnvToBuild, ctx: BuildContext): Promise<Resu
   try {
     const built = await buildLocked(p, env, manifest.value, pixi.value, ctx, {
       python: python.value,
-      variant: cuda.value.variant,
+      cuda: cuda.value,
+      wheels: wheels.value,
       started,
     });
     if (built.isErr()) return err(built.error);
@@ -138,7 +147,7 @@ async function buildLocked(
   manifest: string,
   pixi: string,
   ctx: BuildContext,
-  info: { python: string; variant: string; started: number },
+  info: { python: string; cuda: CudaTarget; wheels: CudaWheelPlan; started: number },
 ): Promise<Result<void, BuildError>> {
   const steps = cleanBuildDir(p)
     .andThen(() => ensureDir(p.noPython))
@@ -152,6 +161,8 @@ async function buildLocked(
     (pid) => recordLockChild(p, pid),
   );
   if (ran.isErr()) return err(ran.error);
+  const wheels = await installCudaWheels(p, info.wheels, ctx.platform);
+  if (wheels.isErr()) return err(wheels.error);
   const meta = writeMeta(p, {
     hash: p.hash,
     toolVersion: VERSION,
@@ -160,7 +171,8 @@ async function buildLocked(
     configContent: new TextDecoder().decode(env.bytes),
     platform: ctx.platform,
     python: info.python,
-    torchVariant: info.variant,
+    torchVariant: info.cuda.variant,
+    cudaWheels: installedNames(info.wheels),
     builtAt: new Date().toISOString(),
     buildSeconds: Math.round((performance.now() - info.started) / 100) / 10,
   });

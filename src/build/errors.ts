@@ -7,6 +7,8 @@ import type { PixiRunError } from "../pixi/run.ts";
 import type { ManifestError } from "../pixi/manifest.ts";
 import type { HostPythonError } from "./host-python.ts";
 import type { DetectError } from "../detect/types.ts";
+import type { PixiDownloadError } from "../pixi/download.ts";
+import type { WheelError } from "../wheels/types.ts";
 
 /** Everything that can stop an install, one union for the CLI to render. */
 export type BuildError =
@@ -18,4 +20,6 @@ export type BuildError =
   | PixiRunError
   | ManifestError
   | HostPythonError
-  | DetectError;
+  | DetectError
+  | PixiDownloadError
+  | WheelError;

@@ -15,6 +15,8 @@ export interface BuildMeta {
   python: string;
   /** "cu128", "cpu"... */
   torchVariant: string;
+  /** Wheels (file names) or PyPI names installed from `[cuda]` after pixi. */
+  cudaWheels: string[];
   builtAt: string;
   buildSeconds: number;
 }

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { listPacks } from "../config/discover.ts";
+import { discoverPack, listPacks } from "../config/discover.ts";
 import { cacheRoot } from "../cache/root.ts";
 import { writeStatusScripts } from "../cache/scripts.ts";
 import { buildEnv, type BuildContext, type EnvBuildResult } from "../build/env.ts";
@@ -7,8 +7,11 @@ import type { BuildError } from "../build/errors.ts";
 import { decideCudaTarget, hostPythonPin, type CudaTarget } from "../build/decide.ts";
 import { planPacks } from "../build/plan.ts";
 import { findPixi } from "../pixi/find.ts";
+import { ensurePixiDownloaded, pixiInstallPath, PIXI_VERSION } from "../pixi/download.ts";
+import { formatBytes } from "./format.ts";
 import { readEnv } from "../util/env.ts";
 import { hostGlibc, hostPixiPlatform } from "../util/platform.ts";
+import { findPortableNear, isInside, type Portable } from "../util/portable.ts";
 import type { Result } from "../util/result.ts";
 import { openCommand, stringFlag } from "./args.ts";
 import { renderConfigWarning } from "./errors/config.ts";
@@ -19,7 +22,9 @@ import { errorJson, exitCodeOf, printError, renderBuildError } from "./render-er
 export const INSTALL_HELP = `Usage: comfy-env install [PACK_DIR...] [options]
 
 Build the environment of every comfy-env.toml in each node pack (default: the current
-folder) and link it into its node folder as _env_<hash>.
+folder) and link it into its node folder as _env_<hash>. Run with no PACK_DIR in or beside
+a ComfyUI Windows portable folder (or with comfy-env.exe placed there), it installs every pack
+of that ComfyUI, for its python_embeded.
 
 Options:
   --all COMFYUI_DIR   every pack under COMFYUI_DIR/custom_nodes
@@ -54,7 +59,9 @@ export async function runInstall(args: string[], base: Output): Promise<number> 
   if (!opened.ok) return opened.exitCode;
   const { args: a, out } = opened;
 
-  const all = stringFlag(a, "all");
+  const portable = a.positionals.length === 0 && stringFlag(a, "all") === undefined ? portableDefault(process.cwd()) : undefined;
+  if (portable) out.info(`ComfyUI portable at ${portable.root}: installing the packs in ${portable.customNodes}`);
+  const all = stringFlag(a, "all") ?? portable?.comfyui;
   let packDirs = a.positionals.length > 0 ? a.positionals : all ? [] : [process.cwd()];
   if (all) {
     const packs = listPacks(path.resolve(all));
@@ -68,7 +75,7 @@ export async function runInstall(args: string[], base: Output): Promise<number> 
 
   const root = cacheRoot(stringFlag(a, "root"));
   const cudaFlag = stringFlag(a, "cuda");
-  const pythonFlag = stringFlag(a, "python");
+  const pythonFlag = stringFlag(a, "python") ?? portable?.python;
   let decisionLine: string | undefined;
   const decide = memo(async (): Promise<Result<CudaTarget, BuildError>> => {
     const d = await decideCudaTarget(cudaFlag, pythonFlag);
@@ -84,9 +91,10 @@ export async function runInstall(args: string[], base: Output): Promise<number> 
     glibc: hostGlibc(),
     cuda: decide,
     hostPython: memo(() => hostPythonPin(pythonFlag)),
-    pixi: memo(() => findPixi([path.join(root, ".tools")])),
+    pixi: memo(() => pixiOrDownload(out, path.join(root, TOOLS_DIR))),
     lockTimeoutMs: Number(readEnv("COMFY_ENV_LOCK_TIMEOUT") ?? DEFAULT_LOCK_TIMEOUT_S) * 1000,
     onProgress: (label, line) => (out.verbose ? out.debug(`[${label}] ${line}`) : out.progress(`[${label}] ${line}`)),
+    onWarn: (label, message) => out.warn(`${label}: ${message}`),
     onWait: (label, owner) =>
       out.info(`${label}: waiting for another install${owner ? ` (pid ${owner.pid} on ${owner.host}, since ${owner.startedAt})` : ""}`),
   };
@@ -125,6 +133,34 @@ export async function runInstall(args: string[], base: Output): Promise<number> 
     });
   }
   return exitCode;
+}
+
+/** Where comfy-env keeps tools it downloads (pixi), inside the cache root. */
+const TOOLS_DIR = ".tools";
+
+/** pixi from the machine, else the pinned release downloaded and verified into the cache. */
+async function pixiOrDownload(out: Output, toolsDir: string): Promise<Result<string, BuildError>> {
+  const found = findPixi([path.dirname(pixiInstallPath(toolsDir))]);
+  if (found.isOk() || found.error.override) return found;
+  out.info(`pixi not found; downloading pixi ${PIXI_VERSION}`);
+  const got = await ensurePixiDownloaded({
+    toolsDir,
+    onProgress: (done, total) => out.progress(`downloading pixi ${PIXI_VERSION}: ${formatBytes(done)}${total ? ` of ${formatBytes(total)}` : ""}`),
+  });
+  out.clearProgress();
+  return got;
+}
+
+/**
+ * No PACK_DIR and no --all: a ComfyUI portable found from cwd (unless cwd is one of its packs),
+ * or one beside comfy-env.exe when cwd is not a pack, means `--all <its ComfyUI>`.
+ */
+function portableDefault(cwd: string): Portable | undefined {
+  const near = findPortableNear(cwd);
+  if (!near) return undefined;
+  if (near.from === "cwd") return isInside(cwd, near.portable.customNodes) ? undefined : near.portable;
+  const here = discoverPack(cwd);
+  return here.isErr() && here.error.kind === "no-config" ? near.portable : undefined;
 }
 
 function fail(out: Output, e: BuildError): number {

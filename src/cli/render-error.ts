@@ -4,6 +4,7 @@ import type { Output } from "./output.ts";
 import { renderConfigError } from "./errors/config.ts";
 import { renderManifestError } from "./errors/manifest.ts";
 import { renderDetectError } from "./errors/detect.ts";
+import { renderPixiDownloadError, renderWheelError } from "./errors/network.ts";
 import type { RenderedError } from "./errors/types.ts";
 
 const PIXI_INSTALL_HINT =
@@ -45,6 +46,18 @@ export function renderBuildError(e: BuildError): RenderedError {
         causes: e.tail,
         hints: [`full log: ${e.log}`, "fix the dependency named above in comfy-env.toml and rerun; the failed build is not kept as done"],
       };
+    case "unsupported-platform":
+    case "download-failed":
+    case "checksum-mismatch":
+    case "bad-archive":
+    case "install-failed":
+      return renderPixiDownloadError(e);
+    case "bad-wheel-query":
+    case "no-matching-wheel":
+    case "index-unreachable":
+    case "installer-spawn-failed":
+    case "wheel-install-failed":
+      return renderWheelError(e);
     case "host-python-failed":
       return { message: `cannot ask ${e.python} for its version: ${e.message}`, hints: ["pin python in comfy-env.toml (python = \"3.11\") or pass --python PATH"] };
   }
@@ -64,8 +77,16 @@ export function exitCodeOf(e: BuildError): ExitCode {
     case "link-blocked":
     case "host-python-failed":
       return EXIT.USER_ERROR;
+    case "bad-wheel-query":
+    case "no-matching-wheel":
+      return EXIT.USER_ERROR;
     case "pixi-not-found":
     case "pixi-spawn-failed":
+    case "unsupported-platform":
+    case "download-failed":
+    case "checksum-mismatch":
+    case "bad-archive":
+    case "install-failed":
       return EXIT.MISSING_TOOL;
     default:
       return EXIT.FAILED;

@@ -1,3 +1,4 @@
+import { readEnv } from "../util/env.ts";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { err, messageOf, ok, type Result } from "../util/result.ts";
@@ -7,13 +8,9 @@ const VENDORS: Record<string, GpuVendor> = { "0x10de": "nvidia", "0x1002": "amd"
 /** PCI base class/subclass: VGA-compatible controller, 3D controller (headless datacenter GPUs). */
 const DISPLAY_CLASSES = new Set([0x0300, 0x0302]);
 
-/**
- * sysfs root: COMFY_ENV_SYSFS_ROOT (test trees, containers with /sys elsewhere), else /sys.
- * Not yet in util/env.ts ENV_VARS, hence the direct read.
- */
+/** sysfs root: COMFY_ENV_SYSFS_ROOT (test trees, containers with /sys elsewhere), else /sys. */
 export function defaultSysfsRoot(env: Env): string {
-  const v = env.COMFY_ENV_SYSFS_ROOT;
-  return v === undefined || v === "" ? "/sys" : v;
+  return readEnv("COMFY_ENV_SYSFS_ROOT", env) ?? "/sys";
 }
 
 /** GPU vendor of one PCI function from its `vendor` and `class` files, null when not a GPU we know. */

@@ -1,5 +1,7 @@
 import type { DepSet, EnvConfig, PypiSpec, TomlTable, TomlValue } from "../config/types.ts";
 import { selectTorchBuild, TORCH_PACKAGES, type TorchBuild } from "../detect/versions.ts";
+import { cudaWheelPackages } from "../config/cuda-packages.ts";
+import { normalizeName } from "../util/pep503.ts";
 import { osOfPlatform, type PixiPlatform } from "../util/platform.ts";
 import { err, ok, type Result } from "../util/result.ts";
 import { VERSION } from "../version.ts";
@@ -36,13 +38,8 @@ export function effectiveCuda(target: Pick<ManifestTarget, "platform" | "cuda">)
   return osOfPlatform(target.platform) === "darwin" ? null : target.cuda;
 }
 
-/** PEP 503 normalised name, so `Torch` and `torch` are one package. */
-function canonical(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, "-");
-}
-
 function torchNameOf(name: string): TorchName | undefined {
-  const c = canonical(name);
+  const c = normalizeName(name);
   return TORCH_PACKAGES.find((t) => t === c);
 }
 
@@ -170,6 +167,8 @@ export function generatePixiToml(config: EnvConfig, target: ManifestTarget): Res
   const conda = doc.section("dependencies");
   conda.set("python", config.deps.conda.python ?? pythonSpec(config.python ?? target.python));
   for (const [k, v] of Object.entries(config.deps.conda)) if (k !== "python") conda.set(k, v);
+  // CUDA wheels are installed after pixi with the env's own pip, so the env needs one.
+  if (cudaWheelPackages(config).length > 0 && !conda.entries.has("pip")) conda.set("pip", "*");
 
   const cudaTorch = torchIn(config.cudaPackages);
   const pypi = pypiSection(config.deps.pypi, cudaTorch, build, withIndex);

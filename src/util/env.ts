@@ -15,8 +15,12 @@ export const ENV_VARS = {
   COMFY_ENV_WHEELS_INDEX: "COMFY_ENV_WHEELS_INDEX",
   /** Path of libnvidia-ml to load instead of the system one. */
   COMFY_ENV_NVML_LIB: "COMFY_ENV_NVML_LIB",
+  /** Root of the sysfs tree GPU detection reads (default /sys): containers, tests. */
+  COMFY_ENV_SYSFS_ROOT: "COMFY_ENV_SYSFS_ROOT",
   /** Seconds a build waits for a lock held by a live process before taking it over (default 1800). */
   COMFY_ENV_LOCK_TIMEOUT: "COMFY_ENV_LOCK_TIMEOUT",
+  /** Release download base for self-update (and install.sh): <base>/latest/download/<asset>. */
+  COMFY_ENV_DOWNLOAD_URL: "COMFY_ENV_DOWNLOAD_URL",
   /** Disable colour in output (https://no-color.org). */
   NO_COLOR: "NO_COLOR",
 } as const;

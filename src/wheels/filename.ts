@@ -46,10 +46,7 @@ export function parseWheelFilename(filename: string): Result<WheelFilename, BadW
   });
 }
 
-/** PEP 503 normalised project name. */
-export function normalizeName(name: string): string {
-  return name.replace(/[-_.]+/g, "-").toLowerCase();
-}
+export { normalizeName } from "../util/pep503.ts";
 
 export interface MajorMinor {
   major: number;

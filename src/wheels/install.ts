@@ -32,7 +32,9 @@ export function installWheels(envPython: string, resolutions: WheelResolution[],
 async function run(command: string[], log: (line: string) => void): Promise<Result<void, WheelError>> {
   let proc;
   try {
-    proc = Bun.spawn(command, { env: { ...process.env }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    // pip's self-update check would ask PyPI on every build; this step needs only the wheel URLs.
+    const env = { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: "1", PIP_NO_INPUT: "1" };
+    proc = Bun.spawn(command, { env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
   } catch (e) {
     return err({ kind: "installer-spawn-failed", command, message: messageOf(e) });
   }

@@ -163,18 +163,54 @@ describe("install", () => {
     expect(linksIn(path.join(pack, "nodes"))).toEqual([]);
   }, 30_000);
 
-  test("pixi not found: exit 4 with a hint saying how to get it", async () => {
+  test("pixi not on the machine: the pinned release is downloaded; a missing or tampered download stops with exit 4", async () => {
     await using dir = await tmpdir();
     const pack = makePack(dir.path, "NoPixi", 'python = "3.11"\n');
+    const root = path.join(dir.path, "cache");
+    const seen: string[] = [];
+    let tampered = false;
+    const mirror = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch(req) {
+        seen.push(new URL(req.url).pathname);
+        return tampered ? new Response("not a pixi archive") : new Response("gone", { status: 404 });
+      },
+    });
+    try {
+      const env = envFor(root, index, { log: path.join(dir.path, "l") });
+      delete env.COMFY_ENV_PIXI;
+      env.PATH = path.dirname(process.execPath);
+      env.HOME = dir.path;
+      env.COMFY_ENV_PIXI_URL = `http://127.0.0.1:${mirror.port}`;
+      const missing = await runCli(["install", pack, "--cuda", "none"], { env });
+      expect(missing.exitCode).toBe(4);
+      expect(missing.stderr).toContain("cannot download pixi");
+      expect(missing.stderr).toContain("HTTP 404");
+      expect(missing.stderr).toContain("COMFY_ENV_PIXI");
+      expect(seen[0]).toMatch(/^\/v0\.75\.0\/pixi-x86_64-unknown-linux-musl\.tar\.gz$/);
+
+      tampered = true;
+      const bad = await runCli(["install", pack, "--cuda", "none"], { env });
+      expect(bad.exitCode).toBe(4);
+      expect(bad.stderr).toContain("failed its checksum");
+      const tools = path.join(root, ".tools");
+      const left = fs.existsSync(tools) ? fs.readdirSync(tools, { recursive: true }).filter((n) => String(n).endsWith("pixi")) : [];
+      expect(left).toEqual([]);
+      expect(linksIn(path.join(pack, "nodes"))).toEqual([]);
+    } finally {
+      mirror.stop(true);
+    }
+  });
+
+  test("COMFY_ENV_PIXI naming a missing file is an error, not a silent download", async () => {
+    await using dir = await tmpdir();
+    const pack = makePack(dir.path, "BadPixi", 'python = "3.11"\n');
     const env = envFor(path.join(dir.path, "cache"), index, { log: path.join(dir.path, "l") });
-    delete env.COMFY_ENV_PIXI;
-    env.PATH = path.dirname(process.execPath);
-    env.HOME = dir.path;
+    env.COMFY_ENV_PIXI = path.join(dir.path, "no-such-pixi");
     const r = await runCli(["install", pack, "--cuda", "none"], { env });
     expect(r.exitCode).toBe(4);
-    expect(r.stderr).toContain("pixi was not found");
-    expect(r.stderr).toContain("hint:");
-    expect(r.stderr).toContain("COMFY_ENV_PIXI");
+    expect(r.stderr).toContain(`COMFY_ENV_PIXI=${env.COMFY_ENV_PIXI} is not an executable file`);
   });
 });
 
