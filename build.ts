@@ -24,7 +24,7 @@ async function compile(outfile: string, target: string, bunTarget?: Bun.Build.Co
     const result = await Bun.build({
       entrypoints: ["./src/main.ts"],
       // Files in the user's cwd (bunfig.toml, .env) must not change what the binary does.
-      compile: { outfile, target: bunTarget, autoloadBunfig: false, autoloadDotenv: false },
+      compile: { outfile, ...(bunTarget ? { target: bunTarget } : {}), autoloadBunfig: false, autoloadDotenv: false },
       minify: true,
       // Precompiled bytecode starts ~3x faster; it needs a bundle without top-level await.
       bytecode: true,

@@ -11,6 +11,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   gc: { run: async (a, o) => (await import("./gc.ts")).runGc(a, o), summary: "remove cached environments no node folder links to" },
   detect: { run: async (a, o) => (await import("./detect.ts")).runDetect(a, o), summary: "show GPUs, CUDA, and the build variant install will use" },
   wheels: { run: async (a, o) => (await import("./wheels.ts")).runWheels(a, o), summary: "show which CUDA wheel a package resolves to, and why" },
+  "self-update": { run: async (a, o) => (await import("./self-update.ts")).runSelfUpdate(a, o), summary: "replace this executable with the latest (or a pinned) release" },
 };
 
 export const HELP = `comfy-env ${VERSION}: isolated Python environments for ComfyUI custom nodes
@@ -19,7 +20,7 @@ Usage: comfy-env <command> [options]
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(13)}${c.summary}`)
   .join("\n")}
 
 Every command takes --json (one JSON document on stdout), -q/--quiet, -v/--verbose, -h/--help.

@@ -1,0 +1,211 @@
+<#
+.SYNOPSIS
+Installs comfy-env on Windows (PowerShell 5.1 or 7):
+    irm https://github.com/comfy-env/comfy-env/releases/latest/download/install.ps1 | iex
+or, from a file:  .\install.ps1 [-Version X.Y.Z] [-InstallDir DIR] [-Quiet]
+
+.DESCRIPTION
+Downloads comfy-env-<version>-windows-x64.exe and SHA256SUMS from the release, checks the
+sha256, and installs comfy-env.exe into %LOCALAPPDATA%\Programs\comfy-env (added to the user
+PATH). Run inside (or beside) a ComfyUI portable folder, it offers to install into that folder
+instead; without an interactive console it takes that offer without asking. The installed
+comfy-env.exe is only replaced by a verified download; a re-run with the current version
+downloads nothing.
+
+Environment: COMFY_ENV_VERSION, COMFY_ENV_INSTALL_DIR, COMFY_ENV_DOWNLOAD_URL (release base,
+default https://github.com/comfy-env/comfy-env/releases: <base>/latest/download/<file> and
+<base>/download/v<X>/<file>).
+Exit codes when run as a file (as comfy-env's): 1 bad input or unsupported system, 3 download,
+checksum or install failed.
+#>
+param(
+    [string] $Version = $env:COMFY_ENV_VERSION,
+    [string] $InstallDir = $env:COMFY_ENV_INSTALL_DIR,
+    [switch] $Quiet
+)
+
+$script:FailCode = 3
+
+function Say([string] $text) {
+    if (-not $Quiet) { Write-Host $text }
+}
+
+function Fail([int] $code, [string] $message) {
+    $script:FailCode = $code
+    throw $message
+}
+
+function Test-Portable([string] $dir) {
+    (Test-Path -LiteralPath (Join-Path $dir 'python_embeded\python.exe') -PathType Leaf) -and
+    (Test-Path -LiteralPath (Join-Path $dir 'ComfyUI\custom_nodes') -PathType Container)
+}
+
+# The same rules as comfy-env's own discovery: the folder or an ancestor is the portable root,
+# else a child folder is (ComfyUI_windows_portable first, then by name).
+function Find-Portable([string] $start) {
+    $dir = $start
+    while ($dir) {
+        if (Test-Portable $dir) { return $dir }
+        $parent = Split-Path -Parent $dir
+        if (-not $parent -or $parent -eq $dir) { break }
+        $dir = $parent
+    }
+    $children = Get-ChildItem -LiteralPath $start -Directory -ErrorAction SilentlyContinue |
+        Sort-Object @{ Expression = { if ($_.Name -eq 'ComfyUI_windows_portable') { 0 } else { 1 } } }, Name
+    foreach ($child in $children) {
+        if (Test-Portable $child.FullName) { return $child.FullName }
+    }
+    return $null
+}
+
+function Test-Interactive {
+    if (-not [Environment]::UserInteractive) { return $false }
+    if ([Console]::IsInputRedirected) { return $false }
+    foreach ($arg in [Environment]::GetCommandLineArgs()) {
+        if ($arg -like '-NonI*') { return $false }
+    }
+    return $true
+}
+
+function Get-File([string] $url, [string] $dest) {
+    try {
+        Invoke-WebRequest -Uri $url -OutFile $dest -UseBasicParsing -Headers @{ 'User-Agent' = 'comfy-env-install' }
+    } catch {
+        Remove-Item -LiteralPath $dest -Force -ErrorAction SilentlyContinue
+        return $_.Exception.Message
+    }
+    return $null
+}
+
+function Get-Sha256([string] $file) {
+    (Get-FileHash -LiteralPath $file -Algorithm SHA256).Hash.ToLowerInvariant()
+}
+
+function Add-UserPath([string] $dir) {
+    # Through the registry, not [Environment]::SetEnvironmentVariable: that rewrites the value
+    # as REG_SZ, and entries like %USERPROFILE%\bin would stop expanding.
+    $key = [Microsoft.Win32.Registry]::CurrentUser.OpenSubKey('Environment', $true)
+    try {
+        $userPath = [string] $key.GetValue('Path', '', 'DoNotExpandEnvironmentNames')
+        $entries = @($userPath -split ';' | Where-Object { $_ })
+        if ($entries | Where-Object { $_.TrimEnd('\') -ieq $dir.TrimEnd('\') }) { return $false }
+        $key.SetValue('Path', ((@($dir) + $entries) -join ';'), [Microsoft.Win32.RegistryValueKind]::ExpandString)
+    } finally {
+        $key.Close()
+    }
+    # Setting any user variable broadcasts WM_SETTINGCHANGE, so new terminals see the new PATH.
+    [Environment]::SetEnvironmentVariable('COMFY_ENV_INSTALL_REFRESH', '1', 'User')
+    [Environment]::SetEnvironmentVariable('COMFY_ENV_INSTALL_REFRESH', $null, 'User')
+    $env:Path = "$dir;$env:Path"
+    return $true
+}
+
+function Install-ComfyEnv {
+    # Set here, not at the top: under `iex` the top level is the user's own session.
+    $ErrorActionPreference = 'Stop'
+    # Invoke-WebRequest's progress bar makes downloads many times slower on PowerShell 5.1.
+    $ProgressPreference = 'SilentlyContinue'
+
+    # Windows on Arm runs the x64 build under emulation; there is no 32-bit build.
+    $cpu = if ($env:PROCESSOR_ARCHITEW6432) { $env:PROCESSOR_ARCHITEW6432 } else { $env:PROCESSOR_ARCHITECTURE }
+    if ($cpu -notin @('AMD64', 'ARM64')) { Fail 1 "unsupported CPU: $cpu (comfy-env for Windows is built for x64)" }
+    $target = 'windows-x64'
+
+    # PowerShell 5.1 may not offer TLS 1.2 by default; GitHub requires it.
+    if ($PSVersionTable.PSVersion.Major -lt 6) {
+        [Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12
+    }
+
+    $base = if ($env:COMFY_ENV_DOWNLOAD_URL) { $env:COMFY_ENV_DOWNLOAD_URL.TrimEnd('/') } else { 'https://github.com/comfy-env/comfy-env/releases' }
+    $pinned = if ($Version) { $Version.TrimStart('v') } else { $null }
+
+    $dir = $InstallDir
+    $intoPortable = $false
+    if (-not $dir) {
+        $dir = Join-Path $env:LOCALAPPDATA 'Programs\comfy-env'
+        $here = (Get-Location -PSProvider FileSystem).ProviderPath
+        $portable = Find-Portable $here
+        if ($portable) {
+            $answer = 'y'
+            if (Test-Interactive) {
+                $answer = Read-Host "ComfyUI portable found at $portable. Install comfy-env.exe there instead of $dir? [Y/n]"
+            } else {
+                Say "ComfyUI portable found at $portable; installing there (not interactive)"
+            }
+            if (-not $answer -or $answer -match '^[yY]') {
+                $dir = $portable
+                $intoPortable = $true
+            }
+        }
+    }
+    New-Item -ItemType Directory -Force -Path $dir | Out-Null
+    $dir = (Resolve-Path -LiteralPath $dir).ProviderPath
+    $dest = Join-Path $dir 'comfy-env.exe'
+    # Temp files in the install folder: the final move is then a rename on one volume.
+    $sumsFile = Join-Path $dir ".comfy-env.$PID.sums"
+    $tmp = Join-Path $dir ".comfy-env.$PID.download.exe"
+
+    try {
+        $sumsUrl = if ($pinned) { "$base/download/v$pinned/SHA256SUMS" } else { "$base/latest/download/SHA256SUMS" }
+        $problem = Get-File $sumsUrl $sumsFile
+        if ($problem) { Fail 3 "cannot download ${sumsUrl}: $problem" }
+
+        # Without a pinned version the checksum file is what names the asset (and so the version).
+        $asset = $null
+        $expected = $null
+        foreach ($line in Get-Content -LiteralPath $sumsFile) {
+            if ($line -notmatch '^([0-9a-fA-F]{64}) [ *](.+)$') { continue }
+            $name = $Matches[2].Trim()
+            $hash = $Matches[1].ToLowerInvariant()
+            if ($pinned) {
+                if ($name -eq "comfy-env-$pinned-$target.exe") { $asset = $name; $expected = $hash; break }
+            } elseif ($name -match "^comfy-env-(.+)-$target\.exe$") {
+                $pinned = $Matches[1]; $asset = $name; $expected = $hash; break
+            }
+        }
+        if (-not $asset) { Fail 3 "the release has no comfy-env build for $target ($sumsUrl)" }
+
+        if ((Test-Path -LiteralPath $dest -PathType Leaf) -and (Get-Sha256 $dest) -eq $expected) {
+            Say "comfy-env $pinned ($target) is already installed at $dest"
+        } else {
+            $url = "$base/download/v$pinned/$asset"
+            Say "downloading $url"
+            $problem = Get-File $url $tmp
+            if ($problem) { Fail 3 "cannot download ${url}: $problem; $dest was not changed" }
+            $actual = Get-Sha256 $tmp
+            if ($actual -ne $expected) { Fail 3 "checksum mismatch for $asset (expected $expected, got $actual); $dest was not changed" }
+            & $tmp --version | Out-Null
+            if ($LASTEXITCODE -ne 0) { Fail 3 "the downloaded comfy-env does not run on this machine; $dest was not changed" }
+            # A running comfy-env.exe cannot be replaced, but it can be renamed; it is moved
+            # back if the new one cannot be moved in.
+            $aside = "$dest.old"
+            Remove-Item -LiteralPath $aside -Force -ErrorAction SilentlyContinue
+            $hadOld = Test-Path -LiteralPath $dest
+            if ($hadOld) { Move-Item -LiteralPath $dest -Destination $aside -Force }
+            try {
+                Move-Item -LiteralPath $tmp -Destination $dest -Force
+            } catch {
+                if ($hadOld) { Move-Item -LiteralPath $aside -Destination $dest -Force -ErrorAction SilentlyContinue }
+                Fail 3 "cannot move the new comfy-env to ${dest}: $($_.Exception.Message)"
+            }
+            Remove-Item -LiteralPath $aside -Force -ErrorAction SilentlyContinue
+            Say "installed comfy-env $pinned ($target) to $dest"
+        }
+    } finally {
+        Remove-Item -LiteralPath $sumsFile, $tmp -Force -ErrorAction SilentlyContinue
+    }
+
+    if ($intoPortable) {
+        Say "run it from that folder: .\comfy-env.exe install  (installs the environments of every pack in ComfyUI\custom_nodes)"
+    } elseif (Add-UserPath $dir) {
+        Say "added $dir to your user PATH; open a new terminal to use comfy-env"
+    }
+}
+
+try {
+    Install-ComfyEnv
+} catch {
+    Write-Host "error: $($_.Exception.Message)" -ForegroundColor Red
+    # `exit` would close the window of an `irm | iex` session; only a script file sets the code.
+    if ($PSCommandPath) { exit $script:FailCode }
+}

@@ -1,0 +1,197 @@
+#!/bin/sh
+# Installs comfy-env (Linux, macOS; Git Bash on Windows):
+#   curl -fsSL https://github.com/comfy-env/comfy-env/releases/latest/download/install.sh | sh
+#   wget -qO- https://github.com/comfy-env/comfy-env/releases/latest/download/install.sh | sh
+# Options, after `sh -s --`:  --version X.Y.Z   --dir DIR   -q/--quiet   -h/--help
+# Environment:
+#   COMFY_ENV_VERSION       release to install (default: the latest)
+#   COMFY_ENV_INSTALL_DIR   folder to install into (default: ~/.local/bin)
+#   COMFY_ENV_DOWNLOAD_URL  release base URL (default: https://github.com/comfy-env/comfy-env/releases);
+#                           files are read from <base>/latest/download/ and <base>/download/v<X>/
+#   COMFY_ENV_OS, COMFY_ENV_ARCH  use this OS (linux|darwin|windows) / CPU (x64|arm64), no detection
+# Exit codes (as comfy-env's): 0 installed or already current, 1 bad option or unsupported
+# system, 3 download, checksum or install failed (the installed comfy-env is left as it was),
+# 4 a needed tool is missing (curl or wget; sha256sum, shasum or openssl).
+#
+# Everything runs from the last line, so a download of this script cut short runs nothing.
+
+comfy_env_install() {
+  set -eu
+
+  quiet=0
+  version="${COMFY_ENV_VERSION:-}"
+  dir="${COMFY_ENV_INSTALL_DIR:-${HOME:-}/.local/bin}"
+  base="${COMFY_ENV_DOWNLOAD_URL:-https://github.com/comfy-env/comfy-env/releases}"
+  base="${base%/}"
+
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --version) [ $# -ge 2 ] || die 1 "--version needs a value"; version="$2"; shift 2 ;;
+      --version=*) version="${1#*=}"; shift ;;
+      --dir) [ $# -ge 2 ] || die 1 "--dir needs a value"; dir="$2"; shift 2 ;;
+      --dir=*) dir="${1#*=}"; shift ;;
+      -q | --quiet) quiet=1; shift ;;
+      -h | --help) usage; return 0 ;;
+      *) die 1 "unknown option: $1 (see --help)" ;;
+    esac
+  done
+  version="${version#v}"
+  [ -n "$dir" ] || die 1 "no install folder: set HOME or COMFY_ENV_INSTALL_DIR"
+
+  detect_target
+  pick_tools
+
+  mkdir -p "$dir" 2>/dev/null || die 3 "cannot create $dir"
+  dir="$(cd "$dir" && pwd)"
+  dest="$dir/comfy-env$ext"
+  # Temp files live in the install folder: the final mv is then a rename on one file system.
+  sums="$dir/.comfy-env.$$.sums"
+  tmp="$dir/.comfy-env.$$.download$ext"
+  trap 'rm -f "$sums" "$tmp"' EXIT
+  trap 'rm -f "$sums" "$tmp"; exit 130' INT TERM
+
+  if [ -n "$version" ]; then sums_url="$base/download/v$version/SHA256SUMS"; else sums_url="$base/latest/download/SHA256SUMS"; fi
+  fetch "$sums_url" "$sums" || die 3 "cannot download $sums_url${version:+ (is v$version a release?)}"
+
+  # Without a pinned version the checksum file is what names the asset (and so the version).
+  if [ -n "$version" ]; then
+    asset="comfy-env-$version-$target$ext"
+    expected="$(awk -v n="$asset" '{ f = $2; sub(/^\*/, "", f); if (f == n) { print tolower($1); exit } }' "$sums")"
+  else
+    line="$(awk -v t="-$target$ext" '{ f = $2; sub(/^\*/, "", f); if (index(f, "comfy-env-") == 1 && length(f) > length(t) && substr(f, length(f) - length(t) + 1) == t) { print tolower($1), f; exit } }' "$sums")"
+    expected="${line%% *}"
+    asset="${line#* }"
+    version="${asset#comfy-env-}"
+    version="${version%-"$target$ext"}"
+  fi
+  case "$expected" in
+    [0-9a-f][0-9a-f][0-9a-f][0-9a-f]*) ;;
+    *) die 3 "the release ${version:+v$version }has no comfy-env build for $target ($sums_url)" ;;
+  esac
+
+  if [ -f "$dest" ] && [ "$(sha256_of "$dest")" = "$expected" ]; then
+    say "comfy-env $version ($target) is already installed at $dest"
+    path_hint
+    return 0
+  fi
+
+  url="$base/download/v$version/$asset"
+  say "downloading $url"
+  fetch "$url" "$tmp" || die 3 "cannot download $url; $dest was not changed"
+  actual="$(sha256_of "$tmp")"
+  [ "$actual" = "$expected" ] || die 3 "checksum mismatch for $asset (expected $expected, got $actual); $dest was not changed"
+  chmod 755 "$tmp"
+  "$tmp" --version >/dev/null 2>&1 || die 3 "the downloaded comfy-env does not run on this machine ($target); $dest was not changed"
+  mv -f "$tmp" "$dest" || die 3 "cannot move the new comfy-env to $dest"
+
+  say "installed comfy-env $version ($target) to $dest"
+  path_hint
+}
+
+usage() {
+  cat <<'EOF'
+Installs comfy-env into ~/.local/bin (or COMFY_ENV_INSTALL_DIR).
+Usage: install.sh [--version X.Y.Z] [--dir DIR] [-q|--quiet]
+Environment: COMFY_ENV_VERSION, COMFY_ENV_INSTALL_DIR, COMFY_ENV_DOWNLOAD_URL,
+             COMFY_ENV_OS (linux|darwin|windows), COMFY_ENV_ARCH (x64|arm64)
+EOF
+}
+
+say() {
+  [ "$quiet" = 1 ] || printf '%s\n' "$*"
+}
+
+die() {
+  code="$1"
+  shift
+  printf 'error: %s\n' "$*" >&2
+  exit "$code"
+}
+
+detect_target() {
+  if [ -n "${COMFY_ENV_OS:-}" ]; then
+    os="$COMFY_ENV_OS"
+  else
+    case "$(uname -s)" in
+      Linux) os=linux ;;
+      Darwin) os=darwin ;;
+      MINGW* | MSYS* | CYGWIN*) os=windows ;;
+      *) die 1 "unsupported system: $(uname -s) (comfy-env runs on Linux, macOS and Windows)" ;;
+    esac
+    # Bun's Linux builds and conda's packages both need glibc; musl (Alpine) has neither.
+    if [ "$os" = linux ] && ! getconf GNU_LIBC_VERSION >/dev/null 2>&1 && ldd --version 2>&1 | grep -qi musl; then
+      die 1 "this Linux uses musl libc (Alpine?); comfy-env and its pixi environments need glibc: use a glibc distribution or container"
+    fi
+  fi
+  if [ -n "${COMFY_ENV_ARCH:-}" ]; then
+    arch="$COMFY_ENV_ARCH"
+  else
+    case "$(uname -m)" in
+      x86_64 | amd64) arch=x64 ;;
+      aarch64 | arm64) arch=arm64 ;;
+      *) die 1 "unsupported CPU: $(uname -m) (comfy-env is built for x64 and arm64)" ;;
+    esac
+    # An x64 shell under Rosetta 2 on Apple Silicon: the native arm64 build is the one to use.
+    if [ "$os" = darwin ] && [ "$arch" = x64 ] && [ "$(sysctl -n sysctl.proc_translated 2>/dev/null || true)" = 1 ]; then
+      arch=arm64
+    fi
+    # Windows on Arm runs the x64 build under emulation; there is no arm64 Windows build.
+    if [ "$os" = windows ] && [ "$arch" = arm64 ]; then arch=x64; fi
+  fi
+  case "$os-$arch" in
+    linux-x64 | linux-arm64 | darwin-x64 | darwin-arm64 | windows-x64) ;;
+    *) die 1 "no comfy-env build for $os-$arch" ;;
+  esac
+  target="$os-$arch"
+  if [ "$os" = windows ]; then ext=.exe; else ext=; fi
+}
+
+pick_tools() {
+  if command -v curl >/dev/null 2>&1; then
+    downloader=curl
+  elif command -v wget >/dev/null 2>&1; then
+    downloader=wget
+  else
+    die 4 "curl or wget is needed to download comfy-env"
+  fi
+  if command -v sha256sum >/dev/null 2>&1; then
+    hasher=sha256sum
+  elif command -v shasum >/dev/null 2>&1; then
+    hasher=shasum
+  elif command -v openssl >/dev/null 2>&1; then
+    hasher=openssl
+  else
+    die 4 "sha256sum, shasum or openssl is needed to verify the download"
+  fi
+}
+
+# fetch URL FILE: nonzero on any HTTP error (404 included) or network failure.
+fetch() {
+  if [ "$downloader" = curl ]; then
+    curl -fsSL --retry 3 --connect-timeout 30 -o "$2" "$1"
+  else
+    wget -q -T 30 -t 3 -O "$2" "$1"
+  fi
+}
+
+sha256_of() {
+  case "$hasher" in
+    sha256sum) sha256sum "$1" | cut -d ' ' -f 1 ;;
+    shasum) shasum -a 256 "$1" | cut -d ' ' -f 1 ;;
+    openssl) openssl dgst -sha256 "$1" | sed 's/^.*= *//' ;;
+  esac
+}
+
+path_hint() {
+  case ":${PATH:-}:" in
+    *":$dir:"*) return 0 ;;
+  esac
+  case "$(basename "${SHELL:-sh}")" in
+    fish) say "$dir is not on PATH; add it with: fish_add_path \"$dir\"" ;;
+    zsh) say "$dir is not on PATH; add it with: echo 'export PATH=\"$dir:\$PATH\"' >> ~/.zshrc" ;;
+    bash) say "$dir is not on PATH; add it with: echo 'export PATH=\"$dir:\$PATH\"' >> ~/.bashrc" ;;
+    *) say "$dir is not on PATH; add it with: echo 'export PATH=\"$dir:\$PATH\"' >> ~/.profile" ;;
+  esac
+}
+
+comfy_env_install "$@"

@@ -1,0 +1,205 @@
+// install.sh run for real by sh (dash here) against a fake release site on 127.0.0.1.
+import { describe, expect, test } from "bun:test";
+import fs from "node:fs";
+import path from "node:path";
+import { REPO_ROOT } from "../support/cli.ts";
+import { tmpdir } from "../support/tmp.ts";
+import { fakeBinary, fakeRelease, pathWithout, sha256, startReleaseServer, type ReleaseServer } from "./helpers.ts";
+
+const SCRIPT = path.join(REPO_ROOT, "install.sh");
+const TARGETS = ["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64", "windows-x64"] as const;
+
+interface Run {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+function env(server: ReleaseServer, home: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: home,
+    SHELL: "/bin/bash",
+    COMFY_ENV_DOWNLOAD_URL: server.base,
+    COMFY_ENV_OS: "linux",
+    COMFY_ENV_ARCH: "x64",
+    ...extra,
+  };
+}
+
+async function run(cmd: string[], e: Record<string, string>, stdin?: string): Promise<Run> {
+  const proc = Bun.spawn(cmd, { env: e, stdin: stdin === undefined ? "ignore" : new TextEncoder().encode(stdin), stdout: "pipe", stderr: "pipe" });
+  const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  return { exitCode, stdout, stderr };
+}
+
+const installSh = (e: Record<string, string>, ...args: string[]) => run(["sh", SCRIPT, ...args], e);
+
+function runInstalled(bin: string): string {
+  const r = Bun.spawnSync([bin, "--version"], { stdout: "pipe" });
+  return r.stdout.toString().trim();
+}
+
+/** Only the installed binary: no temp file may be left behind. */
+function listing(dir: string): string[] {
+  return fs.readdirSync(dir).sort();
+}
+
+describe("install.sh", () => {
+  test("curl | sh installs the latest release into ~/.local/bin and prints a PATH hint", async () => {
+    await using home = await tmpdir();
+    await using server = startReleaseServer([fakeRelease("0.1.0", TARGETS), fakeRelease("0.2.0", TARGETS)], "0.2.0");
+    server.extra["install.sh"] = fs.readFileSync(SCRIPT, "utf8");
+    expect(Bun.which("curl")).not.toBeNull(); // this test needs curl installed (.ci/run installs it)
+    const r = await run(["sh", "-c", `curl -fsSL ${server.url}/install.sh | sh`], env(server, home.path));
+    expect(r.stderr).toBe("");
+    expect(r.exitCode).toBe(0);
+    const bin = path.join(home.path, ".local", "bin", "comfy-env");
+    expect(runInstalled(bin)).toBe("comfy-env 0.2.0 (fake, linux-x64)");
+    expect(fs.statSync(bin).mode & 0o777).toBe(0o755);
+    expect(listing(path.dirname(bin))).toEqual(["comfy-env"]);
+    expect(r.stdout).toContain(`installed comfy-env 0.2.0 (linux-x64) to ${bin}`);
+    expect(r.stdout).toContain(`export PATH="${path.dirname(bin)}:$PATH"' >> ~/.bashrc`);
+    // latest/download is followed to the versioned folder, which the asset is then read from.
+    expect(server.requests).toContain("/releases/latest/download/SHA256SUMS");
+    expect(server.requests).toContain("/releases/download/v0.2.0/comfy-env-0.2.0-linux-x64");
+  });
+
+  test("wget -qO- | sh works on a machine without curl", async () => {
+    await using home = await tmpdir();
+    await using server = startReleaseServer([fakeRelease("0.2.0", TARGETS)], "0.2.0");
+    server.extra["install.sh"] = fs.readFileSync(SCRIPT, "utf8");
+    expect(Bun.which("wget")).not.toBeNull(); // this test needs wget installed (.ci/run installs it)
+    const bin = pathWithout(path.join(home.path, "sysbin"), ["curl"]);
+    const dir = path.join(home.path, "tools");
+    const r = await run(["sh", "-c", `wget -qO- ${server.url}/install.sh | sh`], env(server, home.path, { PATH: bin, COMFY_ENV_INSTALL_DIR: dir }));
+    expect(r.stderr).toBe("");
+    expect(r.exitCode).toBe(0);
+    expect(runInstalled(path.join(dir, "comfy-env"))).toBe("comfy-env 0.2.0 (fake, linux-x64)");
+  });
+
+  test("COMFY_ENV_VERSION and --version pin a release; a version that does not exist fails", async () => {
+    await using home = await tmpdir();
+    await using server = startReleaseServer([fakeRelease("0.1.0", TARGETS), fakeRelease("0.2.0", TARGETS)], "0.2.0");
+    const dir = path.join(home.path, "bin");
+    const base = env(server, home.path, { COMFY_ENV_INSTALL_DIR: dir, PATH: `${dir}:${process.env.PATH}` });
+
+    const pinned = await installSh({ ...base, COMFY_ENV_VERSION: "0.1.0" });
+    expect(pinned.exitCode).toBe(0);
+    expect(runInstalled(path.join(dir, "comfy-env"))).toBe("comfy-env 0.1.0 (fake, linux-x64)");
+    expect(server.requests).not.toContain("/releases/latest/download/SHA256SUMS");
+    // The folder is on PATH: no hint.
+    expect(pinned.stdout).not.toContain("not on PATH");
+
+    const flag = await installSh(base, "--version", "v0.2.0");
+    expect(flag.exitCode).toBe(0);
+    expect(runInstalled(path.join(dir, "comfy-env"))).toBe("comfy-env 0.2.0 (fake, linux-x64)");
+
+    const missing = await installSh(base, "--version", "9.9.9");
+    expect(missing.exitCode).toBe(3);
+    expect(missing.stderr).toContain("/releases/download/v9.9.9/SHA256SUMS (is v9.9.9 a release?)");
+    expect(runInstalled(path.join(dir, "comfy-env"))).toBe("comfy-env 0.2.0 (fake, linux-x64)");
+  });
+
+  test("a checksum mismatch stops with exit 3 and leaves the installed binary as it was", async () => {
+    await using home = await tmpdir();
+    const bad = fakeRelease("0.3.0", TARGETS);
+    bad.sums = { "comfy-env-0.3.0-linux-x64": sha256("something else") };
+    await using server = startReleaseServer([fakeRelease("0.1.0", TARGETS), bad], "0.3.0");
+    const dir = path.join(home.path, "bin");
+    const e = env(server, home.path, { COMFY_ENV_INSTALL_DIR: dir });
+    expect((await installSh({ ...e, COMFY_ENV_VERSION: "0.1.0" })).exitCode).toBe(0);
+    const before = fs.readFileSync(path.join(dir, "comfy-env"));
+
+    const r = await installSh(e);
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toContain("checksum mismatch for comfy-env-0.3.0-linux-x64");
+    expect(r.stderr).toContain("was not changed");
+    expect(fs.readFileSync(path.join(dir, "comfy-env"))).toEqual(before);
+    expect(listing(dir)).toEqual(["comfy-env"]);
+  });
+
+  test("a missing asset (404, or no build for the target) stops with exit 3, nothing changed", async () => {
+    await using home = await tmpdir();
+    const gone = fakeRelease("0.3.0", ["linux-x64", "darwin-arm64"]);
+    gone.missing = ["comfy-env-0.3.0-linux-x64"];
+    await using server = startReleaseServer([fakeRelease("0.1.0", TARGETS), gone], "0.3.0");
+    const dir = path.join(home.path, "bin");
+    const e = env(server, home.path, { COMFY_ENV_INSTALL_DIR: dir });
+    expect((await installSh({ ...e, COMFY_ENV_VERSION: "0.1.0" })).exitCode).toBe(0);
+    const before = fs.readFileSync(path.join(dir, "comfy-env"));
+
+    const r404 = await installSh(e);
+    expect(r404.exitCode).toBe(3);
+    expect(r404.stderr).toContain("cannot download ");
+    expect(r404.stderr).toContain("comfy-env-0.3.0-linux-x64");
+
+    const unlisted = await installSh({ ...e, COMFY_ENV_ARCH: "arm64" });
+    expect(unlisted.exitCode).toBe(3);
+    expect(unlisted.stderr).toContain("has no comfy-env build for linux-arm64");
+
+    expect(fs.readFileSync(path.join(dir, "comfy-env"))).toEqual(before);
+    expect(listing(dir)).toEqual(["comfy-env"]);
+  });
+
+  test("a re-run is idempotent: the current binary is recognised by its checksum, nothing downloaded", async () => {
+    await using home = await tmpdir();
+    await using server = startReleaseServer([fakeRelease("0.2.0", TARGETS)], "0.2.0");
+    const dir = path.join(home.path, "bin");
+    const e = env(server, home.path, { COMFY_ENV_INSTALL_DIR: dir });
+    expect((await installSh(e)).exitCode).toBe(0);
+    const ino = fs.statSync(path.join(dir, "comfy-env")).ino;
+    server.requests.length = 0;
+
+    const again = await installSh(e);
+    expect(again.exitCode).toBe(0);
+    expect(again.stdout).toContain("comfy-env 0.2.0 (linux-x64) is already installed at");
+    expect(server.requests).toEqual(["/releases/latest/download/SHA256SUMS", "/releases/download/v0.2.0/SHA256SUMS"]);
+    expect(fs.statSync(path.join(dir, "comfy-env")).ino).toBe(ino);
+
+    const quiet = await installSh(e, "--quiet");
+    expect(quiet).toEqual({ exitCode: 0, stdout: "", stderr: "" });
+  });
+
+  test("OS and CPU choose the asset: windows gets comfy-env.exe, darwin arm64 its own build", async () => {
+    await using home = await tmpdir();
+    await using server = startReleaseServer([fakeRelease("0.2.0", TARGETS)], "0.2.0");
+    const dir = path.join(home.path, "bin");
+    const e = env(server, home.path, { COMFY_ENV_INSTALL_DIR: dir });
+    expect((await installSh({ ...e, COMFY_ENV_OS: "windows" })).exitCode).toBe(0);
+    expect(runInstalled(path.join(dir, "comfy-env.exe"))).toBe("comfy-env 0.2.0 (fake, windows-x64)");
+    expect((await installSh({ ...e, COMFY_ENV_OS: "darwin", COMFY_ENV_ARCH: "arm64" })).exitCode).toBe(0);
+    expect(runInstalled(path.join(dir, "comfy-env"))).toBe("comfy-env 0.2.0 (fake, darwin-arm64)");
+  });
+
+  test("bad input exits 1, missing tools exit 4", async () => {
+    await using home = await tmpdir();
+    await using server = startReleaseServer([fakeRelease("0.2.0", TARGETS)], "0.2.0");
+    const e = env(server, home.path);
+    const arch = await installSh({ ...e, COMFY_ENV_ARCH: "riscv64" });
+    expect(arch.exitCode).toBe(1);
+    expect(arch.stderr).toContain("no comfy-env build for linux-riscv64");
+    const flag = await installSh(e, "--bogus");
+    expect(flag.exitCode).toBe(1);
+    expect(flag.stderr).toContain("unknown option: --bogus");
+
+    const noFetch = await installSh({ ...e, PATH: pathWithout(path.join(home.path, "nofetch"), ["curl", "wget"]) });
+    expect(noFetch.exitCode).toBe(4);
+    expect(noFetch.stderr).toContain("curl or wget is needed");
+    const noHash = await installSh({ ...e, PATH: pathWithout(path.join(home.path, "nohash"), ["sha256sum", "shasum", "openssl"]) });
+    expect(noHash.exitCode).toBe(4);
+  });
+
+  test("without sha256sum it verifies with shasum or openssl", async () => {
+    await using home = await tmpdir();
+    await using server = startReleaseServer([fakeRelease("0.2.0", TARGETS)], "0.2.0");
+    for (const hidden of [["sha256sum"], ["sha256sum", "shasum"]]) {
+      const dir = path.join(home.path, hidden.join("-"));
+      const e = env(server, home.path, { COMFY_ENV_INSTALL_DIR: dir, PATH: pathWithout(path.join(home.path, `sys-${hidden.join("-")}`), hidden) });
+      expect((await installSh(e)).exitCode).toBe(0);
+      expect(fs.readFileSync(path.join(dir, "comfy-env"), "utf8")).toBe(fakeBinary("0.2.0", "linux-x64"));
+      // The hash of the installed file is read the same way: the re-run sees it as current.
+      expect((await installSh(e)).stdout).toContain("is already installed");
+    }
+  });
+});

@@ -1,0 +1,166 @@
+// `comfy-env self-update` run by the compiled binary against a fake release site on 127.0.0.1.
+import { beforeAll, describe, expect, test } from "bun:test";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { asideName, replaceExecutable } from "../../src/util/self-replace.ts";
+import { hostOs } from "../../src/util/platform.ts";
+import { releaseAssetName } from "../../src/util/release.ts";
+import { BUN, REPO_ROOT } from "../support/cli.ts";
+import { tmpdir } from "../support/tmp.ts";
+import { fakeBinary, fakeRelease, hostBinary, sha256, startReleaseServer, type ReleaseServer } from "./helpers.ts";
+
+const HOST = `${hostOs()}-${process.arch}`;
+const EXE = hostOs() === "windows" ? "comfy-env.exe" : "comfy-env";
+let compiled: string;
+let buildDir: string;
+
+beforeAll(() => {
+  buildDir = fs.mkdtempSync(path.join(os.tmpdir(), "ce-self-update-build-"));
+  compiled = hostBinary(buildDir);
+  return () => fs.rmSync(buildDir, { recursive: true, force: true });
+});
+
+/** A private copy of the compiled binary: self-update replaces it. */
+function install(dir: string): string {
+  const exe = path.join(dir, "bin", EXE);
+  fs.mkdirSync(path.dirname(exe), { recursive: true });
+  fs.copyFileSync(compiled, exe);
+  fs.chmodSync(exe, 0o755);
+  return exe;
+}
+
+async function selfUpdate(exe: string, server: ReleaseServer, ...args: string[]) {
+  const proc = Bun.spawn([exe, "self-update", ...args], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: os.homedir(), COMFY_ENV_DOWNLOAD_URL: server.base, NO_COLOR: "1" },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  return { stdout, stderr, exitCode };
+}
+
+const version = (exe: string) => Bun.spawnSync([exe, "--version"], { stdout: "pipe" }).stdout.toString().trim();
+
+describe("self-update (compiled)", () => {
+  test("replaces the executable with the latest release, verified, and leaves no temp file", async () => {
+    await using dir = await tmpdir();
+    await using server = startReleaseServer([fakeRelease("0.1.5", [HOST]), fakeRelease("0.2.0", [HOST, "windows-x64"])], "0.2.0");
+    const exe = install(dir.path);
+    const r = await selfUpdate(exe, server, "--json");
+    expect(r.exitCode).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ ok: true, updated: true, from: "0.1.0", to: "0.2.0", target: HOST, path: exe, asset: releaseAssetName("0.2.0", HOST), exitCode: 0 });
+    expect(doc.sha256).toBe(sha256(fakeBinary("0.2.0", HOST)));
+    expect(version(exe)).toBe(`comfy-env 0.2.0 (fake, ${HOST})`);
+    expect(fs.readdirSync(path.dirname(exe))).toEqual([EXE]);
+    expect(server.requests).toContain(`/releases/download/v0.2.0/${releaseAssetName("0.2.0", HOST)}`);
+  });
+
+  test("--version pins a release; an unknown one is bad input (exit 1)", async () => {
+    await using dir = await tmpdir();
+    await using server = startReleaseServer([fakeRelease("0.1.5", [HOST]), fakeRelease("0.2.0", [HOST])], "0.2.0");
+    const exe = install(dir.path);
+    const missing = await selfUpdate(exe, server, "--version", "9.9.9");
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stderr).toContain("release v9.9.9 not found");
+    const r = await selfUpdate(exe, server, "--version", "v0.1.5");
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain("updated comfy-env 0.1.0 → 0.1.5");
+    expect(version(exe)).toBe(`comfy-env 0.1.5 (fake, ${HOST})`);
+  });
+
+  test("already current (same sha256): nothing downloaded, nothing replaced", async () => {
+    await using dir = await tmpdir();
+    const exe = install(dir.path);
+    const same = { version: "0.1.0", files: { [releaseAssetName("0.1.0", HOST)]: fs.readFileSync(compiled) } };
+    await using server = startReleaseServer([same], "0.1.0");
+    const ino = fs.statSync(exe).ino;
+    const r = await selfUpdate(exe, server);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain(`comfy-env 0.1.0 (${HOST}) is already installed at ${exe}`);
+    expect(server.requests.some((p) => p.endsWith(releaseAssetName("0.1.0", HOST)))).toBe(false);
+    expect(fs.statSync(exe).ino).toBe(ino);
+  });
+
+  test("checksum mismatch, missing build, 404 and a binary that does not run: exit 3, executable untouched", async () => {
+    await using dir = await tmpdir();
+    const mismatch = fakeRelease("0.3.0", [HOST]);
+    mismatch.sums = { [releaseAssetName("0.3.0", HOST)]: sha256("other bytes") };
+    const noBuild = fakeRelease("0.4.0", ["windows-x64"]);
+    const gone = fakeRelease("0.5.0", [HOST]);
+    gone.missing = [releaseAssetName("0.5.0", HOST)];
+    const liar = { version: "0.6.0", files: { [releaseAssetName("0.6.0", HOST)]: fakeBinary("9.9.9", HOST) } };
+    await using server = startReleaseServer([mismatch, noBuild, gone, liar]);
+    const exe = install(dir.path);
+    const before = sha256(fs.readFileSync(exe));
+
+    const cases: [string, string, string][] = [
+      ["0.3.0", "checksum-mismatch", "does not match SHA256SUMS; nothing was replaced"],
+      ["0.4.0", "no-asset", `has no build for ${HOST}`],
+      ["0.5.0", "download-failed", "HTTP 404"],
+      ["0.6.0", "bad-binary", "does not run here; nothing was replaced"],
+    ];
+    for (const [v, kind, message] of cases) {
+      const r = await selfUpdate(exe, server, "--version", v, "--json");
+      expect({ v, exitCode: r.exitCode }).toEqual({ v, exitCode: 3 });
+      const doc = JSON.parse(r.stdout);
+      expect(doc).toMatchObject({ ok: false, exitCode: 3, error: { kind } });
+      expect(doc.error.message).toContain(message);
+      expect(sha256(fs.readFileSync(exe))).toBe(before);
+      expect(fs.readdirSync(path.dirname(exe))).toEqual([EXE]);
+    }
+  });
+
+  test("an unreachable site is a download failure (exit 3), with --quiet still printing the error", async () => {
+    await using dir = await tmpdir();
+    const server = startReleaseServer([]);
+    await server.stop();
+    const exe = install(dir.path);
+    const r = await selfUpdate(exe, server, "--quiet");
+    expect(r.exitCode).toBe(3);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("error: download failed");
+  });
+});
+
+test("from sources it refuses with exit 1", () => {
+  // Always the sources, whatever COMFY_ENV_TEST_BINARY says.
+  const r = Bun.spawnSync([BUN, path.join(REPO_ROOT, "src", "main.ts"), "self-update", "--json"], { stdout: "pipe", stderr: "pipe" });
+  expect(r.exitCode).toBe(1);
+  expect(JSON.parse(r.stdout.toString())).toMatchObject({ ok: false, exitCode: 1, error: { kind: "not-compiled" } });
+});
+
+describe("replaceExecutable", () => {
+  test("POSIX: one rename over the old file", async () => {
+    await using dir = await tmpdir();
+    const exe = path.join(dir.path, "tool");
+    fs.writeFileSync(exe, "old");
+    fs.writeFileSync(`${exe}.new`, "new");
+    expect(replaceExecutable(exe, `${exe}.new`, "linux").isOk()).toBe(true);
+    expect(fs.readdirSync(dir.path)).toEqual(["tool"]);
+    expect(fs.readFileSync(exe, "utf8")).toBe("new");
+  });
+
+  test("Windows: the running exe is renamed aside (replacing an older aside), then the new one moved in", async () => {
+    await using dir = await tmpdir();
+    const exe = path.join(dir.path, "tool.exe");
+    fs.writeFileSync(exe, "old");
+    fs.writeFileSync(asideName(exe), "older");
+    fs.writeFileSync(`${exe}.new`, "new");
+    expect(replaceExecutable(exe, `${exe}.new`, "windows").isOk()).toBe(true);
+    expect(fs.readFileSync(exe, "utf8")).toBe("new");
+    expect(fs.readFileSync(asideName(exe), "utf8")).toBe("old");
+  });
+
+  test("Windows: when the new file cannot be moved in, the old exe is put back", async () => {
+    await using dir = await tmpdir();
+    const exe = path.join(dir.path, "tool.exe");
+    fs.writeFileSync(exe, "old");
+    const r = replaceExecutable(exe, path.join(dir.path, "missing.exe"), "windows");
+    expect(r.isErr() && r.error.kind).toBe("replace-failed");
+    expect(fs.readFileSync(exe, "utf8")).toBe("old");
+    expect(fs.existsSync(asideName(exe))).toBe(false);
+  });
+});
