@@ -1,12 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { ConfigFile, EnvConfig } from "../config/types.ts";
-import { configHash, envDirName } from "../cache/hash.ts";
+import type { EnvToBuild } from "./plan.ts";
+import { linkNode } from "./link-node.ts";
 import { buildPaths, LAYOUT, type BuildPaths } from "../cache/layout.ts";
 import { acquireBuildLock, recordLockChild, type LockOwner } from "../cache/lock.ts";
-import { recordLink } from "../cache/links.ts";
 import { writeMeta } from "../cache/meta.ts";
-import { ensureLink } from "../link/index.ts";
 import { generatePixiToml } from "../pixi/manifest.ts";
 import { runPixiInstall } from "../pixi/run.ts";
 import { ensureDir, exists, removeTree, tryFs, writeFileAtomic } from "../util/fs.ts";
@@ -33,14 +31,6 @@ export interface BuildContext {
   onWarn: (envLabel: string, message: string) => void;
 }
 
-export interface EnvToBuild {
-  file: ConfigFile;
-  config: EnvConfig;
-  bytes: Uint8Array;
-  /** Short name for messages, e.g. "MyPack/nodes/gpu". */
-  label: string;
-}
-
 export interface EnvBuildResult {
   label: string;
   configFile: string;
@@ -65,20 +55,6 @@ function cleanBuildDir(p: BuildPaths): Result<void, BuildError> {
   return ok(undefined);
 }
 
-/** Link the node folder to the build and drop a stray `.pixi/` a pixi run in the node folder left. */
-function linkNode(p: BuildPaths, nodeDir: string): Result<string, BuildError> {
-  const link = path.join(nodeDir, envDirName(p.hash));
-  const made = ensureLink(p.env, link);
-  if (made.isErr()) return err(made.error);
-  recordLink(p, link);
-  const stray = path.join(nodeDir, ".pixi");
-  if (exists(stray)) {
-    const r = removeTree(stray);
-    if (r.isErr()) return err(r.error);
-  }
-  return ok(link);
-}
-
 /**
  * Build (or reuse) the environment of one comfy-env.toml and link it into its node folder.
  * Steps follow the seed: hash → fast path → lock → pixi.toml → pixi install → meta → .done →
@@ -86,7 +62,7 @@ function linkNode(p: BuildPaths, nodeDir: string): Result<string, BuildError> {
  */
 export async function buildEnv(env: EnvToBuild, ctx: BuildContext): Promise<Result<EnvBuildResult, BuildError>> {
   const started = performance.now();
-  const hash = configHash(env.bytes);
+  const { hash } = env;
   const p = buildPaths(ctx.root, hash);
   const finish = (outcome: EnvBuildResult["outcome"]): Result<EnvBuildResult, BuildError> =>
     linkNode(p, env.file.dir).map((link) => ({

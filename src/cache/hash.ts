@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../util/sha256.ts";
 import { VERSION } from "../version.ts";
 
 /**
@@ -6,7 +6,7 @@ import { VERSION } from "../version.ts";
  * parsed config, so packs that ship the same file share one build.
  */
 export function configHash(bytes: Uint8Array, version: string = VERSION): string {
-  return createHash("sha256").update(bytes).update(version).digest("hex").slice(0, 6);
+  return sha256Hex(bytes, version).slice(0, 6);
 }
 
 /** `_env_<hash>`: the build folder name in the cache and the link name in the node folder. */

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../util/sha256.ts";
 import type { BuildPaths } from "./layout.ts";
 import { readLink } from "../link/index.ts";
 
@@ -9,9 +9,10 @@ import { readLink } from "../link/index.ts";
  * by a hash of the link path: concurrent installs add records without a read-modify-write race.
  */
 export function recordLink(p: BuildPaths, link: string): void {
+  const record = path.join(p.links, sha256Hex(link).slice(0, 16));
+  if (fs.existsSync(record)) return;
   fs.mkdirSync(p.links, { recursive: true });
-  const name = createHash("sha256").update(link).digest("hex").slice(0, 16);
-  fs.writeFileSync(path.join(p.links, name), link);
+  fs.writeFileSync(record, link);
 }
 
 /** Recorded links that still exist and still point at this build's environment. */

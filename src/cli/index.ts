@@ -11,6 +11,9 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   gc: { run: async (a, o) => (await import("./gc.ts")).runGc(a, o), summary: "remove cached environments no node folder links to" },
   detect: { run: async (a, o) => (await import("./detect.ts")).runDetect(a, o), summary: "show GPUs, CUDA, and the build variant install will use" },
   wheels: { run: async (a, o) => (await import("./wheels.ts")).runWheels(a, o), summary: "show which CUDA wheel a package resolves to, and why" },
+  bridge: { run: async (a, o) => (await import("./bridge.ts")).runBridge(a, o), summary: "install, remove or show the comfy_env Python bridge in ComfyUI's Python" },
+  supervise: { run: async (a, o) => (await import("./supervise.ts")).runSupervise(a, o), summary: "run node workers for one ComfyUI process (started by the bridge)" },
+  ps: { run: async (a, o) => (await import("./ps.ts")).runPs(a, o), summary: "list running supervisors and their workers" },
   "self-update": { run: async (a, o) => (await import("./self-update.ts")).runSelfUpdate(a, o), summary: "replace this executable with the latest (or a pinned) release" },
 };
 

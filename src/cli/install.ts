@@ -1,18 +1,15 @@
 import path from "node:path";
 import { discoverPack, listPacks } from "../config/discover.ts";
 import { cacheRoot } from "../cache/root.ts";
-import { writeStatusScripts } from "../cache/scripts.ts";
-import { buildEnv, type BuildContext, type EnvBuildResult } from "../build/env.ts";
+import { buildPaths } from "../cache/layout.ts";
+import type { EnvBuildResult } from "../build/env.ts";
 import type { BuildError } from "../build/errors.ts";
-import { decideCudaTarget, hostPythonPin, type CudaTarget } from "../build/decide.ts";
-import { planPacks } from "../build/plan.ts";
-import { findPixi } from "../pixi/find.ts";
-import { ensurePixiDownloaded, pixiInstallPath, PIXI_VERSION } from "../pixi/download.ts";
-import { formatBytes } from "./format.ts";
-import { readEnv } from "../util/env.ts";
-import { hostGlibc, hostPixiPlatform } from "../util/platform.ts";
+import { findEnvs, type FoundEnv } from "../build/find.ts";
+import { linkNode } from "../build/link-node.ts";
+import { exists } from "../util/fs.ts";
+import type { BuildFailure, BuildRun } from "./install-build.ts";
+import { reportBuilt } from "./install-report.ts";
 import { findPortableNear, isInside, type Portable } from "../util/portable.ts";
-import type { Result } from "../util/result.ts";
 import { openCommand, stringFlag } from "./args.ts";
 import { renderConfigWarning } from "./errors/config.ts";
 import { EXIT } from "./exit.ts";
@@ -35,20 +32,6 @@ Options:
   -q, --quiet         errors only
   -v, --verbose       show pixi output instead of a progress line`;
 
-const DEFAULT_LOCK_TIMEOUT_S = 1800;
-
-function memo<T>(f: () => T): () => T {
-  let done = false;
-  let value: T;
-  return () => {
-    if (!done) {
-      value = f();
-      done = true;
-    }
-    return value;
-  };
-}
-
 export async function runInstall(args: string[], base: Output): Promise<number> {
   const opened = openCommand(args, {
     all: { type: "string" },
@@ -68,87 +51,59 @@ export async function runInstall(args: string[], base: Output): Promise<number> 
     if (packs.isErr()) return fail(out, packs.error);
     packDirs = [...packDirs, ...packs.value];
   }
-  const plans = planPacks(packDirs);
-  if (plans.isErr()) return fail(out, plans.error);
-  const warnings = plans.value.flatMap((p) => p.warnings);
-  for (const w of warnings) out.warn(renderConfigWarning(w));
-
+  const found = findEnvs(packDirs);
+  if (found.isErr()) return fail(out, found.error);
   const root = cacheRoot(stringFlag(a, "root"));
-  const cudaFlag = stringFlag(a, "cuda");
-  const pythonFlag = stringFlag(a, "python") ?? portable?.python;
-  let decisionLine: string | undefined;
-  const decide = memo(async (): Promise<Result<CudaTarget, BuildError>> => {
-    const d = await decideCudaTarget(cudaFlag, pythonFlag);
-    if (d.isOk()) {
-      decisionLine = `building for ${d.value.cuda === null ? "CPU" : `CUDA ${d.value.cuda} (${d.value.variant})`}: ${d.value.reason}`;
-      out.info(decisionLine);
-    }
-    return d;
-  });
-  const ctx: BuildContext = {
-    root,
-    platform: hostPixiPlatform(),
-    glibc: hostGlibc(),
-    cuda: decide,
-    hostPython: memo(() => hostPythonPin(pythonFlag)),
-    pixi: memo(() => pixiOrDownload(out, path.join(root, TOOLS_DIR))),
-    lockTimeoutMs: Number(readEnv("COMFY_ENV_LOCK_TIMEOUT") ?? DEFAULT_LOCK_TIMEOUT_S) * 1000,
-    onProgress: (label, line) => (out.verbose ? out.debug(`[${label}] ${line}`) : out.progress(`[${label}] ${line}`)),
-    onWarn: (label, message) => out.warn(`${label}: ${message}`),
-    onWait: (label, owner) =>
-      out.info(`${label}: waiting for another install${owner ? ` (pid ${owner.pid} on ${owner.host}, since ${owner.startedAt})` : ""}`),
-  };
 
+  // Fast path: a config whose build is done is only (re)linked; no parsing, detection or pixi.
   const results: EnvBuildResult[] = [];
-  const failures: { label: string; error: BuildError }[] = [];
-  for (const plan of plans.value) {
-    if (plan.envs.length === 0) out.info(`${path.basename(plan.packDir)}: no comfy-env.toml, nothing to build`);
-    for (const env of plan.envs) {
-      const r = await buildEnv(env, ctx);
-      out.clearProgress();
-      if (r.isErr()) {
-        failures.push({ label: env.label, error: r.error });
-        out.error(`${env.label}: environment not built`);
-        printError(out, renderBuildError(r.error));
+  const failures: BuildFailure[] = [];
+  const pending: FoundEnv[] = [];
+  for (const pack of found.value) {
+    if (pack.envs.length === 0) out.info(`${path.basename(pack.packDir)}: no comfy-env.toml, nothing to build`);
+    for (const env of pack.envs) {
+      const started = performance.now();
+      const p = buildPaths(root, env.hash);
+      if (!exists(p.done)) {
+        pending.push(env);
         continue;
       }
-      results.push(r.value);
-      const how = r.value.outcome === "built" ? `built in ${r.value.seconds.toFixed(1)}s` : r.value.outcome === "waited" ? "built by another process" : "up to date";
-      out.result(`✓ ${env.label} → ${path.basename(r.value.link)} (${how})`);
+      const linked = linkNode(p, env.file.dir);
+      if (linked.isErr()) failures.push({ label: env.label, error: linked.error });
+      else results.push({ label: env.label, configFile: env.file.path, hash: env.hash, link: linked.value, buildDir: p.dir, outcome: "reused", seconds: (performance.now() - started) / 1000 });
     }
   }
-  const scripts = writeStatusScripts(root);
-  if (scripts.isErr() && results.length > 0) out.warn(`cannot write status scripts: ${scripts.error.message}`);
+  for (const r of results) reportBuilt(out, r);
 
-  const exitCode = failures.length === 0 ? EXIT.OK : exitCodeOf((failures[0] as { error: BuildError }).error);
+  let built: BuildRun = { results: [], failures: [], warnings: [], decision: null };
+  if (pending.length > 0) {
+    // The parser, detection, pixi and HTTP load only when something has to be built.
+    const { buildPending } = await import("./install-build.ts");
+    const roots = found.value.flatMap((p) => (p.root ? [p.root] : []));
+    const run = await buildPending(pending, roots, out, { root, cudaFlag: stringFlag(a, "cuda"), pythonFlag: stringFlag(a, "python") ?? portable?.python });
+    if (run.isErr()) return fail(out, run.error);
+    built = run.value;
+  }
+  results.push(...built.results);
+  failures.push(...built.failures);
+  for (const f of failures) {
+    out.error(`${f.label}: environment not built`);
+    printError(out, renderBuildError(f.error));
+  }
+
+  const exitCode = failures.length === 0 ? EXIT.OK : exitCodeOf((failures[0] as BuildFailure).error);
   if (out.json) {
     out.data({
       ok: failures.length === 0,
       root,
-      decision: decisionLine ?? null,
+      decision: built.decision,
       envs: results.map((r) => ({ ...r, seconds: Math.round(r.seconds * 1000) / 1000 })),
       errors: failures.map((f) => ({ env: f.label, ...(errorJson(renderBuildError(f.error), f.error.kind, exitCodeOf(f.error)) as object) })),
-      warnings: warnings.map((w) => ({ ...w, text: renderConfigWarning(w) })),
+      warnings: built.warnings.map((w) => ({ ...w, text: renderConfigWarning(w) })),
       exitCode,
     });
   }
   return exitCode;
-}
-
-/** Where comfy-env keeps tools it downloads (pixi), inside the cache root. */
-const TOOLS_DIR = ".tools";
-
-/** pixi from the machine, else the pinned release downloaded and verified into the cache. */
-async function pixiOrDownload(out: Output, toolsDir: string): Promise<Result<string, BuildError>> {
-  const found = findPixi([path.dirname(pixiInstallPath(toolsDir))]);
-  if (found.isOk() || found.error.override) return found;
-  out.info(`pixi not found; downloading pixi ${PIXI_VERSION}`);
-  const got = await ensurePixiDownloaded({
-    toolsDir,
-    onProgress: (done, total) => out.progress(`downloading pixi ${PIXI_VERSION}: ${formatBytes(done)}${total ? ` of ${formatBytes(total)}` : ""}`),
-  });
-  out.clearProgress();
-  return got;
 }
 
 /**

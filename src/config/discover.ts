@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { err, messageOf, ok, type Result } from "../util/result.ts";
-import { ENV_FILE_NAME, ROOT_FILE_NAME } from "./parse.ts";
+import { ENV_FILE_NAME, ROOT_FILE_NAME } from "./names.ts";
 import type { ConfigError, ConfigFile } from "./types.ts";
 
 /** Folders never searched: VCS/tool dirs, `_env_*` links, caches. */

@@ -1,20 +1,14 @@
 // Entry points of the config layer: file bytes → typed config plus warnings, or one error.
 import fs from "node:fs";
-import path from "node:path";
 import { err, messageOf, ok, type Result } from "../util/result.ts";
 import { readEnvConfig } from "./env-config.ts";
 import { FileIssues } from "./file-issues.ts";
 import { readRootConfig } from "./root-config.ts";
 import { normalizeSource, parseToml } from "./toml-text.ts";
 import type { ConfigError, ConfigRole, LoadedConfig } from "./types.ts";
+import { roleFromFileName } from "./names.ts";
 
-export const ENV_FILE_NAME = "comfy-env.toml";
-export const ROOT_FILE_NAME = "comfy-env-root.toml";
-
-/** The role a file plays, from its name: `comfy-env-root` anywhere in it means root. */
-export function roleFromFileName(file: string): ConfigRole {
-  return path.basename(file).includes("comfy-env-root") ? "root" : "env";
-}
+export { ENV_FILE_NAME, ROOT_FILE_NAME, roleFromFileName } from "./names.ts";
 
 /** Reads and interprets one config file; `role` defaults to the one its name gives. */
 export function loadConfigFile(file: string, role: ConfigRole = roleFromFileName(file)): Result<LoadedConfig, ConfigError> {

@@ -21,6 +21,12 @@ export const ENV_VARS = {
   COMFY_ENV_LOCK_TIMEOUT: "COMFY_ENV_LOCK_TIMEOUT",
   /** Release download base for self-update (and install.sh): <base>/latest/download/<asset>. */
   COMFY_ENV_DOWNLOAD_URL: "COMFY_ENV_DOWNLOAD_URL",
+  /** Read by the Python bridge: the comfy-env executable to run (a path, or a JSON argv array). */
+  COMFY_ENV_BIN: "COMFY_ENV_BIN",
+  /** Read by the Python bridge: seconds one node call may take before its worker is restarted (600). */
+  COMFY_ENV_CALL_TIMEOUT: "COMFY_ENV_CALL_TIMEOUT",
+  /** Read by the Python bridge: 0 refuses the full-pickle fallback for objects outside the safe codec. */
+  COMFY_ENV_ALLOW_PICKLE: "COMFY_ENV_ALLOW_PICKLE",
   /** Disable colour in output (https://no-color.org). */
   NO_COLOR: "NO_COLOR",
 } as const;

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { sha256 } from "./sha256.ts";
 import { open, rm } from "node:fs/promises";
 // Bun replaces the bare "undici" specifier with a built-in stub whose EnvHttpProxyAgent does
 // nothing; the file path reaches the real package (proxy variables, redirect interceptor).
@@ -138,7 +138,7 @@ export function downloadFile(url: string, dest: string, opts: DownloadOptions = 
       await res.value.body.dump().catch(() => undefined);
       return err({ error: { kind: "write-failed", path: dest, message: messageOf(e) }, retry: false });
     }
-    const hash = createHash("sha256");
+    const hash = sha256();
     let done = 0;
     try {
       opts.onProgress?.(0, total);

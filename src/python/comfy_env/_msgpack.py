@@ -25,6 +25,12 @@ def _enc(o, out):
             out.append(o)
         elif -32 <= o < 0:
             out.append(o & 0xFF)
+        elif 0 <= o <= 0xFFFFFFFF:
+            out.append(0xCE)
+            out += struct.pack(">I", o)
+        elif -(1 << 31) <= o < 0:
+            out.append(0xD2)
+            out += struct.pack(">i", o)
         elif 0 <= o <= 0xFFFFFFFFFFFFFFFF:
             out.append(0xCF)
             out += struct.pack(">Q", o)

@@ -125,6 +125,8 @@ class Connection(object):
         self.peer = _shm.PeerMaps()
         self.unix = hasattr(socket, "AF_UNIX") and sock.family == socket.AF_UNIX
         self._hdr = bytearray(4)
+        self._out = io.BytesIO()
+        self._pickler = _Pickler(self._out, self)
 
     # -- arrays
     def _put_array(self, arr):
@@ -169,9 +171,14 @@ class Connection(object):
 
     # -- frames
     def send(self, obj):
-        buf = io.BytesIO()
+        # One pickler per connection, reset per frame: building a Pickler costs more than a
+        # small frame's whole encoding.
+        buf, p = self._out, self._pickler
+        buf.seek(0)
+        buf.truncate()
         buf.write(b"\x00")
-        p = _Pickler(buf, self)
+        p.full = False
+        p.clear_memo()
         p.dump(obj)
         if p.full:
             if not self.allow_pickle:
@@ -179,20 +186,25 @@ class Connection(object):
             buf.seek(0)
             buf.write(b"\x01")
         payload = buf.getbuffer()
-        n = len(payload)
-        if n > MAX_FRAME:
-            raise WireError("message too large (%d bytes)" % n)
-        fds = self.pool.take_unsent_fds()
-        if fds:
-            self.sock.sendall(_HDR.pack(n | FD_BIT))
-            socket.send_fds(self.sock, [bytes((len(fds),))], fds)
-        if n < 65536:
-            self.sock.sendall(_HDR.pack(n) + payload if not fds else payload)
-        else:
-            if not fds:
+        try:
+            n = len(payload)
+            if n > MAX_FRAME:
+                raise WireError("message too large (%d bytes)" % n)
+            fds = self.pool.take_unsent_fds()
+            if fds:
+                self.sock.sendall(_HDR.pack(n | FD_BIT))
+                socket.send_fds(self.sock, [bytes((len(fds),))], fds)
+                self.sock.sendall(payload)
+            elif n < 65536:
+                self.sock.sendall(_HDR.pack(n) + payload)
+            else:
                 self.sock.sendall(_HDR.pack(n))
-            self.sock.sendall(payload)
-        del payload
+                self.sock.sendall(payload)
+        finally:
+            payload.release()
+        if buf.tell() > (1 << 20):
+            self._out = io.BytesIO()  # do not keep a big frame's buffer alive
+            self._pickler = _Pickler(self._out, self)
 
     def recv(self):
         self._recv_into(self._hdr, 4)

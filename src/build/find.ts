@@ -1,0 +1,52 @@
+import fs from "node:fs";
+import path from "node:path";
+import { discoverPack } from "../config/discover.ts";
+import type { ConfigError, ConfigFile } from "../config/types.ts";
+import { configHash } from "../cache/hash.ts";
+import { err, messageOf, ok, type Result } from "../util/result.ts";
+
+/** One env config found in a pack, read and hashed but not parsed. */
+export interface FoundEnv {
+  file: ConfigFile;
+  bytes: Uint8Array;
+  hash: string;
+  /** Short name for messages, e.g. "MyPack/nodes/gpu". */
+  label: string;
+}
+
+export interface FoundPack {
+  packDir: string;
+  envs: FoundEnv[];
+  /** The pack's comfy-env-root.toml, if any. */
+  root?: ConfigFile;
+}
+
+/**
+ * Find and hash every env config of the given packs. No TOML parsing: an env whose hash is
+ * already built needs none (the same bytes parsed fine when it was built).
+ */
+export function findEnvs(packDirs: string[]): Result<FoundPack[], ConfigError> {
+  const packs: FoundPack[] = [];
+  for (const raw of packDirs) {
+    const packDir = path.resolve(raw);
+    const files = discoverPack(packDir);
+    if (files.isErr()) return err(files.error);
+    const pack: FoundPack = { packDir, envs: [] };
+    for (const file of files.value) {
+      if (file.role === "root") {
+        pack.root = file;
+        continue;
+      }
+      let bytes: Uint8Array;
+      try {
+        bytes = fs.readFileSync(file.path);
+      } catch (e) {
+        return err({ kind: "read-failed", file: file.path, message: messageOf(e) });
+      }
+      const rel = path.relative(packDir, file.dir).split(path.sep).join("/");
+      pack.envs.push({ file, bytes, hash: configHash(bytes), label: rel ? `${path.basename(packDir)}/${rel}` : path.basename(packDir) });
+    }
+    packs.push(pack);
+  }
+  return ok(packs);
+}

@@ -1,0 +1,87 @@
+import { bridgeStatus, installBridge, probePython, selfCommand, uninstallBridge, type BridgeError, type BridgeStatus } from "../runtime/bridge-install.ts";
+import { openCommand, stringFlag } from "./args.ts";
+import { EXIT } from "./exit.ts";
+import type { Output } from "./output.ts";
+
+const HELP = `Usage: comfy-env bridge <install|uninstall|status> --python PY [--force] [--json]
+
+Puts the comfy_env Python package (the bridge node packs import) into the site-packages of
+ComfyUI's interpreter PY, with a comfy_env-<version>.dist-info so pip sees it installed.
+  install     write (or update) the bridge; it starts this binary when ComfyUI runs nodes
+  uninstall   remove it
+  status      say what is installed in PY
+A comfy_env that pip installed (the Python comfy-env) is replaced or removed only with --force.
+COMFY_ENV_BIN (a path, or a JSON array command) overrides which binary the bridge starts.`;
+
+function describe(e: BridgeError): { message: string; code: number } {
+  switch (e.kind) {
+    case "python-failed":
+      return { message: `cannot run ${e.python}: ${e.message}`, code: EXIT.USER_ERROR };
+    case "python-too-old":
+      return { message: `${e.python} is Python ${e.version}; the bridge needs 3.9 or newer`, code: EXIT.USER_ERROR };
+    case "foreign-package":
+      return { message: `${e.dir} (comfy_env ${e.version}, installed by ${e.installer}) is not ours; pass --force to replace it`, code: EXIT.USER_ERROR };
+    case "write-failed":
+      return { message: `cannot write into ${e.path}: ${e.message}`, code: EXIT.FAILED };
+  }
+}
+
+function render(out: Output, s: BridgeStatus): void {
+  if (!s.installed) {
+    out.result(`comfy_env is not installed in ${s.python} (${s.sitePackages})`);
+    return;
+  }
+  const who = s.ours ? "comfy-env bridge" : "a comfy_env not installed by comfy-env";
+  out.result(`${who} ${s.version ?? "?"} in ${s.sitePackages}${s.outdated ? " (differs from this binary's; run bridge install)" : ""}`);
+  if (s.binary) out.result(`starts: ${s.binary.join(" ")}`);
+}
+
+export async function runBridge(args: string[], base: Output): Promise<number> {
+  const opened = openCommand(args, { python: { type: "string" }, force: { type: "boolean", default: false } }, HELP, base);
+  if (!opened.ok) return opened.exitCode;
+  const { args: a, out } = opened;
+  const action = a.positionals[0];
+  const python = stringFlag(a, "python");
+  if (!action || !["install", "uninstall", "status"].includes(action) || a.positionals.length > 1) {
+    out.error(action ? `unknown bridge action "${action}"` : "bridge needs an action");
+    out.note(HELP);
+    return EXIT.USER_ERROR;
+  }
+  if (!python) {
+    out.error("--python is required: the interpreter ComfyUI runs with");
+    return EXIT.USER_ERROR;
+  }
+  const force = a.values.force === true;
+  const info = probePython(python);
+  if (info.isErr()) {
+    const d = describe(info.error);
+    out.error(d.message);
+    return d.code;
+  }
+  if (action === "status") {
+    const s = bridgeStatus(info.value);
+    if (out.json) out.data(s);
+    else render(out, s);
+    return EXIT.OK;
+  }
+  if (action === "install") {
+    const r = installBridge(info.value, selfCommand(), force);
+    if (r.isErr()) {
+      const d = describe(r.error);
+      out.error(d.message);
+      return d.code;
+    }
+    if (out.json) out.data({ ok: true, ...r.value });
+    else out.result(`installed the comfy-env bridge ${r.value.version} into ${r.value.sitePackages}`);
+    return EXIT.OK;
+  }
+  const r = uninstallBridge(info.value, force);
+  if (r.isErr()) {
+    const d = describe(r.error);
+    out.error(d.message);
+    return d.code;
+  }
+  if (out.json) out.data({ ok: true, removed: r.value.removed, sitePackages: info.value.sitePackages });
+  else out.result(r.value.removed ? `removed the comfy-env bridge from ${info.value.sitePackages}` : `no comfy_env in ${info.value.sitePackages}`);
+  return EXIT.OK;
+}

@@ -1,0 +1,111 @@
+import path from "node:path";
+import { writeStatusScripts } from "../cache/scripts.ts";
+import { decideCudaTarget, hostPythonPin, type CudaTarget } from "../build/decide.ts";
+import { buildEnv, type BuildContext, type EnvBuildResult } from "../build/env.ts";
+import type { BuildError } from "../build/errors.ts";
+import type { FoundEnv } from "../build/find.ts";
+import { loadEnvs } from "../build/plan.ts";
+import type { ConfigFile, ConfigWarning } from "../config/types.ts";
+import { ensurePixiDownloaded, pixiInstallPath, PIXI_VERSION } from "../pixi/download.ts";
+import { findPixi } from "../pixi/find.ts";
+import { readEnv } from "../util/env.ts";
+import { hostGlibc, hostPixiPlatform } from "../util/platform.ts";
+import { err, ok, type Result } from "../util/result.ts";
+import { renderConfigWarning } from "./errors/config.ts";
+import { formatBytes } from "./format.ts";
+import { reportBuilt } from "./install-report.ts";
+import type { Output } from "./output.ts";
+
+export interface BuildFailure {
+  label: string;
+  error: BuildError;
+}
+
+export interface BuildRun {
+  results: EnvBuildResult[];
+  failures: BuildFailure[];
+  warnings: ConfigWarning[];
+  /** The one line saying what was built for (CUDA variant or CPU, and why); null if never decided. */
+  decision: string | null;
+}
+
+/** Where comfy-env keeps tools it downloads (pixi), inside the cache root. */
+const TOOLS_DIR = ".tools";
+const DEFAULT_LOCK_TIMEOUT_S = 1800;
+
+function memo<T>(f: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = f();
+      done = true;
+    }
+    return value;
+  };
+}
+
+/** pixi from the machine, else the pinned release downloaded and verified into the cache. */
+async function pixiOrDownload(out: Output, toolsDir: string): Promise<Result<string, BuildError>> {
+  const found = findPixi([path.dirname(pixiInstallPath(toolsDir))]);
+  if (found.isOk() || found.error.override) return found;
+  out.info(`pixi not found; downloading pixi ${PIXI_VERSION}`);
+  const got = await ensurePixiDownloaded({
+    toolsDir,
+    onProgress: (done, total) => out.progress(`downloading pixi ${PIXI_VERSION}: ${formatBytes(done)}${total ? ` of ${formatBytes(total)}` : ""}`),
+  });
+  out.clearProgress();
+  return got;
+}
+
+/**
+ * The slow path of `install`: parse every config that needs building (a config error stops the
+ * run here, cache untouched), then build them one by one. Detection and pixi lookup happen once,
+ * when the first build needs them.
+ */
+export async function buildPending(
+  pending: FoundEnv[],
+  roots: ConfigFile[],
+  out: Output,
+  opts: { root: string; cudaFlag?: string; pythonFlag?: string },
+): Promise<Result<BuildRun, BuildError>> {
+  const loaded = loadEnvs(pending, roots);
+  if (loaded.isErr()) return err(loaded.error);
+  const run: BuildRun = { results: [], failures: [], warnings: loaded.value.warnings, decision: null };
+  for (const w of run.warnings) out.warn(renderConfigWarning(w));
+
+  const ctx: BuildContext = {
+    root: opts.root,
+    platform: hostPixiPlatform(),
+    glibc: hostGlibc(),
+    cuda: memo(async (): Promise<Result<CudaTarget, BuildError>> => {
+      const d = await decideCudaTarget(opts.cudaFlag, opts.pythonFlag);
+      if (d.isOk()) {
+        run.decision = `building for ${d.value.cuda === null ? "CPU" : `CUDA ${d.value.cuda} (${d.value.variant})`}: ${d.value.reason}`;
+        out.info(run.decision);
+      }
+      return d;
+    }),
+    hostPython: memo(() => hostPythonPin(opts.pythonFlag)),
+    pixi: memo(() => pixiOrDownload(out, path.join(opts.root, TOOLS_DIR))),
+    lockTimeoutMs: Number(readEnv("COMFY_ENV_LOCK_TIMEOUT") ?? DEFAULT_LOCK_TIMEOUT_S) * 1000,
+    onProgress: (label, line) => (out.verbose ? out.debug(`[${label}] ${line}`) : out.progress(`[${label}] ${line}`)),
+    onWarn: (label, message) => out.warn(`${label}: ${message}`),
+    onWait: (label, owner) =>
+      out.info(`${label}: waiting for another install${owner ? ` (pid ${owner.pid} on ${owner.host}, since ${owner.startedAt})` : ""}`),
+  };
+
+  for (const env of loaded.value.envs) {
+    const r = await buildEnv(env, ctx);
+    out.clearProgress();
+    if (r.isErr()) {
+      run.failures.push({ label: env.label, error: r.error });
+      continue;
+    }
+    run.results.push(r.value);
+    reportBuilt(out, r.value);
+  }
+  const scripts = writeStatusScripts(opts.root);
+  if (scripts.isErr() && run.results.length > 0) out.warn(`cannot write status scripts: ${scripts.error.message}`);
+  return ok(run);
+}

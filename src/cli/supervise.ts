@@ -1,0 +1,52 @@
+import { createRuntimeDirs, runtimeBase } from "../runtime/paths.ts";
+import { serveControl } from "../runtime/control.ts";
+import { Supervisor } from "../runtime/supervisor.ts";
+import { removeState } from "../runtime/state.ts";
+import { openCommand } from "./args.ts";
+import { EXIT } from "./exit.ts";
+import type { Output } from "./output.ts";
+
+const HELP = `Usage: comfy-env supervise
+
+Started by the comfy_env Python bridge, once per ComfyUI process; not meant to be run by hand.
+Reads control frames (4-byte big-endian length + msgpack) on stdin and answers on stdout.
+Spawns one worker per environment, restarts crashed ones, and kills all of them when stdin
+closes (ComfyUI exited, however it exited). \`comfy-env ps\` lists the workers.`;
+
+export async function runSupervise(args: string[], base: Output): Promise<number> {
+  const opened = openCommand(args, {}, HELP, base);
+  if (!opened.ok) return opened.exitCode;
+  const { out } = opened;
+  const runBase = runtimeBase();
+  const dirs = createRuntimeDirs(runBase, process.pid);
+  if (dirs.isErr()) {
+    out.error(`cannot create the runtime folder ${dirs.error.path}: ${dirs.error.message}`);
+    return EXIT.FAILED;
+  }
+  const sup = new Supervisor({ dirs: dirs.value, parentPid: process.ppid });
+  const prepared = sup.prepare();
+  if (prepared.isErr()) {
+    out.error(`cannot write the worker files into ${dirs.value.private}: ${prepared.error.message}`);
+    return EXIT.FAILED;
+  }
+  const cleanup = () => {
+    sup.shutdown();
+    removeState(runBase, process.pid);
+  };
+  // Ctrl-C reaches the whole terminal group: ComfyUI decides whether to exit, and its exit
+  // closes our stdin. SIGTERM/SIGHUP mean us: clean up and go.
+  process.on("SIGINT", () => {});
+  for (const sig of ["SIGTERM", "SIGHUP"] as const) {
+    process.on(sig, () => {
+      cleanup();
+      process.exit(0);
+    });
+  }
+  const code = await serveControl(sup, Bun.stdin.stream(), (bytes) => {
+    process.stdout.write(bytes);
+  });
+  cleanup();
+  // stdin's reader would keep the loop alive; let the last reply drain, then leave.
+  await Bun.sleep(20);
+  process.exit(code);
+}

@@ -1,0 +1,215 @@
+"""Calls from the bridge straight to a worker (the supervisor is not a hop)."""
+import itertools
+import os
+import socket
+import threading
+import time
+
+from . import _supervisor, _wire
+
+DEFAULT_TIMEOUT = 600.0
+_ids = itertools.count(1)
+
+
+def call_timeout():
+    try:
+        return float(os.environ.get("COMFY_ENV_CALL_TIMEOUT", "") or DEFAULT_TIMEOUT)
+    except ValueError:
+        return DEFAULT_TIMEOUT
+
+
+class WorkerError(RuntimeError):
+    """A node failed in its worker; the message carries the remote traceback."""
+
+    def __init__(self, message, traceback=None, node=None):
+        RuntimeError.__init__(self, message)
+        self.remote_traceback = traceback
+        self.node = node
+
+
+def _connect(address, secret, timeout=10.0):
+    if address.startswith("unix:"):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        target = address[5:]
+    elif address.startswith("tcp:"):
+        host, port = address[4:].rsplit(":", 1)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        target = (host, int(port))
+    else:
+        raise ValueError("bad worker address %r" % address)
+    sock.settimeout(timeout)
+    sock.connect(target)
+    _wire.send_raw(sock, secret.encode())
+    conn = _wire.Connection(sock)
+    hello = conn.recv()
+    if not (isinstance(hello, tuple) and hello and hello[0] == "hello"):
+        raise _wire.WireError("the worker did not greet")
+    sock.settimeout(None)
+    return conn
+
+
+class _Died(Exception):
+    pass
+
+
+class _Watchdog(object):
+    """One thread for all calls: shuts down the socket of a call that passed its deadline."""
+
+    def __init__(self):
+        self.calls = {}
+        self.expired = set()
+        self.next = itertools.count(1)
+        self.thread = None
+        self.lock = threading.Lock()
+
+    def arm(self, sock, timeout):
+        token = next(self.next)
+        self.calls[token] = (time.monotonic() + timeout, sock)
+        if self.thread is None:
+            with self.lock:
+                if self.thread is None:
+                    self.thread = threading.Thread(target=self._run, name="comfy-env-watchdog", daemon=True)
+                    self.thread.start()
+        return token
+
+    def disarm(self, token):
+        self.calls.pop(token, None)
+        self.expired.discard(token)
+
+    def fired(self, token):
+        return token in self.expired
+
+    def _run(self):
+        while True:
+            time.sleep(0.05)
+            now = time.monotonic()
+            for token, (deadline, sock) in list(self.calls.items()):
+                if now >= deadline and self.calls.pop(token, None) is not None:
+                    self.expired.add(token)
+                    try:
+                        sock.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+
+
+_watchdog = _Watchdog()
+
+
+class EnvRuntime(object):
+    """One isolated folder's worker as seen from the host: spawn on first use, call, recover."""
+
+    def __init__(self, spec, label, host_callbacks):
+        self.spec = spec
+        self.key = spec["key"]
+        self.label = label
+        self.callbacks = host_callbacks
+        self.lock = threading.RLock()
+        self.conn = None
+        self.handle = None
+        self.spawned = False
+
+    def _ensure(self):
+        if self.conn is not None:
+            return self.conn
+        if not self.spawned:
+            self.handle = _supervisor.spawn(**self.spec)
+            self.spawned = True
+        else:
+            self.handle = _supervisor.get().request("ensure", key=self.key)
+        self.conn = _connect(self.handle["address"], self.handle["secret"])
+        return self.conn
+
+    def _drop(self):
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            except OSError:
+                pass
+        self.conn = None
+
+    def request(self, op, node, inputs, timeout=None):
+        timeout = call_timeout() if timeout is None else timeout
+        with self.lock:
+            try:
+                conn = self._ensure()
+            except _supervisor.SupervisorError as e:
+                raise WorkerError("comfy-env: %s: %s" % (self.label, e), node=node)
+            except OSError as e:
+                self._drop()
+                raise WorkerError("comfy-env: cannot reach the worker for %s: %s" % (self.label, e), node=node)
+            try:
+                return self._exchange(conn, op, node, inputs, timeout)
+            except socket.timeout:
+                self._drop()
+                try:
+                    _supervisor.get().request("kill", key=self.key)
+                except _supervisor.SupervisorError:
+                    pass
+                raise WorkerError(
+                    "comfy-env: node %s did not finish within %g s in the worker for %s; the worker was "
+                    "stopped and the next run starts a new one (COMFY_ENV_CALL_TIMEOUT sets the limit)"
+                    % (node, timeout, self.label),
+                    node=node,
+                )
+            except (_Died, _wire.PeerClosed, ConnectionError):
+                self._drop()
+                raise WorkerError(self._death_message(node), node=node)
+
+    def _death_message(self, node):
+        how, log = "it exited", self.handle.get("log") if self.handle else None
+        try:
+            info = _supervisor.get().request("exit_info", key=self.key, wait_ms=800)
+            ex = info.get("exit") or {}
+            if ex.get("signal"):
+                how = "it was killed by %s" % ex["signal"]
+            elif ex.get("code") is not None:
+                how = "it exited with code %s" % ex["code"]
+            log = info.get("log") or log
+        except _supervisor.SupervisorError:
+            pass
+        return "comfy-env: the worker for %s died while running %s (%s); log: %s. The next run starts a new worker." % (
+            self.label, node, how, log)
+
+    def _exchange(self, conn, op, node, inputs, timeout):
+        # The socket stays blocking (a socket timeout costs a poll() per recv on the hot path);
+        # the watchdog shuts it down when the deadline passes.
+        call_id = next(_ids)
+        token = _watchdog.arm(conn.sock, timeout)
+        try:
+            conn.send((op, call_id, node, inputs))
+            while True:
+                msg = conn.recv()
+                if not isinstance(msg, tuple) or len(msg) < 3:
+                    continue
+                kind = msg[0]
+                if kind == "cb":
+                    self._answer(conn, msg)
+                    continue
+                if msg[1] != call_id:
+                    continue
+                if kind == "ok":
+                    return msg[2]
+                if kind == "err":
+                    e = msg[2] if isinstance(msg[2], dict) else {}
+                    raise WorkerError(
+                        "%s in node %s (worker for %s, pid %s): %s\n\nWorker traceback:\n%s" % (
+                            e.get("type", "Error"), node, self.label, e.get("pid"), e.get("message", ""), e.get("traceback", "")),
+                        traceback=e.get("traceback"), node=node)
+        except (_wire.PeerClosed, OSError):
+            if _watchdog.fired(token):
+                raise socket.timeout()
+            raise _Died()
+        finally:
+            _watchdog.disarm(token)
+
+    def _answer(self, conn, msg):
+        _, call_id, name, args = msg
+        fn = self.callbacks.get(name)
+        try:
+            if fn is None:
+                raise KeyError("no host callback %r" % (name,))
+            reply = ("cbr", call_id, True, fn(*args))
+        except Exception as e:
+            reply = ("cbr", call_id, False, "%s: %s" % (type(e).__name__, e))
+        conn.send(reply)

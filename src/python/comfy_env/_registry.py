@@ -1,0 +1,317 @@
+"""register_nodes(): in-process nodes for folders without a config, proxies for folders with one.
+
+Discovery (as the Python comfy-env): `<pack>/nodes/comfy-env.toml` makes `nodes/` one isolated
+source; otherwise each `nodes/<child>/` (sorted, not starting with . or _) is a source, isolated
+when it holds a comfy-env.toml; with no config anywhere, `nodes/` is imported in-process.
+
+Which environment: the folder's `_env_*` links made by `comfy-env install`; the newest one
+(by the link's own mtime) whose Python exists wins. None → the folder's nodes still register,
+from the metadata cache or as one stub, and raise a clear error when run.
+
+Metadata cache: `<folder>/.comfy-env-nodes.cache`, keyed by the folder's .py paths, mtimes and
+sizes, the env Python and the tool version; a warm start builds proxies without a worker.
+"""
+import hashlib
+import importlib
+import importlib.util
+import io
+import os
+import re
+import sys
+
+from . import _client, _supervisor, _wire
+
+CONFIG = "comfy-env.toml"
+CACHE_FILE = ".comfy-env-nodes.cache"
+CACHE_FORMAT = "1"
+WINDOWS = sys.platform == "win32"
+ENV_RE = re.compile(r"^_env_[0-9a-f]{6}$")
+
+
+def _warn(msg):
+    sys.stderr.write("[comfy-env] %s\n" % msg)
+
+
+def env_python(env_dir):
+    return os.path.join(env_dir, "python.exe" if WINDOWS else os.path.join("bin", "python"))
+
+
+def find_env(folder):
+    """The newest `_env_<hash>` link in `folder` whose Python exists, or None."""
+    best = None
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return None
+    for n in names:
+        if not ENV_RE.match(n):
+            continue
+        p = os.path.join(folder, n)
+        if not os.path.exists(env_python(p)):
+            continue
+        t = os.lstat(p).st_mtime_ns
+        if best is None or t > best[0]:
+            best = (t, p)
+    return best[1] if best else None
+
+
+def comfyui_dir(pack_dir):
+    parent = os.path.dirname(os.path.abspath(pack_dir))
+    if os.path.basename(parent) == "custom_nodes":
+        return os.path.dirname(parent)
+    fp = sys.modules.get("folder_paths")
+    return getattr(fp, "base_path", None)
+
+
+def discover(pack_dir, nodes_package="nodes"):
+    """[(folder, isolated)] in load order."""
+    nodes = os.path.join(pack_dir, nodes_package)
+    if not os.path.isdir(nodes):
+        return []
+    if os.path.isfile(os.path.join(nodes, CONFIG)):
+        return [(nodes, True)]
+    children = []
+    for n in sorted(os.listdir(nodes)):
+        p = os.path.join(nodes, n)
+        if n.startswith((".", "_")) or not os.path.isdir(p):
+            continue
+        iso = os.path.isfile(os.path.join(p, CONFIG))
+        if iso or os.path.isfile(os.path.join(p, "__init__.py")):
+            children.append((p, iso))
+    if not any(iso for _, iso in children):
+        return [(nodes, False)] if os.path.isfile(os.path.join(nodes, "__init__.py")) else []
+    return children
+
+
+# ------------------------------------------------------------------ metadata cache
+
+def _py_files_key(folder):
+    h = hashlib.sha256()
+    entries = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_env_")) and d != "__pycache__")
+        for f in files:
+            if f.endswith(".py"):
+                p = os.path.join(root, f)
+                st = os.stat(p)
+                entries.append("%s:%d:%d" % (os.path.relpath(p, folder).replace(os.sep, "/"), st.st_mtime_ns, st.st_size))
+    for e in sorted(entries):
+        h.update(e.encode("utf-8"))
+        h.update(b"\n")
+    return h.hexdigest()[:24]
+
+
+def _python_key(python):
+    real = os.path.realpath(python)
+    try:
+        return "%s:%d" % (real, os.stat(real).st_mtime_ns)
+    except OSError:
+        return real
+
+
+class _NoArrays(object):
+    def _put_array(self, arr):
+        raise _wire.WireError("arrays in node metadata are not cached")
+
+
+def _cache_dumps(obj):
+    buf = io.BytesIO()
+    p = _wire._Pickler(buf, _NoArrays())
+    p.dump(obj)
+    return None if p.full else buf.getvalue()
+
+
+def _cache_loads(data):
+    return _wire._Unpickler(io.BytesIO(data), None, False).load()
+
+
+def read_cache(folder):
+    try:
+        with open(os.path.join(folder, CACHE_FILE), "rb") as f:
+            data = _cache_loads(f.read())
+        return data if isinstance(data, dict) and data.get("format") == CACHE_FORMAT else None
+    except Exception:
+        return None
+
+
+def write_cache(folder, files_key, python_key, meta):
+    doc = {"format": CACHE_FORMAT, "files": files_key, "python": python_key, "tool": _supervisor.tool_version(), "meta": meta}
+    try:
+        data = _cache_dumps(doc)
+    except Exception:
+        data = None
+    if data is None:
+        return  # metadata that needs pickle is fetched from the worker each start
+    tmp = os.path.join(folder, "%s.%d.tmp" % (CACHE_FILE, os.getpid()))
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, os.path.join(folder, CACHE_FILE))
+    except OSError:
+        pass
+
+
+# ------------------------------------------------------------------ host callbacks
+
+def _progress(value, total):
+    try:
+        import comfy.utils as cu
+    except Exception:
+        return None
+    bar = cu.ProgressBar(total)
+    bar.update_absolute(value, total)
+    return None
+
+
+def _vram(total_size, model_info=None):
+    try:
+        import comfy.model_management as mm
+    except Exception:
+        return {"freed": False}
+    device = mm.get_torch_device()
+    mm.free_memory(total_size, device)
+    return {"freed": True, "free_memory": mm.get_free_memory(device)}
+
+
+HOST_CALLBACKS = {"progress": _progress, "vram": _vram}
+
+
+# ------------------------------------------------------------------ proxies
+
+def _label(pack_dir, folder):
+    return "%s/%s" % (os.path.basename(pack_dir), os.path.relpath(folder, pack_dir).replace(os.sep, "/"))
+
+
+def _not_built_message(pack_dir, folder, node):
+    return ("comfy-env: node %s needs the environment of %s, which is not built. Run: comfy-env install %s"
+            % (node, folder, pack_dir))
+
+
+def _make_proxy(name, meta, runtime, folder, failure):
+    attrs = dict(meta.get("attrs") or {})
+    input_types = meta.get("input_types") or {"required": {}}
+    fn_name = attrs.get("FUNCTION") or "execute"
+    hidden = set((input_types.get("hidden") or {}).keys()) if isinstance(input_types, dict) else set()
+    strip = hidden - {"unique_id"}
+
+    def _check():
+        if failure is not None:
+            raise RuntimeError(failure(name))
+
+    def run(self, **kwargs):
+        _check()
+        for k in strip:
+            kwargs.pop(k, None)
+        return runtime.request("call", name, kwargs)
+
+    ns = dict(attrs)
+    ns.update({
+        "INPUT_TYPES": classmethod(lambda cls: input_types),
+        fn_name: run,
+        "_comfy_env_isolated": True,
+        "_comfy_env_class": name,
+        "_comfy_env_folder": folder,
+        "__module__": "comfy_env.proxies",
+    })
+    if meta.get("has_is_changed"):
+        def is_changed(cls, **kwargs):
+            _check()
+            return runtime.request("is_changed", name, {k: v for k, v in kwargs.items() if k not in strip})
+        ns["IS_CHANGED"] = classmethod(is_changed)
+    if meta.get("has_validate_inputs"):
+        def validate(cls, **kwargs):
+            _check()
+            return runtime.request("validate", name, {k: v for k, v in kwargs.items() if k not in strip})
+        ns["VALIDATE_INPUTS"] = classmethod(validate)
+    return type(str(name), (object,), ns)
+
+
+def _stub(pack_dir, folder, reason):
+    label = _label(pack_dir, folder)
+    msg = "%s. Run: comfy-env install %s" % (reason, pack_dir)
+
+    def run(self, **kwargs):
+        raise RuntimeError("comfy-env: %s: %s" % (label, msg))
+
+    name = "ComfyEnvUnavailable_" + re.sub(r"\W+", "_", label)
+    cls = type(name, (object,), {
+        "INPUT_TYPES": classmethod(lambda cls: {"required": {}}),
+        "RETURN_TYPES": (), "FUNCTION": "run", "CATEGORY": "comfy-env", "OUTPUT_NODE": True,
+        "DESCRIPTION": "%s: %s" % (label, msg), "run": run, "_comfy_env_isolated": True,
+        "__module__": "comfy_env.proxies",
+    })
+    return name, cls, "%s (environment not built)" % label
+
+
+def _module_name(pack_dir, folder):
+    return "_comfy_env_%s__%s" % (re.sub(r"\W", "_", os.path.basename(pack_dir)),
+                                  re.sub(r"\W", "_", os.path.relpath(folder, pack_dir)))
+
+
+def _isolated(pack_dir, folder, classes, display):
+    label = _label(pack_dir, folder)
+    env = find_env(folder)
+    files_key = _py_files_key(folder)
+    cache = read_cache(folder)
+    fresh = cache is not None and cache.get("files") == files_key and cache.get("tool") == _supervisor.tool_version()
+    if env is None:
+        _warn("%s: environment not built; its nodes fail until you run: comfy-env install %s" % (label, pack_dir))
+        if fresh:
+            failure = lambda node: _not_built_message(pack_dir, folder, node)  # noqa: E731
+            for name, meta in cache["meta"]["nodes"].items():
+                classes[name] = _make_proxy(name, meta, None, folder, failure)
+            display.update(cache["meta"].get("display") or {})
+        else:
+            name, cls, disp = _stub(pack_dir, folder, "the environment of %s is not built" % folder)
+            classes[name] = cls
+            display[name] = disp
+        return
+    python = env_python(env)
+    base = comfyui_dir(pack_dir)
+    spec = {
+        "key": folder, "label": label, "python": python, "env_dir": os.path.realpath(env), "cwd": pack_dir,
+        "node_dir": folder, "module": _module_name(pack_dir, folder),
+        "sys_path": [p for p in (base,) if p], "env_vars": {},
+    }
+    runtime = _client.EnvRuntime(spec, label, HOST_CALLBACKS)
+    python_key = _python_key(python)
+    if fresh and cache.get("python") == python_key:
+        meta = cache["meta"]
+    else:
+        try:
+            meta = runtime.request("meta", None, {})
+        except Exception as e:
+            _warn("%s: cannot read its nodes from the worker: %s" % (label, e))
+            name, cls, disp = _stub(pack_dir, folder, "its worker failed to load the nodes (%s)" % str(e).splitlines()[0])
+            classes[name] = cls
+            display[name] = disp
+            return
+        write_cache(folder, files_key, python_key, meta)
+    for name, m in meta["nodes"].items():
+        classes[name] = _make_proxy(name, m, runtime, folder, None)
+    display.update(meta.get("display") or {})
+
+
+def _in_process(pack_dir, folder, caller_pkg, classes, display):
+    rel = os.path.relpath(folder, pack_dir).replace(os.sep, ".")
+    if caller_pkg:
+        mod = importlib.import_module("%s.%s" % (caller_pkg, rel))
+    else:
+        name = _module_name(pack_dir, folder)
+        spec = importlib.util.spec_from_file_location(name, os.path.join(folder, "__init__.py"), submodule_search_locations=[folder])
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[name] = mod
+        spec.loader.exec_module(mod)
+    classes.update(getattr(mod, "NODE_CLASS_MAPPINGS", {}) or {})
+    display.update(getattr(mod, "NODE_DISPLAY_NAME_MAPPINGS", {}) or {})
+
+
+def register(pack_dir, caller_pkg, nodes_package="nodes"):
+    classes, display = {}, {}
+    isolate = os.environ.get("COMFYUI_ISOLATION_WORKER") != "1"
+    for folder, iso in discover(pack_dir, nodes_package):
+        if iso and isolate:
+            _isolated(pack_dir, folder, classes, display)
+        else:
+            _in_process(pack_dir, folder, caller_pkg, classes, display)
+    return classes, display

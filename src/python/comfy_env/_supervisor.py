@@ -1,0 +1,107 @@
+"""The bridge's side of the control channel: one `comfy-env supervise` per ComfyUI process.
+
+Frames: 4-byte big-endian length + msgpack. The supervisor exits and kills every worker when
+its stdin closes, which the OS does for us when this process ends, however it ends.
+"""
+import json
+import os
+import struct
+import subprocess
+import sys
+import threading
+
+from . import _msgpack
+
+_lock = threading.Lock()
+_instance = None
+_spawn_requests = 0
+
+
+class SupervisorError(RuntimeError):
+    pass
+
+
+def binary_command():
+    """COMFY_ENV_BIN (a path or a JSON array), else what `bridge install` recorded."""
+    override = os.environ.get("COMFY_ENV_BIN", "").strip()
+    if override:
+        return json.loads(override) if override.startswith("[") else [override]
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_binary.json")
+    try:
+        with open(here, "r", encoding="utf-8") as f:
+            return list(json.load(f)["command"])
+    except (OSError, ValueError, KeyError):
+        raise SupervisorError(
+            "comfy-env: cannot find the comfy-env binary (no %s); run `comfy-env bridge install --python %s`"
+            % (here, sys.executable)
+        )
+
+
+def tool_version():
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_binary.json")
+    try:
+        with open(here, "r", encoding="utf-8") as f:
+            return str(json.load(f).get("version", "dev"))
+    except (OSError, ValueError):
+        return "dev"
+
+
+class Supervisor(object):
+    def __init__(self):
+        cmd = binary_command() + ["supervise"]
+        try:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True)
+        except OSError as e:
+            raise SupervisorError("comfy-env: cannot start %s: %s" % (" ".join(cmd), e))
+        self.next_id = 0
+        self.lock = threading.Lock()
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def request(self, op, **fields):
+        with self.lock:
+            self.next_id += 1
+            fields["id"] = self.next_id
+            fields["op"] = op
+            body = _msgpack.packb(fields)
+            try:
+                self.proc.stdin.write(struct.pack(">I", len(body)) + body)
+                self.proc.stdin.flush()
+                hdr = self._read(4)
+                reply = _msgpack.unpackb(self._read(struct.unpack(">I", hdr)[0]))
+            except (OSError, ValueError) as e:
+                raise SupervisorError("comfy-env: the supervisor stopped answering (%s)" % e)
+        if not isinstance(reply, dict) or not reply.get("ok"):
+            raise SupervisorError(str(reply.get("error") if isinstance(reply, dict) else reply))
+        return reply
+
+    def _read(self, n):
+        data = self.proc.stdout.read(n)
+        if data is None or len(data) != n:
+            raise OSError("supervisor exited (code %s)" % self.proc.poll())
+        return data
+
+
+def get():
+    """The supervisor of this process, started on first use (a warm start never needs one)."""
+    global _instance
+    with _lock:
+        if _instance is None or not _instance.alive():
+            _instance = Supervisor()
+        return _instance
+
+
+def spawn(**spec):
+    global _spawn_requests
+    _spawn_requests += 1
+    return get().request("spawn", **spec)
+
+
+def spawn_requests():
+    """How many worker spawns this process asked for (tests check warm starts ask for none)."""
+    return _spawn_requests
+
+
+def started():
+    return _instance is not None

@@ -1,0 +1,279 @@
+"""The worker: one persistent process per environment, run with the environment's Python.
+
+Started by `comfy-env supervise` with:
+  COMFY_ENV_WORKER_SECRET   the per-worker secret every client must send first (never argv)
+  COMFY_ENV_WORKER_ADDRESS  "unix:<path>" (a socket in the supervisor's 0700 dir) or "tcp:127.0.0.1"
+  COMFY_ENV_WORKER_SPEC     JSON {node_dir, module, sys_path, label, generation}
+It reports {"ready", "address", "pid"} as one JSON line on its original stdout, answers "ping"
+lines there with "pong", and exits when that pipe closes or its parent changes (supervisor gone).
+Node output printed to stdout goes to stderr, which is the worker's log file.
+"""
+import hmac
+import importlib.util
+import json
+import os
+import socket
+import sys
+import threading
+import time
+import traceback
+
+from . import _wire
+
+AUTH_TIMEOUT = 5.0
+SECRET_LIMIT = 256
+NODE_ATTRS = (
+    "RETURN_TYPES", "RETURN_NAMES", "FUNCTION", "CATEGORY", "OUTPUT_NODE", "INPUT_IS_LIST",
+    "OUTPUT_IS_LIST", "DESCRIPTION", "OUTPUT_TOOLTIPS", "DEPRECATED", "EXPERIMENTAL",
+    "SEARCH_ALIASES", "API_NODE", "NOT_IDEMPOTENT", "DEV_ONLY",
+)
+
+_exec_lock = threading.RLock()
+_module_lock = threading.Lock()
+_module = None
+_local = threading.local()
+_spec = {}
+
+
+def _load_module():
+    global _module
+    with _module_lock:
+        if _module is not None:
+            return _module
+        node_dir = _spec["node_dir"]
+        name = _spec["module"]
+        init = os.path.join(node_dir, "__init__.py")
+        spec = importlib.util.spec_from_file_location(name, init, submodule_search_locations=[node_dir])
+        if spec is None or spec.loader is None:
+            raise ImportError("cannot import %s" % init)
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[name] = mod
+        try:
+            spec.loader.exec_module(mod)
+        except BaseException:
+            del sys.modules[name]
+            raise
+        _module = mod
+        return mod
+
+
+def _mappings():
+    mod = _load_module()
+    return getattr(mod, "NODE_CLASS_MAPPINGS", {}) or {}, getattr(mod, "NODE_DISPLAY_NAME_MAPPINGS", {}) or {}
+
+
+def metadata():
+    classes, display = _mappings()
+    nodes = {}
+    for name, cls in classes.items():
+        attrs = {}
+        for a in NODE_ATTRS:
+            if hasattr(cls, a):
+                attrs[a] = getattr(cls, a)
+        nodes[name] = {
+            "input_types": cls.INPUT_TYPES(),
+            "attrs": attrs,
+            "has_is_changed": hasattr(cls, "IS_CHANGED"),
+            "has_validate_inputs": hasattr(cls, "VALIDATE_INPUTS"),
+        }
+    return {"nodes": nodes, "display": dict(display), "python": list(sys.version_info[:3])}
+
+
+def _node(class_name):
+    classes, _ = _mappings()
+    cls = classes.get(class_name)
+    if cls is None:
+        raise KeyError("no node %r in %s" % (class_name, _spec["node_dir"]))
+    return cls
+
+
+def _inference_mode():
+    torch = sys.modules.get("torch")
+    if torch is not None and hasattr(torch, "inference_mode"):
+        return torch.inference_mode()
+    return _Null()
+
+
+class _Null(object):
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        return False
+
+
+def _call(class_name, inputs):
+    cls = _node(class_name)
+    fn = getattr(cls(), getattr(cls, "FUNCTION"))
+    with _inference_mode():
+        return fn(**inputs)
+
+
+def _classmethod(class_name, attr, inputs):
+    cls = _node(class_name)
+    return getattr(cls, attr)(**inputs)
+
+
+def callback(name, *args):
+    """Ask the host something while a node runs (progress, vram); returns its answer."""
+    conn = getattr(_local, "conn", None)
+    if conn is None:
+        return None
+    call_id = _local.call_id
+    conn.send(("cb", call_id, name, args))
+    while True:
+        msg = conn.recv()
+        if isinstance(msg, tuple) and len(msg) == 4 and msg[0] == "cbr" and msg[1] == call_id:
+            if msg[2]:
+                return msg[3]
+            raise RuntimeError("host refused %s: %s" % (name, msg[3]))
+
+
+def _progress_hook(value, total, preview=None, node_id=None):
+    callback("progress", value, total)
+
+
+def _install_progress_hook():
+    try:
+        import comfy.utils as cu  # ComfyUI is on sys.path when the worker runs under ComfyUI
+    except Exception:
+        return
+    if hasattr(cu, "set_progress_bar_global_hook"):
+        cu.set_progress_bar_global_hook(_progress_hook)
+
+
+def _error(e, class_name):
+    return {
+        "type": type(e).__name__,
+        "message": str(e),
+        "traceback": traceback.format_exc(),
+        "node": class_name,
+        "pid": os.getpid(),
+    }
+
+
+def _dispatch(conn, msg):
+    if not isinstance(msg, tuple) or len(msg) < 2:
+        conn.send(("err", None, {"type": "ProtocolError", "message": "bad request", "traceback": "", "node": None}))
+        return
+    op, call_id = msg[0], msg[1]
+    node = msg[2] if len(msg) > 2 and isinstance(msg[2], str) else None
+    try:
+        if op == "ping":
+            result = "pong"
+        elif op == "meta":
+            result = metadata()
+        elif op in ("call", "is_changed", "validate") and len(msg) == 4 and isinstance(node, str) and isinstance(msg[3], dict):
+            _local.conn, _local.call_id = conn, call_id
+            try:
+                with _exec_lock:
+                    if op == "call":
+                        result = _call(node, msg[3])
+                    else:
+                        result = _classmethod(node, "IS_CHANGED" if op == "is_changed" else "VALIDATE_INPUTS", msg[3])
+            finally:
+                _local.conn = None
+        else:
+            raise ValueError("unknown request %r" % (op,))
+    except (_wire.PeerClosed, OSError):
+        raise
+    except BaseException as e:  # a node's SystemExit or KeyboardInterrupt must not end the worker
+        conn.send(("err", call_id, _error(e, node)))
+        return
+    try:
+        conn.send(("ok", call_id, result))
+    except _wire.WireError as e:
+        conn.send(("err", call_id, _error(e, node)))
+
+
+def _serve(sock, secret):
+    try:
+        sock.settimeout(AUTH_TIMEOUT)
+        got = _wire.recv_raw(sock, SECRET_LIMIT)
+        if got is None or not hmac.compare_digest(got, secret):
+            sock.close()
+            return
+        sock.settimeout(None)
+    except (OSError, ValueError):
+        sock.close()
+        return
+    conn = _wire.Connection(sock)
+    try:
+        conn.send(("hello", os.getpid(), _spec.get("generation", 0)))
+        while True:
+            try:
+                msg = conn.recv()
+            except _wire.WireError as e:
+                conn.send(("err", None, {"type": "WireError", "message": str(e), "traceback": "", "node": None}))
+                continue
+            _dispatch(conn, msg)
+    except (_wire.PeerClosed, OSError, MemoryError):
+        pass
+    finally:
+        conn.close()
+
+
+def _watch_parent(ppid):
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != ppid:
+            os._exit(0)
+
+
+def _watch_control(ctl_in, ctl_out):
+    for line in ctl_in:
+        if line.strip() == b"ping":
+            ctl_out.write(b"pong\n")
+            ctl_out.flush()
+    os._exit(0)  # the supervisor closed the pipe: it is gone or wants us gone
+
+
+def _listen(address):
+    if address.startswith("unix:"):
+        path = address[5:]
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        old = os.umask(0o177)
+        try:
+            s.bind(path)
+        finally:
+            os.umask(old)
+        os.chmod(path, 0o600)
+        s.listen(16)
+        return s, address
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    s.listen(16)
+    return s, "tcp:127.0.0.1:%d" % s.getsockname()[1]
+
+
+def main():
+    secret = os.environ.pop("COMFY_ENV_WORKER_SECRET", "").encode()
+    address = os.environ.pop("COMFY_ENV_WORKER_ADDRESS", "")
+    _spec.update(json.loads(os.environ.pop("COMFY_ENV_WORKER_SPEC", "{}")))
+    if not secret or not address:
+        sys.stderr.write("comfy-env worker: started without a secret or address\n")
+        sys.exit(2)
+    for p in reversed(_spec.get("sys_path", [])):
+        if p not in sys.path:
+            sys.path.insert(0, p)
+    ctl_out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    ctl_in = os.fdopen(os.dup(0), "rb")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    listener, bound = _listen(address)
+    _install_progress_hook()
+    ctl_out.write((json.dumps({"ready": True, "address": bound, "pid": os.getpid()}) + "\n").encode())
+    ctl_out.flush()
+    threading.Thread(target=_watch_control, args=(ctl_in, ctl_out), daemon=True).start()
+    while True:
+        try:
+            sock, _ = listener.accept()
+        except OSError:
+            continue
+        threading.Thread(target=_serve, args=(sock, secret), daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()

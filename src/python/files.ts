@@ -1,0 +1,23 @@
+import init from "./comfy_env/__init__.py" with { type: "text" };
+import client from "./comfy_env/_client.py" with { type: "text" };
+import msgpack from "./comfy_env/_msgpack.py" with { type: "text" };
+import registry from "./comfy_env/_registry.py" with { type: "text" };
+import shm from "./comfy_env/_shm.py" with { type: "text" };
+import supervisor from "./comfy_env/_supervisor.py" with { type: "text" };
+import wire from "./comfy_env/_wire.py" with { type: "text" };
+import worker from "./comfy_env/_worker.py" with { type: "text" };
+
+/** The `comfy_env` package, path relative to site-packages → text; embedded in the binary. */
+export const PACKAGE_FILES: Readonly<Record<string, string>> = {
+  "comfy_env/__init__.py": init,
+  "comfy_env/_client.py": client,
+  "comfy_env/_msgpack.py": msgpack,
+  "comfy_env/_registry.py": registry,
+  "comfy_env/_shm.py": shm,
+  "comfy_env/_supervisor.py": supervisor,
+  "comfy_env/_wire.py": wire,
+  "comfy_env/_worker.py": worker,
+};
+
+/** Written by `bridge install` beside the package: how the bridge reaches the binary. */
+export const BINARY_FILE = "comfy_env/_binary.json";

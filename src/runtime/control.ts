@@ -1,0 +1,98 @@
+import { FrameReader, encodeFrame } from "./frames.ts";
+import type { Supervisor, SupervisorError, WorkerSpec } from "./supervisor.ts";
+
+/** One request on the control channel (bridge → supervisor). */
+export type ControlRequest =
+  | { id: number; op: "spawn"; key: string; label: string; python: string; env_dir: string; cwd: string; node_dir: string; module: string; sys_path: string[]; env_vars: Record<string, string> }
+  | { id: number; op: "ensure"; key: string }
+  | { id: number; op: "exit_info"; key: string; wait_ms?: number }
+  | { id: number; op: "kill"; key: string }
+  | { id: number; op: "ps" }
+  | { id: number; op: "shutdown" };
+
+export type ControlReply = { id: number; ok: true; [k: string]: unknown } | { id: number; ok: false; error: string; kind: string; log?: string };
+
+function describe(e: SupervisorError): string {
+  switch (e.kind) {
+    case "unknown-worker":
+      return `no worker was started for ${e.key}`;
+    case "spawn-failed":
+      return `the worker for ${e.label} could not start: ${e.message} (log: ${e.log})`;
+    case "not-ready":
+      return `the worker for ${e.label} did not get ready within ${e.timeoutMs / 1000} s (log: ${e.log})`;
+  }
+}
+
+function fail(id: number, e: SupervisorError): ControlReply {
+  return { id, ok: false, kind: e.kind, error: describe(e), ...("log" in e ? { log: e.log } : {}) };
+}
+
+function isRequest(v: unknown): v is ControlRequest {
+  return typeof v === "object" && v !== null && typeof (v as { id?: unknown }).id === "number" && typeof (v as { op?: unknown }).op === "string";
+}
+
+function toSpec(r: Extract<ControlRequest, { op: "spawn" }>): WorkerSpec {
+  const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+  const vars: Record<string, string> = {};
+  if (r.env_vars && typeof r.env_vars === "object") for (const [k, v] of Object.entries(r.env_vars)) vars[k] = String(v);
+  return { key: r.key, label: r.label ?? r.key, python: r.python, envDir: r.env_dir, cwd: r.cwd, nodeDir: r.node_dir, module: r.module, sysPath: strings(r.sys_path), envVars: vars };
+}
+
+export async function handleRequest(sup: Supervisor, r: ControlRequest): Promise<ControlReply> {
+  switch (r.op) {
+    case "spawn":
+    case "ensure": {
+      const res = r.op === "spawn" ? await sup.spawn(toSpec(r)) : await sup.ensure(r.key);
+      return res.match(
+        (h) => ({ id: r.id, ok: true as const, ...h }),
+        (e) => fail(r.id, e),
+      );
+    }
+    case "exit_info": {
+      const res = await sup.exitInfo(r.key, Math.min(r.wait_ms ?? 1000, 5000));
+      return res.match(
+        (v) => ({ id: r.id, ok: true as const, ...v }),
+        (e) => fail(r.id, e),
+      );
+    }
+    case "kill": {
+      const res = await sup.kill(r.key);
+      return res.match(
+        () => ({ id: r.id, ok: true as const }),
+        (e) => fail(r.id, e),
+      );
+    }
+    case "ps":
+      return { id: r.id, ok: true, ...sup.info() };
+    case "shutdown":
+      return { id: r.id, ok: true };
+  }
+}
+
+/**
+ * Serve control frames from `input` until it ends (the bridge's process is gone, however it
+ * ended) or a shutdown request; then every worker is killed. Returns the exit code.
+ */
+export async function serveControl(sup: Supervisor, input: ReadableStream<Uint8Array>, write: (bytes: Uint8Array) => void): Promise<number> {
+  const reader = new FrameReader();
+  const pending = new Set<Promise<void>>();
+  for await (const chunk of input) {
+    const frames = reader.push(chunk);
+    if (frames.isErr()) break; // a corrupt control stream: the bridge is broken, stop everything
+    for (const f of frames.value) {
+      if (!isRequest(f)) continue;
+      if (f.op === "shutdown") {
+        write(encodeFrame({ id: f.id, ok: true }));
+        sup.shutdown();
+        return 0;
+      }
+      const p = handleRequest(sup, f)
+        .catch((e: unknown) => ({ id: f.id, ok: false as const, kind: "internal", error: String(e) }))
+        .then((reply) => write(encodeFrame(reply)));
+      pending.add(p);
+      void p.finally(() => pending.delete(p));
+    }
+  }
+  sup.shutdown();
+  return 0;
+}

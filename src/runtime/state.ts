@@ -1,0 +1,69 @@
+import fs from "node:fs";
+import path from "node:path";
+import { stateDir } from "./paths.ts";
+
+/** What `comfy-env ps` shows about one worker. */
+export interface WorkerInfo {
+  key: string;
+  label: string;
+  pid: number | null;
+  generation: number;
+  state: "starting" | "ready" | "exited" | "backoff";
+  python: string;
+  address: string | null;
+  log: string;
+  restarts: number;
+  startedAt: string | null;
+  lastExit: { code: number | null; signal: string | null } | null;
+  lastPongAgoMs: number | null;
+}
+
+export interface SupervisorInfo {
+  pid: number;
+  parentPid: number;
+  startedAt: string;
+  workers: WorkerInfo[];
+}
+
+export function writeState(base: string, info: SupervisorInfo): void {
+  const file = path.join(stateDir(base), `${info.pid}.json`);
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(info, null, 2), { mode: 0o600 });
+  fs.renameSync(tmp, file);
+}
+
+export function removeState(base: string, pid: number): void {
+  fs.rmSync(path.join(stateDir(base), `${pid}.json`), { force: true });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === "EPERM";
+  }
+}
+
+/** Live supervisors' state; files of dead ones (a supervisor killed with -9) are removed. */
+export function readStates(base: string): SupervisorInfo[] {
+  const dir = stateDir(base);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const out: SupervisorInfo[] = [];
+  for (const n of names.filter((n) => /^\d+\.json$/.test(n)).sort()) {
+    const file = path.join(dir, n);
+    try {
+      const info = JSON.parse(fs.readFileSync(file, "utf8")) as SupervisorInfo;
+      if (alive(info.pid)) out.push({ ...info, workers: info.workers.map((w) => (w.pid !== null && !alive(w.pid) ? { ...w, state: "exited" as const } : w)) });
+      else fs.rmSync(file, { force: true });
+    } catch {
+      continue;
+    }
+  }
+  return out;
+}

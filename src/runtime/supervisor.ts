@@ -1,0 +1,331 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import type { Subprocess } from "bun";
+import { PACKAGE_FILES } from "../python/files.ts";
+import { hostOs } from "../util/platform.ts";
+import { err, ok, type Result, messageOf } from "../util/result.ts";
+import { isolationEnv, type EnvVars } from "./isolation.ts";
+import type { RuntimeDirs } from "./paths.ts";
+import { writeState, type SupervisorInfo, type WorkerInfo } from "./state.ts";
+
+/** What the bridge asks to run: one worker per environment, keyed by the bridge. */
+export interface WorkerSpec {
+  key: string;
+  label: string;
+  python: string;
+  /** The environment prefix (its lib/ goes first on the library path). */
+  envDir: string;
+  cwd: string;
+  nodeDir: string;
+  module: string;
+  sysPath: string[];
+  envVars: EnvVars;
+}
+
+/** What the bridge needs to connect: handed out on spawn/ensure. */
+export interface WorkerHandle {
+  key: string;
+  address: string;
+  secret: string;
+  generation: number;
+  pid: number;
+  log: string;
+}
+
+export type SupervisorError =
+  | { kind: "unknown-worker"; key: string }
+  | { kind: "spawn-failed"; key: string; label: string; message: string; log: string }
+  | { kind: "not-ready"; key: string; label: string; timeoutMs: number; log: string };
+
+interface Exit {
+  code: number | null;
+  signal: string | null;
+}
+
+interface Worker {
+  spec: WorkerSpec;
+  generation: number;
+  restarts: number;
+  crashTimes: number[];
+  proc: Subprocess<"pipe", "pipe", number> | null;
+  handle: WorkerHandle | null;
+  state: WorkerInfo["state"];
+  startedAt: number | null;
+  lastExit: Exit | null;
+  lastPong: number | null;
+  exited: Promise<void> | null;
+  /** Serializes starts of one worker. */
+  starting: Promise<Result<WorkerHandle, SupervisorError>> | null;
+  log: string;
+}
+
+export interface SupervisorOptions {
+  dirs: RuntimeDirs;
+  /** How long a new worker has to say it is ready. */
+  readyTimeoutMs?: number;
+  /** How often idle workers are pinged over their control pipe. */
+  pingIntervalMs?: number;
+  baseEnv?: EnvVars;
+  parentPid?: number;
+}
+
+const READY_TIMEOUT_MS = 60_000;
+const PING_INTERVAL_MS = 5_000;
+/** A crash counts towards backoff for this long. */
+const CRASH_WINDOW_MS = 60_000;
+const MAX_BACKOFF_MS = 10_000;
+
+/** The first restart after a crash is immediate; repeated crashes wait 1 s, 2 s, 4 s … 10 s. */
+export function backoffMs(recentCrashes: number): number {
+  if (recentCrashes <= 1) return 0;
+  return Math.min(MAX_BACKOFF_MS, 500 * 2 ** (recentCrashes - 1));
+}
+
+function bootstrap(pyDir: string): string {
+  return `import sys; sys.path.insert(0, ${JSON.stringify(pyDir)}); from comfy_env._worker import main; main()`;
+}
+
+function safeName(s: string): string {
+  return s.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 60);
+}
+
+/** Spawns, watches, restarts and kills the workers of one ComfyUI process. */
+export class Supervisor {
+  private readonly workers = new Map<string, Worker>();
+  private readonly pyDir: string;
+  private readonly startedAt = new Date().toISOString();
+  private socketCounter = 0;
+  private pinger: ReturnType<typeof setInterval> | null = null;
+  private closed = false;
+
+  constructor(private readonly opts: SupervisorOptions) {
+    this.pyDir = path.join(opts.dirs.private, "py");
+  }
+
+  /** Write the worker's Python files into the private folder. */
+  prepare(): Result<void, { kind: "write-failed"; message: string }> {
+    try {
+      for (const [rel, text] of Object.entries(PACKAGE_FILES)) {
+        const dest = path.join(this.pyDir, rel);
+        fs.mkdirSync(path.dirname(dest), { recursive: true, mode: 0o700 });
+        fs.writeFileSync(dest, text, { mode: 0o600 });
+      }
+    } catch (e) {
+      return err({ kind: "write-failed", message: messageOf(e) });
+    }
+    this.pinger = setInterval(() => this.pingAll(), this.opts.pingIntervalMs ?? PING_INTERVAL_MS);
+    this.pinger.unref?.();
+    this.saveState();
+    return ok(undefined);
+  }
+
+  /** Start the worker for `spec` unless one with this key is alive. */
+  spawn(spec: WorkerSpec): Promise<Result<WorkerHandle, SupervisorError>> {
+    let w = this.workers.get(spec.key);
+    if (!w) {
+      const log = path.join(this.opts.dirs.logs, `${safeName(spec.label)}-${crypto.createHash("sha256").update(spec.key).digest("hex").slice(0, 8)}.log`);
+      w = { spec, generation: 0, restarts: 0, crashTimes: [], proc: null, handle: null, state: "exited", startedAt: null, lastExit: null, lastPong: null, exited: null, starting: null, log };
+      this.workers.set(spec.key, w);
+    } else {
+      w.spec = spec;
+    }
+    return this.ensureWorker(w);
+  }
+
+  /** The live worker for `key`, restarted (after backoff) if it died. */
+  ensure(key: string): Promise<Result<WorkerHandle, SupervisorError>> {
+    const w = this.workers.get(key);
+    if (!w) return Promise.resolve(err({ kind: "unknown-worker", key }));
+    return this.ensureWorker(w);
+  }
+
+  /** How a worker ended; waits up to `waitMs` for a dying one to be reaped. */
+  async exitInfo(key: string, waitMs: number): Promise<Result<{ alive: boolean; exit: Exit | null; log: string; generation: number }, SupervisorError>> {
+    const w = this.workers.get(key);
+    if (!w) return err({ kind: "unknown-worker", key });
+    if (w.exited && w.state !== "exited") await Promise.race([w.exited, Bun.sleep(waitMs)]);
+    return ok({ alive: w.state === "ready" || w.state === "starting", exit: w.lastExit, log: w.log, generation: w.generation });
+  }
+
+  /** Kill one worker (a call timed out); the next ensure starts a new generation. */
+  async kill(key: string): Promise<Result<void, SupervisorError>> {
+    const w = this.workers.get(key);
+    if (!w) return err({ kind: "unknown-worker", key });
+    this.killProc(w);
+    if (w.exited) await Promise.race([w.exited, Bun.sleep(2000)]);
+    return ok(undefined);
+  }
+
+  info(): SupervisorInfo {
+    const now = Date.now();
+    return {
+      pid: process.pid,
+      parentPid: this.opts.parentPid ?? process.ppid,
+      startedAt: this.startedAt,
+      workers: [...this.workers.values()].map((w) => ({
+        key: w.spec.key,
+        label: w.spec.label,
+        pid: w.proc?.pid ?? null,
+        generation: w.generation,
+        state: w.state,
+        python: w.spec.python,
+        address: w.handle?.address ?? null,
+        log: w.log,
+        restarts: w.restarts,
+        startedAt: w.startedAt === null ? null : new Date(w.startedAt).toISOString(),
+        lastExit: w.lastExit,
+        lastPongAgoMs: w.lastPong === null ? null : now - w.lastPong,
+      })),
+    };
+  }
+
+  /** Kill every worker's process group and forget them. Synchronous: safe in exit paths. */
+  shutdown(): void {
+    this.closed = true;
+    if (this.pinger) clearInterval(this.pinger);
+    for (const w of this.workers.values()) this.killProc(w);
+    fs.rmSync(this.opts.dirs.private, { recursive: true, force: true });
+  }
+
+  private killProc(w: Worker): void {
+    const pid = w.proc?.pid;
+    if (pid === undefined || w.state === "exited") return;
+    try {
+      // Workers lead their own process group: this also ends what a node started.
+      process.kill(hostOs() === "windows" ? pid : -pid, "SIGKILL");
+    } catch {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  private ensureWorker(w: Worker): Promise<Result<WorkerHandle, SupervisorError>> {
+    if (w.starting) return w.starting;
+    if (w.state === "ready" && w.handle) return Promise.resolve(ok(w.handle));
+    w.starting = this.start(w).finally(() => {
+      w.starting = null;
+      this.saveState();
+    });
+    return w.starting;
+  }
+
+  private async start(w: Worker): Promise<Result<WorkerHandle, SupervisorError>> {
+    const now = Date.now();
+    w.crashTimes = w.crashTimes.filter((t) => now - t < CRASH_WINDOW_MS);
+    const delay = backoffMs(w.crashTimes.length);
+    if (delay > 0) {
+      w.state = "backoff";
+      this.saveState();
+      await Bun.sleep(delay);
+    }
+    if (this.closed) return err({ kind: "spawn-failed", key: w.spec.key, label: w.spec.label, message: "supervisor is shutting down", log: w.log });
+    if (w.generation > 0) w.restarts += 1;
+    w.generation += 1;
+    const spec = w.spec;
+    const secret = crypto.randomBytes(32).toString("hex");
+    const address = hostOs() === "windows" ? "tcp:127.0.0.1" : `unix:${path.join(this.opts.dirs.private, `w${++this.socketCounter}.sock`)}`;
+    const env = isolationEnv(hostOs(), spec.envDir, this.opts.baseEnv ?? (process.env as EnvVars), spec.envVars, fs.existsSync);
+    env.COMFY_ENV_WORKER_SECRET = secret;
+    env.COMFY_ENV_WORKER_ADDRESS = address;
+    env.COMFY_ENV_WORKER_SPEC = JSON.stringify({ node_dir: spec.nodeDir, module: spec.module, sys_path: spec.sysPath, label: spec.label, generation: w.generation });
+    let logFd: number;
+    let proc: Subprocess<"pipe", "pipe", number>;
+    try {
+      logFd = fs.openSync(w.log, "a", 0o600);
+      fs.writeSync(logFd, `--- ${new Date().toISOString()} ${spec.label}: generation ${w.generation}, ${spec.python}\n`);
+      proc = Bun.spawn([spec.python, "-u", "-c", bootstrap(this.pyDir)], { cwd: spec.cwd, env, stdin: "pipe", stdout: "pipe", stderr: logFd, detached: hostOs() !== "windows" });
+      fs.closeSync(logFd);
+    } catch (e) {
+      w.state = "exited";
+      return err({ kind: "spawn-failed", key: spec.key, label: spec.label, message: messageOf(e), log: w.log });
+    }
+    w.proc = proc;
+    w.state = "starting";
+    w.startedAt = Date.now();
+    w.lastPong = null;
+    w.handle = null;
+    w.exited = proc.exited.then(() => {
+      if (w.proc !== proc) return;
+      w.lastExit = proc.signalCode ? { code: null, signal: String(proc.signalCode) } : { code: proc.exitCode, signal: null };
+      if (w.state === "ready" || w.state === "starting") w.crashTimes.push(Date.now());
+      w.state = "exited";
+      w.handle = null;
+      this.saveState();
+    });
+    const ready = await this.readReady(w, proc, this.opts.readyTimeoutMs ?? READY_TIMEOUT_MS);
+    if (ready.isErr()) {
+      this.killProc(w);
+      return err(ready.error);
+    }
+    w.state = "ready";
+    w.lastPong = Date.now();
+    w.handle = { key: spec.key, address: ready.value.address, secret, generation: w.generation, pid: proc.pid, log: w.log };
+    return ok(w.handle);
+  }
+
+  /** Reads the worker's control stdout: the ready line first, then pongs. */
+  private async readReady(w: Worker, proc: Subprocess<"pipe", "pipe", number>, timeoutMs: number): Promise<Result<{ address: string }, SupervisorError>> {
+    const reader = proc.stdout.getReader();
+    const decoder = new TextDecoder();
+    let pending = "";
+    const lines = async function* (): AsyncGenerator<string> {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        pending += decoder.decode(value, { stream: true });
+        let i: number;
+        while ((i = pending.indexOf("\n")) >= 0) {
+          yield pending.slice(0, i);
+          pending = pending.slice(i + 1);
+        }
+      }
+    };
+    const it = lines();
+    const first = await Promise.race([it.next(), Bun.sleep(timeoutMs).then(() => "timeout" as const)]);
+    const spec = w.spec;
+    if (first === "timeout") return err({ kind: "not-ready", key: spec.key, label: spec.label, timeoutMs, log: w.log });
+    let address: string | undefined;
+    if (!first.done) {
+      try {
+        const msg = JSON.parse(first.value) as { ready?: boolean; address?: string };
+        if (msg.ready && typeof msg.address === "string") address = msg.address;
+      } catch {
+        // fall through to the error below
+      }
+    }
+    if (address === undefined) {
+      await Promise.race([proc.exited, Bun.sleep(1000)]);
+      const how = proc.signalCode ? `signal ${proc.signalCode}` : proc.exitCode !== null ? `exit code ${proc.exitCode}` : "no ready line";
+      return err({ kind: "spawn-failed", key: spec.key, label: spec.label, message: `the worker stopped before it was ready (${how})`, log: w.log });
+    }
+    void (async () => {
+      for await (const line of it) if (line.trim() === "pong" && w.proc === proc) w.lastPong = Date.now();
+    })();
+    return ok({ address });
+  }
+
+  private pingAll(): void {
+    for (const w of this.workers.values()) {
+      if (w.state !== "ready" || !w.proc) continue;
+      try {
+        w.proc.stdin.write("ping\n");
+        void w.proc.stdin.flush();
+      } catch {
+        // the exit handler marks it
+      }
+    }
+  }
+
+  private saveState(): void {
+    if (this.closed) return;
+    try {
+      writeState(this.opts.dirs.base, this.info());
+    } catch {
+      // ps is best effort; a full disk must not stop the workers
+    }
+  }
+}

@@ -1,0 +1,142 @@
+"""A stand-in for ComfyUI: loads custom_nodes packs the way ComfyUI does and runs nodes.
+
+Usage: python host.py <ComfyUI dir>. Reads one JSON command per line on stdin, answers one JSON
+line on stdout. Arrays in inputs: {"__array__": {"shape": [...], "dtype": "float32"}} (a
+deterministic ramp); arrays in results come back as {"__ndarray__": {dtype, shape, sha256}}.
+"""
+import hashlib
+import importlib.util
+import json
+import os
+import sys
+import time
+import traceback
+
+COMFY = os.path.abspath(sys.argv[1])
+sys.path.insert(0, COMFY)
+
+import comfy.utils  # noqa: E402
+import comfy.model_management  # noqa: E402
+
+PROGRESS = []
+comfy.utils.set_progress_bar_global_hook(lambda v, t, p=None, node_id=None: PROGRESS.append([v, t]))
+NODES = {}
+DISPLAY = {}
+
+
+def load_pack(d):
+    name = os.path.basename(d)
+    spec = importlib.util.spec_from_file_location(name, os.path.join(d, "__init__.py"), submodule_search_locations=[d])
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    spec.loader.exec_module(mod)
+    NODES.update(getattr(mod, "NODE_CLASS_MAPPINGS", {}))
+    DISPLAY.update(getattr(mod, "NODE_DISPLAY_NAME_MAPPINGS", {}))
+
+
+def to_json(v):
+    np = sys.modules.get("numpy")
+    if np is not None and isinstance(v, np.ndarray):
+        return {"__ndarray__": {"dtype": v.dtype.str, "shape": list(v.shape), "sha256": hashlib.sha256(np.ascontiguousarray(v).tobytes()).hexdigest()}}
+    if isinstance(v, dict):
+        return {str(k): to_json(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [to_json(x) for x in v]
+    if isinstance(v, (set, frozenset)):
+        return {"__set__": sorted(to_json(x) for x in v)}
+    if isinstance(v, bytes):
+        return {"__bytes__": v.hex()}
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    return {"__repr__": repr(v), "__type__": type(v).__name__}
+
+
+def from_json(v):
+    if isinstance(v, dict):
+        if "__array__" in v:
+            import numpy as np
+
+            a = v["__array__"]
+            n = 1
+            for d in a["shape"]:
+                n *= d
+            return (np.arange(n, dtype=np.float64) % 251).astype(a["dtype"]).reshape(a["shape"])
+        return {k: from_json(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [from_json(x) for x in v]
+    return v
+
+
+def meta_of(cls):
+    attrs = {}
+    for a in ("RETURN_TYPES", "RETURN_NAMES", "FUNCTION", "CATEGORY", "OUTPUT_NODE", "INPUT_IS_LIST", "OUTPUT_IS_LIST", "DESCRIPTION", "OUTPUT_TOOLTIPS"):
+        if hasattr(cls, a):
+            attrs[a] = to_json(getattr(cls, a))
+    return {"input_types": to_json(cls.INPUT_TYPES()), "attrs": attrs, "has_is_changed": hasattr(cls, "IS_CHANGED"), "has_validate_inputs": hasattr(cls, "VALIDATE_INPUTS")}
+
+
+def run_node(cls, inputs):
+    t0 = time.monotonic()
+    out = getattr(cls(), cls.FUNCTION)(**from_json(inputs))
+    return {"result": to_json(out), "seconds": time.monotonic() - t0}
+
+
+def in_process(folder, node):
+    name = "inproc_" + hashlib.sha256(folder.encode()).hexdigest()[:8]
+    mod = sys.modules.get(name)
+    if mod is None:
+        spec = importlib.util.spec_from_file_location(name, os.path.join(folder, "__init__.py"), submodule_search_locations=[folder])
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[name] = mod
+        spec.loader.exec_module(mod)
+    return mod.NODE_CLASS_MAPPINGS[node]
+
+
+def handle(cmd):
+    import comfy_env._supervisor as sup
+
+    op = cmd["op"]
+    if op == "load":
+        for n in sorted(os.listdir(os.path.join(COMFY, "custom_nodes"))):
+            d = os.path.join(COMFY, "custom_nodes", n)
+            if os.path.isfile(os.path.join(d, "__init__.py")):
+                load_pack(d)
+        return {"nodes": {k: meta_of(c) for k, c in NODES.items()}, "display": DISPLAY, "spawns": sup.spawn_requests(), "supervisor": sup.started()}
+    if op == "run":
+        return run_node(NODES[cmd["node"]], cmd.get("inputs", {}))
+    if op == "inprocess":
+        return run_node(in_process(cmd["folder"], cmd["node"]), cmd.get("inputs", {}))
+    if op == "inprocess_meta":
+        return meta_of(in_process(cmd["folder"], cmd["node"]))
+    if op == "is_changed":
+        return {"result": to_json(NODES[cmd["node"]].IS_CHANGED(**from_json(cmd["inputs"])))}
+    if op == "validate":
+        return {"result": to_json(NODES[cmd["node"]].VALIDATE_INPUTS(**from_json(cmd["inputs"])))}
+    if op == "progress":
+        events = list(PROGRESS)
+        del PROGRESS[:]
+        return {"events": events}
+    if op == "freed":
+        return {"freed": comfy.model_management.FREED}
+    if op == "ps":
+        return sup.get().request("ps") if sup.started() else {"workers": []}
+    if op == "handle":
+        rt = NODES[cmd["node"]].__dict__.get(NODES[cmd["node"]].FUNCTION).__closure__
+        for c in rt or ():
+            h = getattr(c.cell_contents, "handle", None)
+            if isinstance(h, dict):
+                return {"handle": h}
+        return {"handle": None}
+    raise ValueError("unknown op %r" % op)
+
+
+print(json.dumps({"ready": True, "pid": os.getpid()}), flush=True)
+for line in sys.stdin:
+    if not line.strip():
+        continue
+    cmd = json.loads(line)
+    try:
+        reply = handle(cmd)
+    except Exception as e:
+        reply = {"error": str(e), "type": type(e).__name__, "traceback": traceback.format_exc()}
+    print(json.dumps(reply), flush=True)

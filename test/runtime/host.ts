@@ -1,0 +1,129 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { Subprocess } from "bun";
+import { runCli, REPO_ROOT } from "../support/cli.ts";
+import { standinEnv } from "../support/pixi-standin.ts";
+import { findPython } from "../support/pythons.ts";
+
+export const HARNESS = path.join(REPO_ROOT, "test", "runtime", "harness");
+export const PACKS = path.join(REPO_ROOT, "test", "fixtures", "packs");
+
+export interface World {
+  comfy: string;
+  hostPython: string;
+  cacheRoot: string;
+  mixed: string;
+  isoFolder: string;
+  /** Whether numpy is importable by the env's Python (the host venv always has it). */
+  envHasNumpy: boolean;
+}
+
+/**
+ * A ComfyUI stand-in tree (comfy/ stand-in + fixture packs under custom_nodes/), a host venv of
+ * Python 3.11 with the bridge installed by `comfy-env bridge install`, and MixedPack's isolated
+ * folder built by `comfy-env install` with the pixi stand-in.
+ */
+export async function makeWorld(dir: string): Promise<World> {
+  const comfy = path.join(dir, "ComfyUI");
+  fs.mkdirSync(path.join(comfy, "custom_nodes"), { recursive: true });
+  fs.cpSync(path.join(HARNESS, "comfy"), path.join(comfy, "comfy"), { recursive: true });
+  for (const p of ["MixedPack", "UnbuiltPack"]) fs.cpSync(path.join(PACKS, p), path.join(comfy, "custom_nodes", p), { recursive: true });
+  const py311 = findPython("3.11");
+  if (!py311) throw new Error("tests need a Python 3.11 (pyenv layout)");
+  const venv = path.join(dir, "host");
+  // --system-site-packages: the host sees the machine's numpy, as ComfyUI's Python would.
+  const mk = Bun.spawnSync([py311, "-m", "venv", "--without-pip", "--system-site-packages", venv]);
+  if (mk.exitCode !== 0) throw new Error(mk.stderr.toString());
+  const hostPython = path.join(venv, "bin", "python");
+  const b = await runCli(["bridge", "install", "--python", hostPython]);
+  if (b.exitCode !== 0) throw new Error(b.stderr);
+  const cacheRoot = path.join(dir, "cache");
+  const mixed = path.join(comfy, "custom_nodes", "MixedPack");
+  const env = standinEnv({ log: path.join(dir, "pixi.jsonl") });
+  env.COMFY_ENV_ROOT = cacheRoot;
+  const inst = await runCli(["install", mixed, "--cuda", "none"], { env });
+  if (inst.exitCode !== 0) throw new Error(inst.stderr);
+  const isoFolder = path.join(mixed, "nodes", "iso");
+  // The stand-in's venvs have no numpy and there is no index to fetch it from: expose the
+  // machine Python's numpy to the env (3.11 like the env) when it has one.
+  const numpyDir = Bun.spawnSync([py311, "-c", "import numpy, os; print(os.path.dirname(os.path.dirname(numpy.__file__)))"]);
+  let envHasNumpy = false;
+  if (numpyDir.exitCode === 0) {
+    const link = fs.readdirSync(isoFolder).find((n) => n.startsWith("_env_")) as string;
+    const site = path.join(isoFolder, link, "lib", "python3.11", "site-packages");
+    fs.writeFileSync(path.join(site, "machine-numpy.pth"), `${numpyDir.stdout.toString().trim()}\n`);
+    envHasNumpy = true;
+  }
+  return { comfy, hostPython, cacheRoot, mixed, isoFolder, envHasNumpy };
+}
+
+/** The host harness (a ComfyUI stand-in process), driven one JSON command at a time. */
+export class Host {
+  readonly proc: Subprocess<"pipe", "pipe", "pipe">;
+  private reader: { read(): Promise<{ done: boolean; value?: Uint8Array }> };
+  private buf = "";
+  private decoder = new TextDecoder();
+  pid = 0;
+
+  constructor(world: World, extraEnv: Record<string, string> = {}) {
+    this.proc = Bun.spawn([world.hostPython, path.join(HARNESS, "host.py"), world.comfy], {
+      cwd: world.comfy,
+      env: { ...(process.env as Record<string, string>), ...extraEnv },
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    this.reader = this.proc.stdout.getReader();
+  }
+
+  async start(): Promise<void> {
+    const hello = (await this.line()) as { pid: number };
+    this.pid = hello.pid;
+  }
+
+  private async line(): Promise<Record<string, unknown>> {
+    for (;;) {
+      const i = this.buf.indexOf("\n");
+      if (i >= 0) {
+        const l = this.buf.slice(0, i);
+        this.buf = this.buf.slice(i + 1);
+        return JSON.parse(l);
+      }
+      const { done, value } = await this.reader.read();
+      if (done) throw new Error(`host exited: ${await new Response(this.proc.stderr).text()}`);
+      this.buf += this.decoder.decode(value, { stream: true });
+    }
+  }
+
+  // biome-ignore lint: test helper returns loosely typed JSON
+  async send(cmd: Record<string, unknown>): Promise<any> {
+    this.proc.stdin.write(`${JSON.stringify(cmd)}\n`);
+    await this.proc.stdin.flush();
+    return this.line();
+  }
+
+  async close(): Promise<string> {
+    this.proc.stdin.end();
+    await this.proc.exited;
+    return new Response(this.proc.stderr).text();
+  }
+}
+
+/** Whether a pid runs (zombies count as gone). Linux /proc. */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+export async function waitUntil(cond: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await Bun.sleep(50);
+  }
+  return cond();
+}

@@ -1,0 +1,189 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import fs from "node:fs";
+import path from "node:path";
+import { runCli } from "../support/cli.ts";
+import { tmpdir } from "../support/tmp.ts";
+import { HARNESS, Host, isRunning, makeWorld, waitUntil, type World } from "./host.ts";
+
+let dir: Awaited<ReturnType<typeof tmpdir>>;
+let world: World;
+let host: Host;
+
+beforeAll(async () => {
+  dir = await tmpdir("ce-runtime-");
+  world = await makeWorld(dir.path);
+  host = new Host(world);
+  await host.start();
+}, 120_000);
+
+afterAll(async () => {
+  await host?.close();
+  await dir[Symbol.asyncDispose]();
+});
+
+describe("runtime through the bridge, real workers in a built env", () => {
+  test("register_nodes: in-process nodes, proxies with the real metadata, a stub for the unbuilt pack", async () => {
+    const loaded = await host.send({ op: "load" });
+    expect(Object.keys(loaded.nodes)).toContain("PlainAdd");
+    expect(Object.keys(loaded.nodes)).toContain("IsoEcho");
+    for (const node of ["IsoEcho", "IsoChanged", "IsoArray"]) {
+      const real = await host.send({ op: "inprocess_meta", folder: world.isoFolder, node });
+      expect(loaded.nodes[node]).toEqual(real);
+    }
+    expect(loaded.nodes.IsoChanged.attrs.INPUT_IS_LIST).toBe(true);
+    expect(loaded.nodes.IsoEcho.attrs.DESCRIPTION).toBe("echo in an isolated env");
+    expect(loaded.display.IsoEcho).toBe("Iso Echo");
+    expect(loaded.display.PlainAdd).toBe("Plain Add (in-process)");
+    const stub = Object.keys(loaded.nodes).find((n) => n.startsWith("ComfyEnvUnavailable_UnbuiltPack"));
+    expect(stub).toBeDefined();
+    // The first start had no cache: one worker was spawned to read the metadata.
+    expect(loaded.spawns).toBe(1);
+    const r = await host.send({ op: "run", node: stub });
+    expect(r.error).toContain("UnbuiltPack/nodes");
+    expect(r.error).toContain("comfy-env install");
+  }, 60_000);
+
+  test("results equal running the node in-process; plain data round-trips exactly", async () => {
+    const inputs = { text: "Ab", number: 3, mode: "lower" };
+    const iso = await host.send({ op: "run", node: "IsoEcho", inputs });
+    const local = await host.send({ op: "inprocess", folder: world.isoFolder, node: "IsoEcho", inputs });
+    expect(iso.error).toBeUndefined();
+    expect(iso.result).toEqual(local.result);
+    expect((await host.send({ op: "run", node: "PlainAdd", inputs: { a: 2, b: 5 } })).result).toEqual([7]);
+    const changed = await host.send({ op: "is_changed", node: "IsoChanged", inputs: { values: [1, 2, 3] } });
+    expect(changed.result).toBe("changed:6");
+    expect((await host.send({ op: "validate", node: "IsoChanged", inputs: { values: [1, -1] } })).result).toBe("negative value");
+    expect((await host.send({ op: "run", node: "IsoChanged", inputs: { values: [1, 2] } })).result).toEqual([[10, 20]]);
+    const obj = await host.send({ op: "run", node: "IsoObject" });
+    expect(obj.result).toEqual([{ __repr__: "Fraction(3, 4)", __type__: "Fraction" }]);
+  }, 30_000);
+
+  test("the worker runs the env's Python with the isolation variables", async () => {
+    const r = await host.send({ op: "run", node: "IsoWhere" });
+    const [exe = "", isolated, ldPath = ""] = r.result as string[];
+    expect(exe.startsWith(world.isoFolder)).toBe(true);
+    expect(isolated).toBe("1");
+    const link = fs.readdirSync(world.isoFolder).find((n) => n.startsWith("_env_")) as string;
+    expect(ldPath.split(":")[0]).toBe(path.join(fs.realpathSync(path.join(world.isoFolder, link)), "lib"));
+  });
+
+  test("a node's exception arrives with its type, node name and the remote traceback", async () => {
+    const r = await host.send({ op: "run", node: "IsoFail", inputs: { x: 4 } });
+    expect(r.type).toBe("WorkerError");
+    expect(r.error).toContain("ValueError in node IsoFail");
+    expect(r.error).toContain("bad x: 4");
+    expect(r.error).toContain("in _inner");
+    expect(r.error).toContain(path.join("nodes", "iso", "__init__.py"));
+  });
+
+  test("progress from the worker's ProgressBar shows in the host; VRAM requests free memory in the host", async () => {
+    await host.send({ op: "progress" });
+    expect((await host.send({ op: "run", node: "IsoProgress", inputs: { steps: 3 } })).result).toEqual([3]);
+    expect((await host.send({ op: "progress" })).events).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
+    const v = await host.send({ op: "run", node: "IsoVram", inputs: { size: 77 } });
+    expect(v.result).toEqual([{ freed: true, free_memory: 8 * 2 ** 30 }]);
+    expect((await host.send({ op: "freed" })).freed).toContainEqual([77, "cpu"]);
+  });
+
+  test("numpy arrays travel through shared memory and equal the in-process result", async () => {
+    if (!world.envHasNumpy) {
+      console.warn("numpy is not available to the env's Python: array test skipped");
+      return;
+    }
+    for (const shape of [[7], [1024, 1024]]) {
+      const inputs = { array: { __array__: { shape, dtype: "float32" } }, factor: 3 };
+      const iso = await host.send({ op: "run", node: "IsoArray", inputs });
+      const local = await host.send({ op: "inprocess", folder: world.isoFolder, node: "IsoArray", inputs });
+      expect(iso.error).toBeUndefined();
+      expect(iso.result).toEqual(local.result);
+    }
+  }, 30_000);
+
+  test("os.abort() mid-call: a clear error within 1 s, then the next call runs on a restarted worker", async () => {
+    const before = await host.send({ op: "ps" });
+    const gen = before.workers[0].generation;
+    const t0 = Date.now();
+    const r = await host.send({ op: "run", node: "IsoAbort" });
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(r.error).toContain("died while running IsoAbort");
+    expect(r.error).toContain("SIGABRT");
+    expect(r.error).toContain(".log");
+    const again = await host.send({ op: "run", node: "IsoEcho", inputs: { text: "x", number: 1 } });
+    expect(again.result[0]).toBe("X");
+    const after = await host.send({ op: "ps" });
+    expect(after.workers[0].generation).toBe(gen + 1);
+    expect(after.workers[0].lastExit.signal).toBe("SIGABRT");
+  }, 30_000);
+
+  test("a client without the secret is refused; 10,000 malformed frames neither crash nor hang the worker", async () => {
+    const h = (await host.send({ op: "handle", node: "IsoEcho" })).handle;
+    const pidBefore = h.pid;
+    const mark = path.join(dir.path, "pwned");
+    const r = Bun.spawnSync([world.hostPython, path.join(HARNESS, "abuse.py"), h.address, h.secret, "10000", mark], { stdout: "pipe", stderr: "pipe", timeout: 60_000 });
+    expect(r.stderr.toString()).toBe("");
+    const out = JSON.parse(r.stdout.toString());
+    expect(out.refused).toBe(200);
+    expect(out.errors).toBe(10000);
+    expect(out.pong).toEqual(["ok", 7, "pong"]);
+    expect(out.pwned).toBe(false);
+    expect(fs.existsSync(mark)).toBe(false);
+    const again = await host.send({ op: "run", node: "IsoEcho", inputs: { text: "y", number: 1 } });
+    expect(again.result[0]).toBe("Y");
+    expect((await host.send({ op: "ps" })).workers[0].pid).toBe(pidBefore);
+  }, 90_000);
+
+  test("comfy-env ps lists the supervisor and its worker", async () => {
+    const r = await runCli(["ps", "--json"]);
+    expect(r.exitCode).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    const mine = doc.supervisors.find((s: { parentPid: number }) => s.parentPid === host.pid);
+    expect(mine).toBeDefined();
+    expect(mine.workers[0].label).toBe("MixedPack/nodes/iso");
+    expect(mine.workers[0].state).toBe("ready");
+  });
+});
+
+describe("process lifetime", () => {
+  test("a warm start registers every node from the cache and spawns no worker until a node runs", async () => {
+    const warm = new Host(world);
+    await warm.start();
+    const loaded = await warm.send({ op: "load" });
+    expect(loaded.spawns).toBe(0);
+    expect(loaded.supervisor).toBe(false);
+    expect(Object.keys(loaded.nodes)).toContain("IsoEcho");
+    const r = await warm.send({ op: "run", node: "IsoEcho", inputs: { text: "w", number: 2 } });
+    expect(r.result[0]).toBe("WW");
+    expect((await warm.send({ op: "load" })).spawns).toBe(1);
+    const stderr = await warm.close();
+    expect(stderr).toContain("UnbuiltPack/nodes: environment not built");
+  }, 60_000);
+
+  test("kill -9 of the host leaves no supervisor or worker alive", async () => {
+    const victim = new Host(world);
+    await victim.start();
+    await victim.send({ op: "load" });
+    await victim.send({ op: "run", node: "IsoEcho", inputs: { text: "k", number: 1 } });
+    const ps = await victim.send({ op: "ps" });
+    const pids = [ps.pid as number, ps.workers[0].pid as number];
+    expect(pids.every(isRunning)).toBe(true);
+    victim.proc.kill("SIGKILL");
+    await victim.proc.exited;
+    expect(await waitUntil(() => !pids.some(isRunning), 3000)).toBe(true);
+  }, 60_000);
+
+  test("a call over the time limit fails clearly and the next call gets a fresh worker", async () => {
+    const h = new Host(world, { COMFY_ENV_CALL_TIMEOUT: "1" });
+    await h.start();
+    await h.send({ op: "load" });
+    const r = await h.send({ op: "run", node: "IsoSleep", inputs: { seconds: 5 } });
+    expect(r.error).toContain("did not finish within 1 s");
+    const ok = await h.send({ op: "run", node: "IsoSleep", inputs: { seconds: 0.1 } });
+    expect(ok.result).toEqual([0.1]);
+    expect((await h.send({ op: "ps" })).workers[0].generation).toBe(2);
+    await h.close();
+  }, 60_000);
+});

@@ -1,0 +1,115 @@
+import { describe, expect, test } from "bun:test";
+import fs from "node:fs";
+import path from "node:path";
+import { isolationEnv } from "../../src/runtime/isolation.ts";
+import { FrameReader, encodeFrame } from "../../src/runtime/frames.ts";
+import { backoffMs } from "../../src/runtime/supervisor.ts";
+import { PACKAGE_FILES } from "../../src/python/files.ts";
+import { runCli } from "../support/cli.ts";
+import { findPython } from "../support/pythons.ts";
+import { tmpdir } from "../support/tmp.ts";
+
+describe("isolation env", () => {
+  const base = { PATH: "/usr/bin", PYTHONPATH: "/host/lib", LD_LIBRARY_PATH: "/opt/cuda/lib64", HOME: "/root" };
+  test("linux: env lib first, host PYTHONPATH dropped, config vars and the worker marker set", () => {
+    const env = isolationEnv("linux", "/e", base, { OMP_NUM_THREADS: "4" }, () => true);
+    expect(env.LD_LIBRARY_PATH).toBe("/e/lib:/opt/cuda/lib64");
+    expect(env.PYTHONPATH).toBeUndefined();
+    expect(env.OMP_NUM_THREADS).toBe("4");
+    expect(env.COMFYUI_ISOLATION_WORKER).toBe("1");
+    expect(env.HOME).toBe("/root");
+  });
+  test("linux without env/lib leaves the library path alone", () => {
+    expect(isolationEnv("linux", "/e", base, {}, () => false).LD_LIBRARY_PATH).toBe("/opt/cuda/lib64");
+  });
+  test("macOS: DYLD_LIBRARY_PATH and KMP_DUPLICATE_LIB_OK", () => {
+    const env = isolationEnv("darwin", "/e", { PATH: "/usr/bin" }, {}, () => true);
+    expect(env.DYLD_LIBRARY_PATH).toBe("/e/lib");
+    expect(env.KMP_DUPLICATE_LIB_OK).toBe("TRUE");
+  });
+  test("windows: PATH is the env's folders then the system's; KMP_DUPLICATE_LIB_OK=TRUE", () => {
+    const env = isolationEnv("windows", "C:\\e", { Path: "C:\\host\\cuda", WINDIR: "C:\\Windows" }, {}, (p) => p.endsWith("bin"));
+    expect(env.Path).toBeUndefined();
+    expect(env.PATH).toBe("C:\\e;C:\\e\\Library\\bin;C:\\Windows\\System32;C:\\Windows;C:\\Windows\\System32\\Wbem");
+    expect(env.KMP_DUPLICATE_LIB_OK).toBe("TRUE");
+  });
+});
+
+describe("control frames", () => {
+  test("frames split across chunks decode whole; an oversized length is an error", () => {
+    const bytes = new Uint8Array([...encodeFrame({ id: 1, op: "ps" }), ...encodeFrame({ id: 2, op: "ensure", key: "k" })]);
+    const r = new FrameReader();
+    const a = r.push(bytes.subarray(0, 7))._unsafeUnwrap();
+    const b = r.push(bytes.subarray(7))._unsafeUnwrap();
+    expect([...a, ...b]).toEqual([
+      { id: 1, op: "ps" },
+      { id: 2, op: "ensure", key: "k" },
+    ]);
+    expect(new FrameReader().push(new Uint8Array([0x7f, 0, 0, 0])).isErr()).toBe(true);
+  });
+  test("the Python msgpack codec and msgpackr agree", async () => {
+    const py = findPython("3.9") ?? "python3";
+    await using dir = await tmpdir();
+    for (const [rel, text] of Object.entries(PACKAGE_FILES)) {
+      fs.mkdirSync(path.dirname(path.join(dir.path, rel)), { recursive: true });
+      fs.writeFileSync(path.join(dir.path, rel), text);
+    }
+    const value = { id: 300, ok: true, n: -5, big: 2 ** 40, f: 1.5, s: "é".repeat(40), list: [null, false, "x"], nested: { a: [1, 2] } };
+    const code = `import sys; sys.path.insert(0, sys.argv[1]); from comfy_env import _msgpack as m; d = sys.stdin.buffer.read(); v = m.unpackb(d); sys.stdout.buffer.write(m.packb(v))`;
+    const r = Bun.spawnSync([py, "-c", code, dir.path], { stdin: encodeFrame(value).subarray(4), stdout: "pipe", stderr: "pipe" });
+    expect(r.stderr.toString()).toBe("");
+    const framed = new Uint8Array(4 + r.stdout.length);
+    new DataView(framed.buffer).setUint32(0, r.stdout.length, false);
+    framed.set(r.stdout, 4);
+    const back = new FrameReader().push(framed)._unsafeUnwrap();
+    expect(back[0]).toEqual(value);
+  });
+});
+
+test("backoff: the first restart is immediate, repeated crashes wait longer, capped at 10 s", () => {
+  expect([1, 2, 3, 4, 10].map(backoffMs)).toEqual([0, 1000, 2000, 4000, 10000]);
+});
+
+describe("bridge install / status / uninstall", () => {
+  test("into a Python 3.9 venv: importable, pip sees comfy-env, then removed", async () => {
+    const py39 = findPython("3.9");
+    expect(py39).toBeDefined();
+    await using dir = await tmpdir();
+    const venv = path.join(dir.path, "v");
+    expect(Bun.spawnSync([py39 as string, "-m", "venv", venv]).exitCode).toBe(0);
+    const py = path.join(venv, "bin", "python");
+    const inst = await runCli(["bridge", "install", "--python", py, "--json"]);
+    expect(inst.exitCode).toBe(0);
+    expect(JSON.parse(inst.stdout).ours).toBe(true);
+    const imp = Bun.spawnSync([py, "-c", "import comfy_env, comfy_env._worker, comfy_env._registry, comfy_env._client; print(comfy_env.register_nodes.__name__)"], { stdout: "pipe", stderr: "pipe" });
+    expect(imp.stderr.toString()).toBe("");
+    expect(imp.stdout.toString().trim()).toBe("register_nodes");
+    const pip = Bun.spawnSync([py, "-m", "pip", "show", "comfy-env"], { stdout: "pipe", stderr: "pipe" });
+    expect(pip.stdout.toString()).toContain("Name: comfy-env");
+    const st = JSON.parse((await runCli(["bridge", "status", "--python", py, "--json"])).stdout);
+    expect(st).toMatchObject({ installed: true, ours: true, outdated: false });
+    expect(st.binary.length).toBeGreaterThan(0);
+    const un = await runCli(["bridge", "uninstall", "--python", py]);
+    expect(un.exitCode).toBe(0);
+    expect(Bun.spawnSync([py, "-c", "import comfy_env"]).exitCode).not.toBe(0);
+    expect(JSON.parse((await runCli(["bridge", "status", "--python", py, "--json"])).stdout).installed).toBe(false);
+  }, 60_000);
+
+  test("a comfy_env installed by pip is not replaced without --force", async () => {
+    const py = findPython("3.11") as string;
+    await using dir = await tmpdir();
+    const venv = path.join(dir.path, "v");
+    expect(Bun.spawnSync([py, "-m", "venv", "--without-pip", venv]).exitCode).toBe(0);
+    const vpy = path.join(venv, "bin", "python");
+    const site = path.join(venv, "lib", "python3.11", "site-packages");
+    fs.mkdirSync(path.join(site, "comfy_env"));
+    fs.writeFileSync(path.join(site, "comfy_env", "__init__.py"), "");
+    fs.mkdirSync(path.join(site, "comfy_env-0.4.22.dist-info"));
+    fs.writeFileSync(path.join(site, "comfy_env-0.4.22.dist-info", "INSTALLER"), "pip\n");
+    const r = await runCli(["bridge", "install", "--python", vpy]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain("--force");
+    expect((await runCli(["bridge", "install", "--python", vpy, "--force"])).exitCode).toBe(0);
+    expect(fs.existsSync(path.join(site, "comfy_env-0.4.22.dist-info"))).toBe(false);
+  }, 60_000);
+});
