@@ -14,12 +14,13 @@ const repo = path.resolve(import.meta.dir, "..");
 const real = process.argv.includes("--real");
 const exe = path.join(repo, "dist", process.platform === "win32" ? "comfy-env.exe" : "comfy-env");
 
-function run(cmd: string[], env: Record<string, string>): number {
+// Async spawn: the local index below is served by this same process, so it must not block.
+async function run(cmd: string[], env: Record<string, string>): Promise<number> {
   console.log(`\n$ ${cmd.map((c) => path.relative(repo, c) || c).join(" ")}`);
-  return Bun.spawnSync(cmd, { cwd: repo, env, stdout: "inherit", stderr: "inherit" }).exitCode;
+  return Bun.spawn(cmd, { cwd: repo, env, stdout: "inherit", stderr: "inherit" }).exited;
 }
 
-if (run([process.execPath, "run", "build.ts"], process.env as Record<string, string>) !== 0) process.exit(1);
+if ((await run([process.execPath, "run", "build.ts"], process.env as Record<string, string>)) !== 0) process.exit(1);
 
 const work = path.join(repo, ".demo");
 fs.mkdirSync(work, { recursive: true });
@@ -37,12 +38,12 @@ if (!real) {
 }
 
 const pack = path.join(repo, "examples", "hello-pack");
-let code = run([exe, "install", pack, "--cuda", "none"], env);
-if (code === 0) code = run([exe, "status"], env);
+let code = await run([exe, "install", pack, "--cuda", "none"], env);
+if (code === 0) code = await run([exe, "status"], env);
 if (code === 0) {
   const link = fs.readdirSync(path.join(pack, "nodes")).find((n) => n.startsWith("_env_"));
   const python = path.join(pack, "nodes", link as string, "bin", "python");
-  code = run([python, "-c", "import sys; sys.path.insert(0, sys.argv[1]); from nodes import HelloCow; print(HelloCow().say('hello from hello-pack')[0])", pack], env);
+  code = await run([python, "-c", "import sys; sys.path.insert(0, sys.argv[1]); from nodes import HelloCow; print(HelloCow().say('hello from hello-pack')[0])", pack], env);
 }
 await stop();
 process.exit(code);
