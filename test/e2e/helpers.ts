@@ -4,6 +4,7 @@ import { buildWheel } from "../support/wheel.ts";
 import { startIndexServer, type TestServer } from "../support/index-server.ts";
 import { standinEnv, type StandinOptions } from "../support/pixi-standin.ts";
 import { REPO_ROOT } from "../support/cli.ts";
+export { isRunning } from "../support/process.ts";
 
 export const FIXTURES = path.resolve(REPO_ROOT, "..", "shared", "fixtures", "configs");
 
@@ -66,12 +67,3 @@ export function linksIn(nodeDir: string): string[] {
   return fs.readdirSync(nodeDir).filter((n) => n.startsWith("_env_"));
 }
 
-/** Whether a pid runs (a zombie nobody reaped yet does not count). Linux /proc. */
-export function isRunning(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
-}

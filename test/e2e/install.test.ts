@@ -214,6 +214,26 @@ describe("install", () => {
   });
 });
 
+describe("install --all", () => {
+  test("builds every pack under custom_nodes, skipping disabled and hidden ones and packs without a config", async () => {
+    await using dir = await tmpdir();
+    const custom = path.join(dir.path, "ComfyUI", "custom_nodes");
+    fs.mkdirSync(custom, { recursive: true });
+    const a = makePack(custom, "ComfyUI-A", 'python = "3.11"\n');
+    const b = makePack(custom, "ComfyUI-B", 'python = "3.12"\n');
+    const disabled = makePack(custom, "ComfyUI-Off.disabled", 'python = "3.11"\n');
+    const hidden = makePack(custom, ".hidden", 'python = "3.11"\n');
+    fs.mkdirSync(path.join(custom, "PlainPack"));
+    fs.writeFileSync(path.join(custom, "PlainPack", "__init__.py"), "");
+    const root = path.join(dir.path, "cache");
+    const r = await runCli(["install", "--all", path.join(dir.path, "ComfyUI"), "--cuda", "none", "--json"], { env: envFor(root, index, { log: path.join(dir.path, "l") }) });
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout).envs.map((e: { label: string }) => e.label)).toEqual(["ComfyUI-A/nodes", "ComfyUI-B/nodes"]);
+    for (const p of [a, b]) expect(linksIn(path.join(p, "nodes"))).toHaveLength(1);
+    for (const p of [disabled, hidden]) expect(linksIn(path.join(p, "nodes"))).toEqual([]);
+  }, 60_000);
+});
+
 describe("install rejects bad configs before touching the cache", () => {
   const cases = [
     { name: "broken TOML", config: 'python = "3.11"\n[dependencies\nnumpy = "*"\n', want: /comfy-env\.toml:2:\d+: invalid TOML/ },

@@ -1,3 +1,4 @@
+export { isRunning } from "../support/process.ts";
 import fs from "node:fs";
 import path from "node:path";
 import type { Subprocess } from "bun";
@@ -109,15 +110,6 @@ export class Host {
   }
 }
 
-/** Whether a pid runs (zombies count as gone). Linux /proc. */
-export function isRunning(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
-}
 
 export async function waitUntil(cond: () => boolean, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
