@@ -29,6 +29,8 @@ describe("install", () => {
     const root = path.join(dir.path, "cache");
     const log = path.join(dir.path, "pixi.jsonl");
     const env = envFor(root, index, { log });
+    // A pixi run inside the node folder once left this; finalize removes it.
+    fs.mkdirSync(path.join(pack, "nodes", ".pixi", "envs"), { recursive: true });
 
     const first = await runCli(["install", pack, "--cuda", "none", "--json"], { env });
     expect(first.stderr).not.toContain("error");
@@ -59,8 +61,10 @@ describe("install", () => {
     const meta = JSON.parse(fs.readFileSync(path.join(build, ".comfy-env-meta.json"), "utf8"));
     expect(meta.source).toBe(path.join(pack, "nodes"));
     expect(meta.configContent).toBe(bytes.toString());
-    expect(fs.existsSync(path.join(root, "detect.sh"))).toBe(true);
-    expect(fs.existsSync(path.join(root, "detect.bat"))).toBe(true);
+    expect(fs.existsSync(path.join(pack, "nodes", ".pixi"))).toBe(false);
+    const listing = Bun.spawnSync(["sh", path.join(root, "detect.sh")]).stdout.toString();
+    expect(listing).toBe(`_env_${hash}\tdone\t${path.join(pack, "nodes")}\t${path.join(build, "install.log")}\n`);
+    expect(fs.readFileSync(path.join(root, "detect.bat"), "utf8")).toContain("_env_*");
 
     const runs = pixiRuns(log);
     expect(runs).toHaveLength(1);
