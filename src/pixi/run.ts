@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import { err, ok, type Result, messageOf } from "../util/result.ts";
 import { lastLines } from "../util/log-tail.ts";
+import { forEachLine } from "../util/lines.ts";
 import type { BuildPaths } from "../cache/layout.ts";
 
 export type PixiRunError =
@@ -39,21 +40,15 @@ export async function runPixiInstall(
     return err({ kind: "pixi-spawn-failed", pixi, message: messageOf(e) });
   }
   onSpawn(proc.pid);
-  const pump = async (stream: ReadableStream<Uint8Array>) => {
-    const decoder = new TextDecoder();
-    let partial = "";
-    for await (const chunk of stream) {
-      fs.writeSync(log, chunk);
-      partial += decoder.decode(chunk, { stream: true });
-      const parts = partial.split(/\r?\n|\r/);
-      partial = parts.pop() ?? "";
-      for (const line of parts) {
-        const clean = line.replace(ANSI, "").trim();
-        if (clean) onLine(clean);
-      }
-    }
+  const line = (l: string) => {
+    const clean = l.replace(ANSI, "").trim();
+    if (clean) onLine(clean);
   };
-  await Promise.all([pump(proc.stdout as ReadableStream<Uint8Array>), pump(proc.stderr as ReadableStream<Uint8Array>)]);
+  const write = (chunk: Uint8Array) => void fs.writeSync(log, chunk);
+  await Promise.all([
+    forEachLine(proc.stdout as ReadableStream<Uint8Array>, line, write),
+    forEachLine(proc.stderr as ReadableStream<Uint8Array>, line, write),
+  ]);
   const exitCode = await proc.exited;
   fs.closeSync(log);
   if (exitCode === 0) return ok(undefined);

@@ -1,4 +1,4 @@
-import { lastLines } from "../util/log-tail.ts";
+import { forEachLine } from "../util/lines.ts";
 import { err, messageOf, ok, ResultAsync, type Result } from "../util/result.ts";
 import type { WheelError, WheelResolution } from "./types.ts";
 
@@ -38,22 +38,13 @@ async function run(command: string[], log: (line: string) => void): Promise<Resu
   } catch (e) {
     return err({ kind: "installer-spawn-failed", command, message: messageOf(e) });
   }
-  let text = "";
-  const pump = async (stream: ReadableStream<Uint8Array>) => {
-    const decoder = new TextDecoder();
-    let partial = "";
-    for await (const chunk of stream) {
-      const s = decoder.decode(chunk, { stream: true });
-      text += s;
-      partial += s;
-      const lines = partial.split(/\r?\n|\r/);
-      partial = lines.pop() ?? "";
-      for (const line of lines) if (line.trim()) log(line);
-    }
-    if (partial.trim()) log(partial);
+  const lines: string[] = [];
+  const onLine = (line: string) => {
+    lines.push(line);
+    log(line);
   };
-  await Promise.all([pump(proc.stdout), pump(proc.stderr)]);
+  await Promise.all([forEachLine(proc.stdout, onLine), forEachLine(proc.stderr, onLine)]);
   const exitCode = await proc.exited;
   if (exitCode === 0) return ok(undefined);
-  return err({ kind: "wheel-install-failed", command, exitCode, tail: lastLines(text, TAIL_LINES) });
+  return err({ kind: "wheel-install-failed", command, exitCode, tail: lines.slice(-TAIL_LINES) });
 }
