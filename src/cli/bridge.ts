@@ -1,12 +1,15 @@
 import { bridgeStatus, installBridge, probePython, selfCommand, uninstallBridge, type BridgeError, type BridgeStatus } from "../runtime/bridge-install.ts";
+import { findPortableNear } from "../util/portable.ts";
 import { openCommand, stringFlag } from "./args.ts";
 import { EXIT } from "./exit.ts";
 import type { Output } from "./output.ts";
 
-const HELP = `Usage: comfy-env bridge <install|uninstall|status> --python PY [--force] [--json]
+const HELP = `Usage: comfy-env bridge <install|uninstall|status> [--python PY] [--force] [--json]
 
 Puts the comfy_env Python package (the bridge node packs import) into the site-packages of
 ComfyUI's interpreter PY, with a comfy_env-<version>.dist-info so pip sees it installed.
+Without --python, inside or beside a ComfyUI portable folder, PY is its
+python_embeded/python.exe.
   install     write (or update) the bridge; it starts this binary when ComfyUI runs nodes
   uninstall   remove it
   status      say what is installed in PY
@@ -41,16 +44,18 @@ export async function runBridge(args: string[], base: Output): Promise<number> {
   if (!opened.ok) return opened.exitCode;
   const { args: a, out } = opened;
   const action = a.positionals[0];
-  const python = stringFlag(a, "python");
+  const portable = stringFlag(a, "python") === undefined ? findPortableNear(process.cwd()) : undefined;
+  const python = stringFlag(a, "python") ?? portable?.portable.python;
   if (!action || !["install", "uninstall", "status"].includes(action) || a.positionals.length > 1) {
     out.error(action ? `unknown bridge action "${action}"` : "bridge needs an action");
     out.note(HELP);
     return EXIT.USER_ERROR;
   }
   if (!python) {
-    out.error("--python is required: the interpreter ComfyUI runs with");
+    out.error("--python is required (no ComfyUI portable folder here or beside comfy-env): the interpreter ComfyUI runs with");
     return EXIT.USER_ERROR;
   }
+  if (portable) out.note(`using the ComfyUI portable Python ${python}`);
   const force = a.values.force === true;
   const info = probePython(python);
   if (info.isErr()) {

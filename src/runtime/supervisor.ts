@@ -5,6 +5,7 @@ import type { Subprocess } from "bun";
 import { PACKAGE_FILES } from "../python/files.ts";
 import { hostOs } from "../util/platform.ts";
 import { err, ok, type Result, messageOf } from "../util/result.ts";
+import { configEnvVars } from "./config-vars.ts";
 import { isolationEnv, type EnvVars } from "./isolation.ts";
 import type { RuntimeDirs } from "./paths.ts";
 import { writeState, type SupervisorInfo, type WorkerInfo } from "./state.ts";
@@ -223,12 +224,18 @@ export class Supervisor {
       await Bun.sleep(delay);
     }
     if (this.closed) return err({ kind: "spawn-failed", key: w.spec.key, label: w.spec.label, message: "supervisor is shutting down", log: w.log });
+    const spec = w.spec;
+    // Read at each start: an edited [env_vars] applies from the next worker on.
+    const configVars = await configEnvVars(spec.nodeDir);
+    if (configVars.isErr()) {
+      w.state = "exited";
+      return err({ kind: "spawn-failed", key: spec.key, label: spec.label, message: `cannot read ${configVars.error.file}: ${configVars.error.message}`, log: w.log });
+    }
     if (w.generation > 0) w.restarts += 1;
     w.generation += 1;
-    const spec = w.spec;
     const secret = crypto.randomBytes(32).toString("hex");
     const address = hostOs() === "windows" ? "tcp:127.0.0.1" : `unix:${path.join(this.opts.dirs.private, `w${++this.socketCounter}.sock`)}`;
-    const env = isolationEnv(hostOs(), spec.envDir, this.opts.baseEnv ?? (process.env as EnvVars), spec.envVars, fs.existsSync);
+    const env = isolationEnv(hostOs(), spec.envDir, this.opts.baseEnv ?? (process.env as EnvVars), { ...configVars.value, ...spec.envVars }, fs.existsSync);
     env.COMFY_ENV_WORKER_SECRET = secret;
     env.COMFY_ENV_WORKER_ADDRESS = address;
     env.COMFY_ENV_WORKER_SPEC = JSON.stringify({ node_dir: spec.nodeDir, module: spec.module, sys_path: spec.sysPath, label: spec.label, generation: w.generation });

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { runCli } from "../support/cli.ts";
 import { tmpdir } from "../support/tmp.ts";
-import { HARNESS, Host, isRunning, makeWorld, waitUntil, type World } from "./host.ts";
+import { HARNESS, Host, isRunning, makeWorld, PACKS, waitUntil, type World } from "./host.ts";
 
 let dir: Awaited<ReturnType<typeof tmpdir>>;
 let world: World;
@@ -65,6 +65,12 @@ describe("runtime through the bridge, real workers in a built env", () => {
     expect(isolated).toBe("1");
     const link = fs.readdirSync(world.isoFolder).find((n) => n.startsWith("_env_")) as string;
     expect(ldPath.split(":")[0]).toBe(path.join(fs.realpathSync(path.join(world.isoFolder, link)), "lib"));
+  });
+
+  test("[env_vars] of the folder's comfy-env.toml reach the worker, at metadata scan and at run time", async () => {
+    const meta = await host.send({ op: "meta", node: "IsoFlag" });
+    expect(meta.input_types.required.seen_at_scan[1].default).toBe("1");
+    expect((await host.send({ op: "run", node: "IsoFlag" })).result).toEqual(["1"]);
   });
 
   test("a node's exception arrives with its type, node name and the remote traceback", async () => {
@@ -145,6 +151,41 @@ describe("runtime through the bridge, real workers in a built env", () => {
     expect(mine.workers[0].label).toBe("MixedPack/nodes/iso");
     expect(mine.workers[0].state).toBe("ready");
   });
+});
+
+describe("older call forms of the Python API", () => {
+  test("wrap_nodes(), wrap_isolated_nodes(), enable_isolation() + setup_isolated_imports(), register_nodes(nodes_package=)", async () => {
+    // A second ComfyUI tree holding only the legacy packs; their isolated folders link the env
+    // MixedPack's install built (the forms under test are the bridge's, not install's).
+    const comfy = path.join(dir.path, "LegacyComfyUI");
+    const customNodes = path.join(comfy, "custom_nodes");
+    fs.mkdirSync(customNodes, { recursive: true });
+    fs.cpSync(path.join(HARNESS, "comfy"), path.join(comfy, "comfy"), { recursive: true });
+    fs.cpSync(path.join(PACKS, "legacy"), customNodes, { recursive: true });
+    const link = fs.readdirSync(world.isoFolder).find((n) => n.startsWith("_env_")) as string;
+    const envDir = fs.realpathSync(path.join(world.isoFolder, link));
+    for (const folder of ["LegacyWrapNodes/nodes", "LegacyWrapIsolated/gpu", "LegacyEnableIsolation", "RegisterNodesArg/src/iso"]) {
+      fs.symlinkSync(envDir, path.join(customNodes, folder, "_env_abc123"));
+    }
+    const legacy = new Host({ ...world, comfy });
+    await legacy.start();
+    try {
+      const loaded = await legacy.send({ op: "load" });
+      expect(Object.keys(loaded.nodes).sort()).toEqual(["LegacyA", "LegacyB", "LegacyC", "LegacyD", "PlainD"]);
+      for (const node of ["LegacyA", "LegacyB", "LegacyC", "LegacyD"]) {
+        const r = await legacy.send({ op: "run", node });
+        expect(r.error).toBeUndefined();
+        expect(r.result[0]).toBe("1");
+        expect(r.result[1]).toEndWith(path.join("_env_abc123", "bin", "python"));
+      }
+      expect((await legacy.send({ op: "run", node: "PlainD" })).result[0]).toBe("0");
+      // One worker per isolated folder, shared by all its nodes.
+      expect((await legacy.send({ op: "ps" })).workers).toHaveLength(4);
+    } finally {
+      const stderr = await legacy.close();
+      expect(stderr).toContain("setup_isolated_imports() stubs nothing");
+    }
+  }, 60_000);
 });
 
 describe("process lifetime", () => {

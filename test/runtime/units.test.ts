@@ -112,4 +112,26 @@ describe("bridge install / status / uninstall", () => {
     expect((await runCli(["bridge", "install", "--python", vpy, "--force"])).exitCode).toBe(0);
     expect(fs.existsSync(path.join(site, "comfy_env-0.4.22.dist-info"))).toBe(false);
   }, 60_000);
+
+  test("without --python, inside a ComfyUI portable folder: its python_embeded/python.exe", async () => {
+    const py = findPython("3.11") as string;
+    await using dir = await tmpdir();
+    const venv = path.join(dir.path, "v");
+    expect(Bun.spawnSync([py, "-m", "venv", "--without-pip", venv]).exitCode).toBe(0);
+    const root = path.join(dir.path, "ComfyUI_windows_portable");
+    const customNodes = path.join(root, "ComfyUI", "custom_nodes");
+    fs.mkdirSync(customNodes, { recursive: true });
+    fs.mkdirSync(path.join(root, "python_embeded"));
+    // A script, not a symlink: the venv's Python then reports the venv's site-packages.
+    const exe = path.join(root, "python_embeded", "python.exe");
+    fs.writeFileSync(exe, `#!/bin/sh\nexec ${JSON.stringify(path.join(venv, "bin", "python"))} "$@"\n`, { mode: 0o755 });
+    const r = await runCli(["bridge", "install", "--json"], { cwd: customNodes });
+    expect(r.stderr).toContain(exe);
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout).sitePackages).toBe(path.join(venv, "lib", "python3.11", "site-packages"));
+    expect(fs.existsSync(path.join(venv, "lib", "python3.11", "site-packages", "comfy_env", "_binary.json"))).toBe(true);
+    const none = await runCli(["bridge", "install"], { cwd: dir.path + "/v" });
+    expect(none.exitCode).toBe(1);
+    expect(none.stderr).toContain("--python is required");
+  }, 60_000);
 });

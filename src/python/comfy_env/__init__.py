@@ -10,7 +10,10 @@ import shutil
 import subprocess
 import sys
 
-__all__ = ["register_nodes", "install", "setup_env", "copy_files", "request_vram_budget", "WorkerError", "USE_COMFY_ENV_VAR"]
+__all__ = [
+    "register_nodes", "install", "setup_env", "copy_files", "request_vram_budget", "WorkerError", "USE_COMFY_ENV_VAR",
+    "wrap_nodes", "wrap_isolated_nodes", "enable_isolation", "setup_isolated_imports",
+]
 
 USE_COMFY_ENV_VAR = "COMFY_ENV_ISOLATE"
 
@@ -38,6 +41,72 @@ def register_nodes(nodes_package="nodes"):
     # The caller is the pack's package (__init__.py): its __name__ names the package.
     pkg = name if os.path.basename(file) == "__init__.py" and name and name != "__main__" else None
     return _registry.register(pack_dir, pkg, nodes_package)
+
+
+# ---------------------------------------------------------------- older call forms
+# They imported the node classes in ComfyUI's Python first, then rerouted each class's FUNCTION
+# to the worker of the folder whose comfy-env.toml covers it; so do these, over the same
+# workers as register_nodes (which keeps the nodes' imports out of ComfyUI's Python).
+
+def wrap_nodes():
+    """Older form: `from .nodes import NODE_CLASS_MAPPINGS` then `wrap_nodes()`. Runs each class
+    of the caller's NODE_CLASS_MAPPINGS that lives under a folder with a comfy-env.toml in that
+    folder's worker."""
+    f = sys._getframe(1)
+    file = f.f_globals.get("__file__")
+    mappings = f.f_globals.get("NODE_CLASS_MAPPINGS")
+    if not file or not isinstance(mappings, dict):
+        raise RuntimeError("comfy_env.wrap_nodes: call it from a pack's __init__.py after NODE_CLASS_MAPPINGS is set "
+                           "(or use: NODE_CLASS_MAPPINGS, NODE_DISPLAY_NAME_MAPPINGS = register_nodes())")
+    _wrap_under(os.path.dirname(os.path.abspath(file)), mappings)
+
+
+def enable_isolation(node_class_mappings):
+    """Older form: `enable_isolation(NODE_CLASS_MAPPINGS)` from a pack's __init__.py, with the
+    pack's comfy-env.toml at its root or in a subfolder. Same as wrap_nodes for these classes."""
+    _wrap_under(_caller_dir(), node_class_mappings)
+    return node_class_mappings
+
+
+def wrap_isolated_nodes(node_class_mappings, nodes_dir):
+    """Older form: run every class of `node_class_mappings` in the worker of `nodes_dir` (a
+    folder with a comfy-env.toml and an __init__.py exporting the same NODE_CLASS_MAPPINGS)."""
+    from . import _registry
+
+    folder = os.path.realpath(str(nodes_dir))
+    if not os.path.isfile(os.path.join(folder, _registry.CONFIG)):
+        _registry._warn("%s has no comfy-env.toml; its nodes run in ComfyUI's Python" % folder)
+        return node_class_mappings
+    _registry.wrap_classes(_pack_of(folder), folder, node_class_mappings, only_inside=False)
+    return node_class_mappings
+
+
+def setup_isolated_imports(init_file):
+    """Older form, called before importing the nodes so that modules only the env has did not
+    fail in ComfyUI's Python (it stubbed them). comfy-env does not stub: ComfyUI's Python must
+    import the pack's modules, or the pack moves to register_nodes(), whose nodes are imported
+    only in their worker. Returns the stubbed names: none."""
+    if os.environ.get("COMFYUI_ISOLATION_WORKER") != "1":
+        from . import _registry
+
+        _registry._warn("%s: setup_isolated_imports() stubs nothing; if an import fails below, switch the pack to "
+                        "register_nodes()" % os.path.dirname(os.path.abspath(str(init_file))))
+    return []
+
+
+def _pack_of(folder):
+    d = folder
+    while os.path.basename(os.path.dirname(d)) != "custom_nodes" and os.path.dirname(d) != d:
+        d = os.path.dirname(d)
+    return d if os.path.dirname(d) != d else os.path.dirname(folder)
+
+
+def _wrap_under(pack_dir, mappings):
+    from . import _registry
+
+    pack_dir = os.path.realpath(pack_dir)
+    for folder in _registry.config_folders(pack_dir):
+        _registry.wrap_classes(pack_dir, folder, mappings, only_inside=True)
 
 
 def install(node_dir=None, *args, **kwargs):

@@ -1,5 +1,4 @@
 """Calls from the bridge straight to a worker (the supervisor is not a hop)."""
-import itertools
 import os
 import socket
 import threading
@@ -8,7 +7,7 @@ import time
 from . import _supervisor, _wire
 
 DEFAULT_TIMEOUT = 600.0
-_ids = itertools.count(1)
+_monotonic = time.monotonic
 
 
 def call_timeout():
@@ -54,41 +53,32 @@ class _Died(Exception):
 
 
 class _Watchdog(object):
-    """One thread for all calls: shuts down the socket of a call that passed its deadline."""
+    """One thread for all runtimes: shuts down the socket of a call past its deadline. A call
+    only stores its deadline on its runtime, so arming costs the hot path one attribute write."""
 
     def __init__(self):
-        self.calls = {}
-        self.expired = set()
-        self.next = itertools.count(1)
+        self.runtimes = []
         self.thread = None
         self.lock = threading.Lock()
 
-    def arm(self, sock, timeout):
-        token = next(self.next)
-        self.calls[token] = (time.monotonic() + timeout, sock)
-        if self.thread is None:
-            with self.lock:
-                if self.thread is None:
-                    self.thread = threading.Thread(target=self._run, name="comfy-env-watchdog", daemon=True)
-                    self.thread.start()
-        return token
-
-    def disarm(self, token):
-        self.calls.pop(token, None)
-        self.expired.discard(token)
-
-    def fired(self, token):
-        return token in self.expired
+    def watch(self, runtime):
+        with self.lock:
+            self.runtimes.append(runtime)
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, name="comfy-env-watchdog", daemon=True)
+                self.thread.start()
 
     def _run(self):
         while True:
             time.sleep(0.05)
             now = time.monotonic()
-            for token, (deadline, sock) in list(self.calls.items()):
-                if now >= deadline and self.calls.pop(token, None) is not None:
-                    self.expired.add(token)
+            for rt in list(self.runtimes):
+                deadline, conn = rt.deadline, rt.conn
+                if deadline is not None and now >= deadline and conn is not None:
+                    rt.expired = True
+                    rt.deadline = None
                     try:
-                        sock.shutdown(socket.SHUT_RDWR)
+                        conn.sock.shutdown(socket.SHUT_RDWR)
                     except OSError:
                         pass
 
@@ -108,6 +98,11 @@ class EnvRuntime(object):
         self.conn = None
         self.handle = None
         self.spawned = False
+        self.timeout = call_timeout()
+        self.deadline = None
+        self.expired = False
+        self.next_id = 0
+        _watchdog.watch(self)
 
     def _ensure(self):
         if self.conn is not None:
@@ -129,10 +124,10 @@ class EnvRuntime(object):
         self.conn = None
 
     def request(self, op, node, inputs, timeout=None):
-        timeout = call_timeout() if timeout is None else timeout
+        timeout = self.timeout if timeout is None else timeout
         with self.lock:
             try:
-                conn = self._ensure()
+                conn = self.conn or self._ensure()
             except _supervisor.SupervisorError as e:
                 raise WorkerError("comfy-env: %s: %s" % (self.label, e), node=node)
             except OSError as e:
@@ -174,34 +169,39 @@ class EnvRuntime(object):
     def _exchange(self, conn, op, node, inputs, timeout):
         # The socket stays blocking (a socket timeout costs a poll() per recv on the hot path);
         # the watchdog shuts it down when the deadline passes.
-        call_id = next(_ids)
-        token = _watchdog.arm(conn.sock, timeout)
+        self.next_id = call_id = self.next_id + 1
+        self.expired = False
+        self.deadline = _monotonic() + timeout
         try:
-            conn.send((op, call_id, node, inputs))
-            while True:
-                msg = conn.recv()
-                if not isinstance(msg, tuple) or len(msg) < 3:
-                    continue
-                kind = msg[0]
-                if kind == "cb":
-                    self._answer(conn, msg)
-                    continue
-                if msg[1] != call_id:
-                    continue
-                if kind == "ok":
-                    return msg[2]
-                if kind == "err":
-                    e = msg[2] if isinstance(msg[2], dict) else {}
-                    raise WorkerError(
-                        "%s in node %s (worker for %s, pid %s): %s\n\nWorker traceback:\n%s" % (
-                            e.get("type", "Error"), node, self.label, e.get("pid"), e.get("message", ""), e.get("traceback", "")),
-                        traceback=e.get("traceback"), node=node)
+            conn.send_flat((op, call_id, node, inputs), inputs)
+            msg = conn.recv()
+            if type(msg) is tuple and len(msg) == 3 and msg[0] == "ok" and msg[1] == call_id:
+                return msg[2]  # the hot path: one send, one receive
+            return self._wait(conn, call_id, node, msg)
         except (_wire.PeerClosed, OSError):
-            if _watchdog.fired(token):
+            if self.expired:
                 raise socket.timeout()
             raise _Died()
         finally:
-            _watchdog.disarm(token)
+            self.deadline = None
+
+    def _wait(self, conn, call_id, node, msg):
+        """Serve host callbacks until the answer to `call_id` arrives; `msg` came first."""
+        while True:
+            if type(msg) is tuple and len(msg) >= 3:
+                kind = msg[0]
+                if kind == "cb":
+                    self._answer(conn, msg)
+                elif msg[1] == call_id:
+                    if kind == "ok":
+                        return msg[2]
+                    if kind == "err":
+                        e = msg[2] if isinstance(msg[2], dict) else {}
+                        raise WorkerError(
+                            "%s in node %s (worker for %s, pid %s): %s\n\nWorker traceback:\n%s" % (
+                                e.get("type", "Error"), node, self.label, e.get("pid"), e.get("message", ""), e.get("traceback", "")),
+                            traceback=e.get("traceback"), node=node)
+            msg = conn.recv()
 
     def _answer(self, conn, msg):
         _, call_id, name, args = msg

@@ -198,11 +198,17 @@ def _make_proxy(name, meta, runtime, folder, failure):
         if failure is not None:
             raise RuntimeError(failure(name))
 
-    def run(self, **kwargs):
-        _check()
-        for k in strip:
-            kwargs.pop(k, None)
-        return runtime.request("call", name, kwargs)
+    if failure is None and not strip:
+        request = runtime.request
+
+        def run(self, **kwargs):  # the hot path: nothing between ComfyUI and the request
+            return request("call", name, kwargs)
+    else:
+        def run(self, **kwargs):
+            _check()
+            for k in strip:
+                kwargs.pop(k, None)
+            return runtime.request("call", name, kwargs)
 
     ns = dict(attrs)
     ns.update({
@@ -267,13 +273,7 @@ def _isolated(pack_dir, folder, classes, display):
             display[name] = disp
         return
     python = env_python(env)
-    base = comfyui_dir(pack_dir)
-    spec = {
-        "key": folder, "label": label, "python": python, "env_dir": os.path.realpath(env), "cwd": pack_dir,
-        "node_dir": folder, "module": _module_name(pack_dir, folder),
-        "sys_path": [p for p in (base,) if p], "env_vars": {},
-    }
-    runtime = _client.EnvRuntime(spec, label, HOST_CALLBACKS)
+    runtime = runtime_for(pack_dir, folder, env)
     python_key = _python_key(python)
     if fresh and cache.get("python") == python_key:
         meta = cache["meta"]
@@ -290,6 +290,87 @@ def _isolated(pack_dir, folder, classes, display):
     for name, m in meta["nodes"].items():
         classes[name] = _make_proxy(name, m, runtime, folder, None)
     display.update(meta.get("display") or {})
+
+
+_runtimes = {}
+
+
+def runtime_for(pack_dir, folder, env):
+    """The one EnvRuntime of an isolated folder in this process (register_nodes and the older
+    wrap_* forms share it). [env_vars] come from the folder's config: the supervisor reads it."""
+    rt = _runtimes.get(folder)
+    if rt is None:
+        base = comfyui_dir(pack_dir)
+        spec = {
+            "key": folder, "label": _label(pack_dir, folder), "python": env_python(env), "env_dir": os.path.realpath(env),
+            "cwd": pack_dir, "node_dir": folder, "module": _module_name(pack_dir, folder),
+            "sys_path": [p for p in (base,) if p], "env_vars": {},
+        }
+        rt = _runtimes[folder] = _client.EnvRuntime(spec, spec["label"], HOST_CALLBACKS)
+    return rt
+
+
+# ------------------------------------------------------------------ older call forms
+
+def _source_file(cls):
+    mod = sys.modules.get(getattr(cls, "__module__", None) or "")
+    f = getattr(mod, "__file__", None)
+    return os.path.realpath(f) if f else None
+
+
+def _inside(path, folder):
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def config_folders(pack_dir):
+    """Folders under `pack_dir` holding a comfy-env.toml, deepest first (a class belongs to the
+    nearest one)."""
+    found = []
+    for root, dirs, files in os.walk(pack_dir):
+        dirs[:] = [d for d in dirs if not d.startswith((".", "_env_")) and d != "__pycache__"]
+        if CONFIG in files:
+            found.append(os.path.realpath(root))
+    return sorted(found, key=len, reverse=True)
+
+
+def wrap_classes(pack_dir, folder, mappings, only_inside):
+    """Make each node class of `mappings` run its FUNCTION in `folder`'s worker (the older
+    forms imported the classes in the host first). The worker finds a class by its mapping
+    key in the folder's NODE_CLASS_MAPPINGS, or by class name. Returns how many it wrapped."""
+    if os.environ.get("COMFYUI_ISOLATION_WORKER") == "1":
+        return 0
+    if not os.path.isfile(os.path.join(folder, "__init__.py")):
+        raise RuntimeError(
+            "comfy-env: %s has a comfy-env.toml but no __init__.py, so its worker cannot import its nodes; "
+            "move the nodes into nodes/<name>/ with the config and call register_nodes()" % folder)
+    env = find_env(folder)
+    if env is None:
+        _warn("%s: environment not built; its nodes run in ComfyUI's Python until you run: comfy-env install %s"
+              % (_label(pack_dir, folder), pack_dir))
+        return 0
+    runtime = runtime_for(pack_dir, folder, env)
+    n = 0
+    for key, cls in mappings.items():
+        fn_name = getattr(cls, "FUNCTION", None)
+        if not isinstance(fn_name, str) or getattr(cls, "_comfy_env_isolated", False):
+            continue
+        src = _source_file(cls)
+        if only_inside and (src is None or not _inside(src, folder)):
+            continue
+        setattr(cls, fn_name, _wrapped_run(runtime, "%s\0%s" % (key, cls.__name__)))
+        cls._comfy_env_isolated = True
+        cls._comfy_env_folder = folder
+        n += 1
+    return n
+
+
+def _wrapped_run(runtime, target):
+    request = runtime.request
+
+    def run(self, **kwargs):
+        return request("call", target, kwargs)
+
+    return run
 
 
 def _in_process(pack_dir, folder, caller_pkg, classes, display):

@@ -13,6 +13,7 @@ small descriptor of a shared-memory segment (see _shm), or inline bytes when the
 Why pickle and not a pure-Python msgpack: the C pickler is ~10x faster for the small messages of
 the hot path (bench/runtime.ts measures the whole call against a raw echo).
 """
+import array
 import io
 import os
 import pickle
@@ -25,6 +26,7 @@ from . import _shm
 MAX_FRAME = (1 << 31) - 1
 FD_BIT = 1 << 31
 _HDR = struct.Struct(">I")
+_HDR_UNPACK = _HDR.unpack_from
 _SAFE_BUILTINS = frozenset(("set", "frozenset", "bytearray", "complex", "slice", "range"))
 _SAFE_TYPES = (set, frozenset, bytearray, complex, slice, range)
 
@@ -115,8 +117,38 @@ class _Unpickler(pickle.Unpickler):
         raise WireError("unknown descriptor %r" % (pid[0],))
 
 
+_ATOMS = frozenset((str, int, float, bool, type(None), bytes))
+_SCM = (socket.SOL_SOCKET, socket.SCM_RIGHTS) if hasattr(socket, "SCM_RIGHTS") else None
+_ANC = socket.CMSG_SPACE(64 * 4) if hasattr(socket, "CMSG_SPACE") else 0
+_RBUF = 1 << 16
+
+
+def _flat(v):
+    """Whether `v` is an atom, or a tuple/list/dict of atoms: such a value pickles to the same
+    bytes with plain pickle.dumps as with our pickler (no arrays, nothing that needs full)."""
+    t = type(v)
+    if t in _ATOMS:
+        return True
+    if t is tuple or t is list:
+        for x in v:
+            if type(x) not in _ATOMS:
+                return False
+        return True
+    if t is dict:
+        for k, x in v.items():
+            if type(k) not in _ATOMS or type(x) not in _ATOMS:
+                return False
+        return True
+    return False
+
+
 class Connection(object):
-    """One authenticated socket with its shared-memory pools. One thread at a time."""
+    """One authenticated socket with its shared-memory pools. One thread at a time.
+
+    Hot path (bench/runtime.ts): a small plain-data message is one pickle.dumps and one send;
+    receiving reads greedily into a reused buffer, so a small frame is one recv. On Unix every
+    greedy read is a recvmsg, so descriptors riding on a frame's first bytes are never lost.
+    """
 
     def __init__(self, sock, allow_pickle=None):
         self.sock = sock
@@ -124,9 +156,30 @@ class Connection(object):
         self.pool = _shm.Pool()
         self.peer = _shm.PeerMaps()
         self.unix = hasattr(socket, "AF_UNIX") and sock.family == socket.AF_UNIX
-        self._hdr = bytearray(4)
         self._out = io.BytesIO()
         self._pickler = _Pickler(self._out, self)
+        self._rbuf = bytearray(_RBUF)
+        self._rview = memoryview(self._rbuf)
+        self._rviews = [self._rview]
+        self._rpos = 0
+        self._rend = 0
+        conn = self
+
+        class _Restricted(_Unpickler):
+            # The C constructor only: building one per frame must stay cheap.
+            __init__ = pickle.Unpickler.__init__
+
+            def find_class(self, module, name):
+                if module == "builtins" and name in _SAFE_BUILTINS:
+                    return pickle.Unpickler.find_class(self, module, name)
+                raise WireError("refused to load %s.%s from the peer (not on the allow-list)" % (module, name))
+
+            def persistent_load(self, pid):
+                return _Unpickler.persistent_load(self, pid)
+
+        _Restricted.conn = conn
+        _Restricted.full = False
+        self._restricted = _Restricted
 
     # -- arrays
     def _put_array(self, arr):
@@ -170,6 +223,15 @@ class Connection(object):
         return np.frombuffer(mm, dtype=dtype, count=count, offset=offset).reshape(shape).copy()
 
     # -- frames
+    def send_flat(self, msg, value):
+        """send(msg) where `value` is the message's only non-atom part (the call's inputs, the
+        result): when it is flat, plain pickle.dumps makes the frame without Python callbacks."""
+        if _flat(value):
+            data = pickle.dumps(msg, 5)
+            self.sock.sendall(_HDR.pack(len(data) + 1) + b"\x00" + data)
+        else:
+            self.send(msg)
+
     def send(self, obj):
         # One pickler per connection, reset per frame: building a Pickler costs more than a
         # small frame's whole encoding.
@@ -192,9 +254,15 @@ class Connection(object):
                 raise WireError("message too large (%d bytes)" % n)
             fds = self.pool.take_unsent_fds()
             if fds:
-                self.sock.sendall(_HDR.pack(n | FD_BIT))
-                socket.send_fds(self.sock, [bytes((len(fds),))], fds)
-                self.sock.sendall(payload)
+                # The descriptors ride on the frame's first bytes: the reader's recvmsg gets them
+                # with the header, before it decodes the payload that names them.
+                head = _HDR.pack(n | FD_BIT) + bytes((len(fds),))
+                sent = self.sock.sendmsg([head, payload], [(_SCM[0], _SCM[1], array.array("i", fds))])
+                if sent < len(head):
+                    self.sock.sendall(head[sent:])
+                    sent = len(head)
+                if sent - len(head) < n:
+                    self.sock.sendall(payload[sent - len(head):])
             elif n < 65536:
                 self.sock.sendall(_HDR.pack(n) + payload)
             else:
@@ -206,23 +274,98 @@ class Connection(object):
             self._out = io.BytesIO()  # do not keep a big frame's buffer alive
             self._pickler = _Pickler(self._out, self)
 
+    def _fill(self):
+        """Read whatever has arrived (at least one byte) after the buffered bytes."""
+        buf, pos, end = self._rbuf, self._rpos, self._rend
+        if pos == end:
+            pos = end = self._rpos = self._rend = 0
+        elif end == len(buf):
+            buf[: end - pos] = buf[pos:end]
+            end -= pos
+            pos = self._rpos = 0
+            self._rend = end
+        if self.unix:
+            k, anc, _flags, _addr = self.sock.recvmsg_into([self._rview[end:]], _ANC)
+            if anc:
+                self._take_fds(anc)
+        else:
+            k = self.sock.recv_into(self._rview[end:])
+        if k == 0:
+            raise PeerClosed()
+        self._rend = end + k
+
     def recv(self):
-        self._recv_into(self._hdr, 4)
-        n = _HDR.unpack(self._hdr)[0]
+        if self._rpos == self._rend and self.unix:
+            # The common case: nothing buffered, one recvmsg brings one whole small frame.
+            k, anc, _flags, _addr = self.sock.recvmsg_into(self._rviews, _ANC)
+            if anc:
+                self._take_fds(anc)
+            if k >= 6:
+                n = _HDR_UNPACK(self._rbuf, 0)[0]
+                if 2 <= n <= k - 4:
+                    if n == k - 4:
+                        self._rpos = self._rend = 0
+                    else:
+                        self._rpos, self._rend = n + 4, k
+                    if self.pool.segments:
+                        self.pool.release_all()
+                    return self.decode(self._rview[4:n + 4])
+            if k == 0:
+                raise PeerClosed()
+            self._rpos, self._rend = 0, k
+        return self._recv_slow()
+
+    def _take_fds(self, anc):
+        for level, kind, data in anc:
+            if level == _SCM[0] and kind == _SCM[1]:
+                fds = array.array("i")
+                fds.frombytes(data[: len(data) - len(data) % fds.itemsize])
+                self.peer.add_fds(list(fds))
+
+    def _recv_slow(self):
+        while self._rend - self._rpos < 4:
+            self._fill()
+        pos = self._rpos
+        n = _HDR.unpack_from(self._rbuf, pos)[0]
+        pos += 4
         if n & FD_BIT:
             if not self.unix:
                 raise WireError("descriptor frame on a TCP connection")
             n &= ~FD_BIT
-            msg, fds, _flags, _addr = socket.recv_fds(self.sock, 1, 64)
-            if not msg:
-                raise PeerClosed()
-            self.peer.add_fds(fds)
+            self._rpos = pos
+            while self._rend - self._rpos < 1:
+                self._fill()
+            pos = self._rpos + 1  # the count byte; its descriptors came with the header
         if n < 2:
+            self._rpos = pos
             raise WireError("frame too short")
-        data = bytearray(n)
-        self._recv_into(data, n)
+        self._rpos = pos
+        have = self._rend - pos
+        if n <= len(self._rbuf) - 4:
+            while have < n:
+                self._fill()
+                pos = self._rpos
+                have = self._rend - pos
+            data = self._rview[pos:pos + n]
+            self._rpos = pos + n
+        else:
+            # A big frame: its own buffer, read exactly (nothing after it is read, so a later
+            # frame's descriptors wait for recvmsg).
+            big = bytearray(n)
+            take = min(have, n)
+            big[:take] = self._rview[pos:pos + take]
+            self._rpos = pos + take
+            view = memoryview(big)
+            got = take
+            while got < n:
+                k = self.sock.recv_into(view[got:], n - got)
+                if k == 0:
+                    raise PeerClosed()
+                got += k
+            data = big
         # The peer decoded our last frame before sending this one: our segments are free again.
-        self.pool.release_all()
+        if self.pool.segments:
+            self.pool.release_all()
         return self.decode(data)
 
     def decode(self, data):
@@ -233,20 +376,14 @@ class Connection(object):
         elif flag != 0:
             raise WireError("bad frame flag")
         try:
-            return _Unpickler(io.BytesIO(memoryview(data)[1:]), self, flag == 1).load()
+            f = io.BytesIO(data[1:])  # a copy: the receive buffer is reused
+            if flag == 0:
+                return self._restricted(f).load()
+            return _Unpickler(f, self, True).load()
         except WireError:
             raise
         except Exception as e:
             raise WireError("undecodable frame: %s: %s" % (type(e).__name__, e))
-
-    def _recv_into(self, buf, n):
-        view = memoryview(buf)
-        got = 0
-        while got < n:
-            k = self.sock.recv_into(view[got:], n - got)
-            if k == 0:
-                raise PeerClosed()
-            got += k
 
     def close(self):
         try:

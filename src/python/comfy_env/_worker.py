@@ -57,6 +57,9 @@ def _load_module():
         return mod
 
 
+_classes = None
+
+
 def _mappings():
     mod = _load_module()
     return getattr(mod, "NODE_CLASS_MAPPINGS", {}) or {}, getattr(mod, "NODE_DISPLAY_NAME_MAPPINGS", {}) or {}
@@ -80,18 +83,21 @@ def metadata():
 
 
 def _node(class_name):
-    classes, _ = _mappings()
+    global _classes
+    classes = _classes
+    if classes is None:
+        classes = _classes = dict(_mappings()[0])  # a copy: lookups by alias are cached in it
     cls = classes.get(class_name)
+    if cls is None and "\0" in class_name:
+        # The older wrap_* forms: "<mapping key>\0<class name>".
+        key, name = class_name.split("\0", 1)
+        cls = classes.get(key) or next((c for c in classes.values() if getattr(c, "__name__", None) == name), None)
+        if cls is not None:
+            classes[class_name] = cls
+        class_name = key
     if cls is None:
         raise KeyError("no node %r in %s" % (class_name, _spec["node_dir"]))
     return cls
-
-
-def _inference_mode():
-    torch = sys.modules.get("torch")
-    if torch is not None and hasattr(torch, "inference_mode"):
-        return torch.inference_mode()
-    return _Null()
 
 
 class _Null(object):
@@ -102,9 +108,19 @@ class _Null(object):
         return False
 
 
+_NULL = _Null()
+
+
+def _inference_mode():
+    torch = sys.modules.get("torch")
+    if torch is not None and hasattr(torch, "inference_mode"):
+        return torch.inference_mode()
+    return _NULL
+
+
 def _call(class_name, inputs):
     cls = _node(class_name)
-    fn = getattr(cls(), getattr(cls, "FUNCTION"))
+    fn = getattr(cls(), cls.FUNCTION)
     with _inference_mode():
         return fn(**inputs)
 
@@ -153,17 +169,13 @@ def _error(e, class_name):
 
 
 def _dispatch(conn, msg):
-    if not isinstance(msg, tuple) or len(msg) < 2:
+    if type(msg) is not tuple or len(msg) < 2:
         conn.send(("err", None, {"type": "ProtocolError", "message": "bad request", "traceback": "", "node": None}))
         return
     op, call_id = msg[0], msg[1]
-    node = msg[2] if len(msg) > 2 and isinstance(msg[2], str) else None
+    node = msg[2] if len(msg) > 2 and type(msg[2]) is str else None
     try:
-        if op == "ping":
-            result = "pong"
-        elif op == "meta":
-            result = metadata()
-        elif op in ("call", "is_changed", "validate") and len(msg) == 4 and isinstance(node, str) and isinstance(msg[3], dict):
+        if op in _NODE_OPS and len(msg) == 4 and node is not None and type(msg[3]) is dict:
             _local.conn, _local.call_id = conn, call_id
             try:
                 with _exec_lock:
@@ -173,6 +185,10 @@ def _dispatch(conn, msg):
                         result = _classmethod(node, "IS_CHANGED" if op == "is_changed" else "VALIDATE_INPUTS", msg[3])
             finally:
                 _local.conn = None
+        elif op == "ping":
+            result = "pong"
+        elif op == "meta":
+            result = metadata()
         else:
             raise ValueError("unknown request %r" % (op,))
     except (_wire.PeerClosed, OSError):
@@ -181,9 +197,12 @@ def _dispatch(conn, msg):
         conn.send(("err", call_id, _error(e, node)))
         return
     try:
-        conn.send(("ok", call_id, result))
+        conn.send_flat(("ok", call_id, result), result)
     except _wire.WireError as e:
         conn.send(("err", call_id, _error(e, node)))
+
+
+_NODE_OPS = frozenset(("call", "is_changed", "validate"))
 
 
 def _serve(sock, secret):

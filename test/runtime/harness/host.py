@@ -102,6 +102,8 @@ def handle(cmd):
             if os.path.isfile(os.path.join(d, "__init__.py")):
                 load_pack(d)
         return {"nodes": {k: meta_of(c) for k, c in NODES.items()}, "display": DISPLAY, "spawns": sup.spawn_requests(), "supervisor": sup.started()}
+    if op == "meta":
+        return meta_of(NODES[cmd["node"]])
     if op == "run":
         return run_node(NODES[cmd["node"]], cmd.get("inputs", {}))
     if op == "inprocess":
