@@ -1,12 +1,16 @@
 // Runtime benchmarks, ratios against baselines measured in the same run (goals from issue #6):
 //   no-op node call p50/p99 vs a raw Python↔Python Unix-socket echo with the same framing (≤ 1.5×)
 //   64 MiB float32 array round trip through a worker vs two numpy copies of it (≤ 3×)
+//   IMAGE-sized 1024×1024×3 float32 array round trip vs two numpy copies of it (numpy: no torch here)
+//   first call after kill -9 of the worker vs the first call on a cold spawn (≤ 1.1×), both from
+//   the bridge on a running supervisor, medians of RESTART_RUNS fresh host processes
 // Everything runs pinned to CPU 0 (taskset -c 0) when taskset exists.
 import path from "node:path";
 import { makeWorld, HARNESS } from "../test/runtime/host.ts";
 import { tmpdir } from "../test/support/tmp.ts";
 
 const N = Number(process.env.BENCH_ITERATIONS ?? 5000);
+const RESTART_RUNS = Number(process.env.BENCH_RESTART_RUNS ?? 7);
 await using dir = await tmpdir("ce-bench-runtime-");
 const world = await makeWorld(dir.path);
 if (!world.envHasNumpy) {
@@ -21,10 +25,31 @@ if (r.exitCode !== 0) {
   console.error(r.stderr.toString());
   process.exit(1);
 }
-const m = JSON.parse(r.stdout.toString().trim().split("\n").pop() as string);
+const lastLine = (out: Uint8Array) => JSON.parse(out.toString().trim().split("\n").pop() as string);
+const m = lastLine(r.stdout);
+const cold: number[] = [];
+const afterCrash: number[] = [];
+for (let i = 0; i < RESTART_RUNS; i++) {
+  const rr = Bun.spawnSync([...pin, world.hostPython, path.join(HARNESS, "bench.py"), world.comfy, "0", "restart"], { stdout: "pipe", stderr: "pipe" });
+  if (rr.exitCode !== 0) {
+    console.error(rr.stderr.toString());
+    process.exit(1);
+  }
+  const t = lastLine(rr.stdout);
+  cold.push(t.cold);
+  afterCrash.push(t.after_crash);
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const us = (s: number) => `${(s * 1e6).toFixed(1)} µs`;
 const ms = (s: number) => `${(s * 1e3).toFixed(1)} ms`;
 console.log(`runtime (${pin.length ? "taskset -c 0" : "unpinned"}, ${N} calls)`);
 console.log(`  no-op call p50 ${us(m.call_p50)} vs raw echo ${us(m.echo_p50)}: ${(m.call_p50 / m.echo_p50).toFixed(2)}× (goal ≤ 1.5×)`);
 console.log(`  no-op call p99 ${us(m.call_p99)} vs raw echo ${us(m.echo_p99)}: ${(m.call_p99 / m.echo_p99).toFixed(2)}× (goal ≤ 1.5×)`);
 console.log(`  64 MiB float32 round trip ${ms(m.array_roundtrip)} vs two numpy copies ${ms(m.two_copies)}: ${(m.array_roundtrip / m.two_copies).toFixed(2)}× (goal ≤ 3×)`);
+console.log(
+  `  IMAGE 1024×1024×3 float32 round trip ${ms(m.image_roundtrip)} vs two numpy copies ${ms(m.image_two_copies)}: ${(m.image_roundtrip / m.image_two_copies).toFixed(2)}×` +
+    (m.torch ? "" : " (numpy array: torch is not installed here, so no tensor was measured)"),
+);
+const c = median(cold);
+const a = median(afterCrash);
+console.log(`  first call after kill -9 ${ms(a)} vs cold spawn ${ms(c)}: ${(a / c).toFixed(2)}× (goal ≤ 1.1×; medians of ${RESTART_RUNS} runs)`);

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Subprocess } from "bun";
 import { PACKAGE_FILES } from "../python/files.ts";
+import { readEnv } from "../util/env.ts";
 import { hostOs } from "../util/platform.ts";
 import { err, ok, type Result, messageOf } from "../util/result.ts";
 import { configEnvVars } from "./config-vars.ts";
@@ -55,6 +56,10 @@ interface Worker {
   startedAt: number | null;
   lastExit: Exit | null;
   lastPong: number | null;
+  /** Last tick that found a request running: a node holding the GIL cannot pong, and is not hung. */
+  lastBusy: number | null;
+  /** The byte the worker sets while it runs a request (a file it maps), open for reading. */
+  busyFd: number | null;
   exited: Promise<void> | null;
   /** Serializes starts of one worker. */
   starting: Promise<Result<WorkerHandle, SupervisorError>> | null;
@@ -65,7 +70,7 @@ export interface SupervisorOptions {
   dirs: RuntimeDirs;
   /** How long a new worker has to say it is ready. */
   readyTimeoutMs?: number;
-  /** How often idle workers are pinged over their control pipe. */
+  /** How often idle workers are pinged over their control pipe (default COMFY_ENV_PING_MS, else 5 s). */
   pingIntervalMs?: number;
   baseEnv?: EnvVars;
   parentPid?: number;
@@ -73,6 +78,8 @@ export interface SupervisorOptions {
 
 const READY_TIMEOUT_MS = 60_000;
 const PING_INTERVAL_MS = 5_000;
+/** An idle worker silent for this many ping intervals is hung: killed, restarted on next use. */
+const HUNG_INTERVALS = 3;
 /** A crash counts towards backoff for this long. */
 const CRASH_WINDOW_MS = 60_000;
 const MAX_BACKOFF_MS = 10_000;
@@ -81,6 +88,11 @@ const MAX_BACKOFF_MS = 10_000;
 export function backoffMs(recentCrashes: number): number {
   if (recentCrashes <= 1) return 0;
   return Math.min(MAX_BACKOFF_MS, 500 * 2 ** (recentCrashes - 1));
+}
+
+function pingIntervalMs(): number {
+  const v = Number(readEnv("COMFY_ENV_PING_MS"));
+  return Number.isFinite(v) && v > 0 ? v : PING_INTERVAL_MS;
 }
 
 function bootstrap(pyDir: string): string {
@@ -98,10 +110,12 @@ export class Supervisor {
   private readonly startedAt = new Date().toISOString();
   private socketCounter = 0;
   private pinger: ReturnType<typeof setInterval> | null = null;
+  private readonly pingMs: number;
   private closed = false;
 
   constructor(private readonly opts: SupervisorOptions) {
     this.pyDir = path.join(opts.dirs.private, "py");
+    this.pingMs = opts.pingIntervalMs ?? pingIntervalMs();
   }
 
   /** Write the worker's Python files into the private folder. */
@@ -115,7 +129,7 @@ export class Supervisor {
     } catch (e) {
       return err({ kind: "write-failed", message: messageOf(e) });
     }
-    this.pinger = setInterval(() => this.pingAll(), this.opts.pingIntervalMs ?? PING_INTERVAL_MS);
+    this.pinger = setInterval(() => this.pingAll(), this.pingMs);
     this.pinger.unref?.();
     this.saveState();
     return ok(undefined);
@@ -126,7 +140,7 @@ export class Supervisor {
     let w = this.workers.get(spec.key);
     if (!w) {
       const log = path.join(this.opts.dirs.logs, `${safeName(spec.label)}-${crypto.createHash("sha256").update(spec.key).digest("hex").slice(0, 8)}.log`);
-      w = { spec, generation: 0, restarts: 0, crashTimes: [], proc: null, handle: null, state: "exited", startedAt: null, lastExit: null, lastPong: null, exited: null, starting: null, log };
+      w = { spec, generation: 0, restarts: 0, crashTimes: [], proc: null, handle: null, state: "exited", startedAt: null, lastExit: null, lastPong: null, lastBusy: null, busyFd: null, exited: null, starting: null, log };
       this.workers.set(spec.key, w);
     } else {
       w.spec = spec;
@@ -185,7 +199,10 @@ export class Supervisor {
   shutdown(): void {
     this.closed = true;
     if (this.pinger) clearInterval(this.pinger);
-    for (const w of this.workers.values()) this.killProc(w);
+    for (const w of this.workers.values()) {
+      this.killProc(w);
+      this.closeBusy(w);
+    }
     fs.rmSync(this.opts.dirs.private, { recursive: true, force: true });
   }
 
@@ -201,6 +218,27 @@ export class Supervisor {
       } catch {
         // already gone
       }
+    }
+  }
+
+  private closeBusy(w: Worker): void {
+    if (w.busyFd === null) return;
+    try {
+      fs.closeSync(w.busyFd);
+    } catch {
+      // already closed
+    }
+    w.busyFd = null;
+  }
+
+  /** Whether the worker is running a request right now (false when that cannot be read). */
+  private busy(w: Worker): boolean {
+    if (w.busyFd === null) return false;
+    const b = Buffer.alloc(1);
+    try {
+      return fs.readSync(w.busyFd, b, 0, 1, 0) === 1 && b[0] !== 0;
+    } catch {
+      return false;
     }
   }
 
@@ -234,14 +272,19 @@ export class Supervisor {
     if (w.generation > 0) w.restarts += 1;
     w.generation += 1;
     const secret = crypto.randomBytes(32).toString("hex");
-    const address = hostOs() === "windows" ? "tcp:127.0.0.1" : `unix:${path.join(this.opts.dirs.private, `w${++this.socketCounter}.sock`)}`;
+    const n = ++this.socketCounter;
+    const address = hostOs() === "windows" ? "tcp:127.0.0.1" : `unix:${path.join(this.opts.dirs.private, `w${n}.sock`)}`;
+    const busyFile = path.join(this.opts.dirs.private, `w${n}.busy`);
     const env = isolationEnv(hostOs(), spec.envDir, this.opts.baseEnv ?? (process.env as EnvVars), { ...configVars.value, ...spec.envVars }, fs.existsSync);
     env.COMFY_ENV_WORKER_SECRET = secret;
     env.COMFY_ENV_WORKER_ADDRESS = address;
-    env.COMFY_ENV_WORKER_SPEC = JSON.stringify({ node_dir: spec.nodeDir, module: spec.module, sys_path: spec.sysPath, label: spec.label, generation: w.generation });
+    env.COMFY_ENV_WORKER_SPEC = JSON.stringify({ node_dir: spec.nodeDir, module: spec.module, sys_path: spec.sysPath, label: spec.label, generation: w.generation, busy_file: busyFile });
     let logFd: number;
     let proc: Subprocess<"pipe", "pipe", number>;
+    this.closeBusy(w);
     try {
+      fs.writeFileSync(busyFile, new Uint8Array(1), { mode: 0o600 });
+      w.busyFd = fs.openSync(busyFile, "r");
       logFd = fs.openSync(w.log, "a", 0o600);
       fs.writeSync(logFd, `--- ${new Date().toISOString()} ${spec.label}: generation ${w.generation}, ${spec.python}\n`);
       proc = Bun.spawn([spec.python, "-u", "-c", bootstrap(this.pyDir)], { cwd: spec.cwd, env, stdin: "pipe", stdout: "pipe", stderr: logFd, detached: hostOs() !== "windows" });
@@ -254,6 +297,7 @@ export class Supervisor {
     w.state = "starting";
     w.startedAt = Date.now();
     w.lastPong = null;
+    w.lastBusy = null;
     w.handle = null;
     w.exited = proc.exited.then(() => {
       if (w.proc !== proc) return;
@@ -316,8 +360,21 @@ export class Supervisor {
   }
 
   private pingAll(): void {
+    const now = Date.now();
     for (const w of this.workers.values()) {
       if (w.state !== "ready" || !w.proc) continue;
+      if (this.busy(w)) w.lastBusy = now;
+      // The pong thread answers even while a node sleeps or waits on I/O: silence while no
+      // request runs means the process is stopped or wedged. Ending a long call is the
+      // bridge's timeout, not ours.
+      if (now - Math.max(w.lastPong ?? 0, w.lastBusy ?? 0) > HUNG_INTERVALS * this.pingMs) {
+        this.killProc(w);
+        w.crashTimes.push(now);
+        w.state = "exited";
+        w.handle = null;
+        this.saveState();
+        continue;
+      }
       try {
         w.proc.stdin.write("ping\n");
         void w.proc.stdin.flush();

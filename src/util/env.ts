@@ -27,6 +27,8 @@ export const ENV_VARS = {
   COMFY_ENV_CALL_TIMEOUT: "COMFY_ENV_CALL_TIMEOUT",
   /** Read by the Python bridge: 0 refuses the full-pickle fallback for objects outside the safe codec. */
   COMFY_ENV_ALLOW_PICKLE: "COMFY_ENV_ALLOW_PICKLE",
+  /** Milliseconds between the supervisor's pings of idle workers (5000); 3 silent intervals kill a hung worker. */
+  COMFY_ENV_PING_MS: "COMFY_ENV_PING_MS",
   /** Disable colour in output (https://no-color.org). */
   NO_COLOR: "NO_COLOR",
 } as const;

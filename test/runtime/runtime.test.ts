@@ -216,6 +216,49 @@ describe("process lifetime", () => {
     expect(await waitUntil(() => !pids.some(isRunning), 3000)).toBe(true);
   }, 60_000);
 
+  test("a hung idle worker (SIGSTOP) is killed within a few ping intervals and the next call runs on a new one; a stopped busy one is left alone", async () => {
+    const h = new Host(world, { COMFY_ENV_PING_MS: "100" });
+    await h.start();
+    try {
+      await h.send({ op: "load" });
+      expect((await h.send({ op: "run", node: "IsoEcho", inputs: { text: "a", number: 1 } })).result[0]).toBe("A");
+      const first = (await h.send({ op: "ps" })).workers[0];
+      // A node asleep for many intervals: the pong thread still answers, nothing is killed.
+      expect((await h.send({ op: "run", node: "IsoSleep", inputs: { seconds: 0.6 } })).result).toEqual([0.6]);
+      // Silent while it runs a request (as a node holding the GIL is): left to the call timeout.
+      const pending = h.send({ op: "run", node: "IsoSleep", inputs: { seconds: 0.3 } });
+      await Bun.sleep(100);
+      process.kill(first.pid, "SIGSTOP");
+      await Bun.sleep(700);
+      process.kill(first.pid, "SIGCONT");
+      expect((await pending).result).toEqual([0.3]);
+      expect((await h.send({ op: "ps" })).workers[0].pid).toBe(first.pid);
+
+      process.kill(first.pid, "SIGSTOP");
+      const t0 = Date.now();
+      let w = first;
+      while (Date.now() - t0 < 3000) {
+        w = (await h.send({ op: "ps" })).workers[0];
+        if (w.state === "exited") break;
+        await Bun.sleep(25);
+      }
+      expect(w.state).toBe("exited");
+      expect(Date.now() - t0).toBeLessThan(1000); // 3 intervals of 100 ms, plus one tick
+      expect(w.lastExit.signal).toBe("SIGKILL");
+      expect(await waitUntil(() => !isRunning(first.pid), 1000)).toBe(true);
+      // The bridge's connection died idle: the call goes once to the new worker and succeeds.
+      const r = await h.send({ op: "run", node: "IsoEcho", inputs: { text: "b", number: 2 } });
+      expect(r.error).toBeUndefined();
+      expect(r.result[0]).toBe("BB");
+      const after = (await h.send({ op: "ps" })).workers[0];
+      expect(after.generation).toBe(first.generation + 1);
+      expect(after.pid).not.toBe(first.pid);
+      expect(after.state).toBe("ready");
+    } finally {
+      await h.close();
+    }
+  }, 60_000);
+
   test("a call over the time limit fails clearly and the next call gets a fresh worker", async () => {
     const h = new Host(world, { COMFY_ENV_CALL_TIMEOUT: "1" });
     await h.start();

@@ -1,5 +1,6 @@
 """Calls from the bridge straight to a worker (the supervisor is not a hop)."""
 import os
+import select
 import socket
 import threading
 import time
@@ -7,6 +8,9 @@ import time
 from . import _supervisor, _wire
 
 DEFAULT_TIMEOUT = 600.0
+# A connection unused this long (from its last request's start) is checked before the next one:
+# its worker may have been restarted since.
+STALE_AFTER = 0.5
 _monotonic = time.monotonic
 
 
@@ -50,6 +54,20 @@ def _connect(address, secret, timeout=10.0):
 
 class _Died(Exception):
     pass
+
+
+class _Stale(Exception):
+    """The connection was dead before the request was sent: the node did not run."""
+
+
+def _closed(sock):
+    """Whether an idle connection has something to read: the worker never speaks unasked, so
+    that is its end (EOF or reset)."""
+    if hasattr(select, "poll"):
+        p = select.poll()
+        p.register(sock, select.POLLIN)
+        return bool(p.poll(0))
+    return bool(select.select([sock], [], [], 0)[0])
 
 
 class _Watchdog(object):
@@ -102,6 +120,7 @@ class EnvRuntime(object):
         self.deadline = None
         self.expired = False
         self.next_id = 0
+        self.last_used = 0.0
         _watchdog.watch(self)
 
     def _ensure(self):
@@ -127,29 +146,47 @@ class EnvRuntime(object):
         timeout = self.timeout if timeout is None else timeout
         with self.lock:
             try:
-                conn = self.conn or self._ensure()
-            except _supervisor.SupervisorError as e:
-                raise WorkerError("comfy-env: %s: %s" % (self.label, e), node=node)
-            except OSError as e:
-                self._drop()
-                raise WorkerError("comfy-env: cannot reach the worker for %s: %s" % (self.label, e), node=node)
-            try:
-                return self._exchange(conn, op, node, inputs, timeout)
-            except socket.timeout:
+                return self._request(op, node, inputs, timeout)
+            except _Stale:
+                # Its worker ended while the connection sat idle (a crash, a hang the supervisor
+                # ended): the node never saw this request, so it goes once to a new worker, after
+                # the supervisor has reaped the old one (else ensure hands back its address).
                 self._drop()
                 try:
-                    _supervisor.get().request("kill", key=self.key)
+                    _supervisor.get().request("exit_info", key=self.key, wait_ms=300)
                 except _supervisor.SupervisorError:
                     pass
-                raise WorkerError(
-                    "comfy-env: node %s did not finish within %g s in the worker for %s; the worker was "
-                    "stopped and the next run starts a new one (COMFY_ENV_CALL_TIMEOUT sets the limit)"
-                    % (node, timeout, self.label),
-                    node=node,
-                )
-            except (_Died, _wire.PeerClosed, ConnectionError):
-                self._drop()
-                raise WorkerError(self._death_message(node), node=node)
+                try:
+                    return self._request(op, node, inputs, timeout)
+                except _Stale:
+                    self._drop()
+                    raise WorkerError(self._death_message(node), node=node)
+
+    def _request(self, op, node, inputs, timeout):
+        try:
+            conn = self.conn or self._ensure()
+        except _supervisor.SupervisorError as e:
+            raise WorkerError("comfy-env: %s: %s" % (self.label, e), node=node)
+        except OSError as e:
+            self._drop()
+            raise WorkerError("comfy-env: cannot reach the worker for %s: %s" % (self.label, e), node=node)
+        try:
+            return self._exchange(conn, op, node, inputs, timeout)
+        except socket.timeout:
+            self._drop()
+            try:
+                _supervisor.get().request("kill", key=self.key)
+            except _supervisor.SupervisorError:
+                pass
+            raise WorkerError(
+                "comfy-env: node %s did not finish within %g s in the worker for %s; the worker was "
+                "stopped and the next run starts a new one (COMFY_ENV_CALL_TIMEOUT sets the limit)"
+                % (node, timeout, self.label),
+                node=node,
+            )
+        except (_Died, _wire.PeerClosed, ConnectionError):
+            self._drop()
+            raise WorkerError(self._death_message(node), node=node)
 
     def _death_message(self, node):
         how, log = "it exited", self.handle.get("log") if self.handle else None
@@ -171,9 +208,16 @@ class EnvRuntime(object):
         # the watchdog shuts it down when the deadline passes.
         self.next_id = call_id = self.next_id + 1
         self.expired = False
-        self.deadline = _monotonic() + timeout
+        now = _monotonic()
+        if now - self.last_used > STALE_AFTER and _closed(conn.sock):
+            raise _Stale()
+        self.last_used = now
+        self.deadline = now + timeout
         try:
-            conn.send_flat((op, call_id, node, inputs), inputs)
+            try:
+                conn.send_flat((op, call_id, node, inputs), inputs)
+            except (_wire.PeerClosed, ConnectionError):
+                raise _Stale()  # the worker cannot run a request it did not wholly receive
             msg = conn.recv()
             if type(msg) is tuple and len(msg) == 3 and msg[0] == "ok" and msg[1] == call_id:
                 return msg[2]  # the hot path: one send, one receive

@@ -3,7 +3,7 @@
 Started by `comfy-env supervise` with:
   COMFY_ENV_WORKER_SECRET   the per-worker secret every client must send first (never argv)
   COMFY_ENV_WORKER_ADDRESS  "unix:<path>" (a socket in the supervisor's 0700 dir) or "tcp:127.0.0.1"
-  COMFY_ENV_WORKER_SPEC     JSON {node_dir, module, sys_path, label, generation}
+  COMFY_ENV_WORKER_SPEC     JSON {node_dir, module, sys_path, label, generation, busy_file}
 It reports {"ready", "address", "pid"} as one JSON line on its original stdout, answers "ping"
 lines there with "pong", and exits when that pipe closes or its parent changes (supervisor gone).
 Node output printed to stdout goes to stderr, which is the worker's log file.
@@ -11,6 +11,7 @@ Node output printed to stdout goes to stderr, which is the worker's log file.
 import hmac
 import importlib.util
 import json
+import mmap
 import os
 import socket
 import sys
@@ -33,6 +34,9 @@ _module_lock = threading.Lock()
 _module = None
 _local = threading.local()
 _spec = {}
+# Byte 0 is 1 while a request runs; the supervisor reads it (busy_file is mapped) so that a node
+# holding the GIL, which silences the pong thread, is not taken for a hung worker.
+_busy = bytearray(1)
 
 
 def _load_module():
@@ -179,16 +183,25 @@ def _dispatch(conn, msg):
             _local.conn, _local.call_id = conn, call_id
             try:
                 with _exec_lock:
-                    if op == "call":
-                        result = _call(node, msg[3])
-                    else:
-                        result = _classmethod(node, "IS_CHANGED" if op == "is_changed" else "VALIDATE_INPUTS", msg[3])
+                    _busy[0] = 1
+                    try:
+                        if op == "call":
+                            result = _call(node, msg[3])
+                        else:
+                            result = _classmethod(node, "IS_CHANGED" if op == "is_changed" else "VALIDATE_INPUTS", msg[3])
+                    finally:
+                        _busy[0] = 0
             finally:
                 _local.conn = None
         elif op == "ping":
             result = "pong"
         elif op == "meta":
-            result = metadata()
+            with _exec_lock:  # importing the nodes can hold the GIL as long as a call
+                _busy[0] = 1
+                try:
+                    result = metadata()
+                finally:
+                    _busy[0] = 0
         else:
             raise ValueError("unknown request %r" % (op,))
     except (_wire.PeerClosed, OSError):
@@ -265,6 +278,15 @@ def _listen(address):
     return s, "tcp:127.0.0.1:%d" % s.getsockname()[1]
 
 
+def _map_busy(path):
+    global _busy
+    try:
+        with open(path, "r+b") as f:
+            _busy = mmap.mmap(f.fileno(), 1)
+    except (OSError, ValueError) as e:
+        sys.stderr.write("comfy-env worker: cannot map %s (%s); long calls may be taken for a hang\n" % (path, e))
+
+
 def main():
     secret = os.environ.pop("COMFY_ENV_WORKER_SECRET", "").encode()
     address = os.environ.pop("COMFY_ENV_WORKER_ADDRESS", "")
@@ -272,6 +294,8 @@ def main():
     if not secret or not address:
         sys.stderr.write("comfy-env worker: started without a secret or address\n")
         sys.exit(2)
+    if _spec.get("busy_file"):
+        _map_busy(_spec["busy_file"])
     for p in reversed(_spec.get("sys_path", [])):
         if p not in sys.path:
             sys.path.insert(0, p)

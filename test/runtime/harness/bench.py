@@ -1,4 +1,6 @@
-"""Timings for bench/runtime.ts: python bench.py <ComfyUI dir> <iterations>. Prints one JSON line.
+"""Timings for bench/runtime.ts: python bench.py <ComfyUI dir> <iterations> [restart]. Prints one
+JSON line. With `restart`: one cold first call on a fresh supervisor, then one first call after
+kill -9 of the worker (one per process: a second crash within a minute waits out a backoff).
 
 Run under `taskset -c 0`: the supervisor and worker inherit the affinity, and the raw echo
 baseline (a forked Python server with the same 4-byte-length framing) runs on the same CPU.
@@ -52,16 +54,58 @@ def raw_echo():
     return times
 
 
-def main():
+def load_nodes():
     import importlib.util
-    import numpy as np
 
     d = os.path.join(COMFY, "custom_nodes", "MixedPack")
     spec = importlib.util.spec_from_file_location("MixedPack", os.path.join(d, "__init__.py"), submodule_search_locations=[d])
     mod = importlib.util.module_from_spec(spec)
     sys.modules["MixedPack"] = mod
     spec.loader.exec_module(mod)
-    nodes = mod.NODE_CLASS_MAPPINGS
+    return mod.NODE_CLASS_MAPPINGS
+
+
+def restart():
+    import signal
+    import comfy_env._supervisor as sup
+
+    noop = load_nodes()["IsoNoop"]()
+    sup.get().request("ps")  # the supervisor is up: both timings start from a running one
+    t0 = time.perf_counter()
+    noop.run()  # spawn request, worker start, connect, call
+    cold = time.perf_counter() - t0
+    pid = sup.get().request("ps")["workers"][0]["pid"]
+    os.kill(pid, signal.SIGKILL)
+    while sup.get().request("ps")["workers"][0]["state"] != "exited":
+        time.sleep(0.005)
+    t0 = time.perf_counter()
+    noop.run()  # dead connection found, ensure restarts the worker, connect, call
+    after = time.perf_counter() - t0
+    assert sup.get().request("ps")["workers"][0]["generation"] == 2
+    print(json.dumps({"cold": cold, "after_crash": after}))
+
+
+def roundtrip(ident, a):
+    """Median of an array's trip through the worker and back vs two numpy copies of it."""
+    rt, cp = [], []
+    for i in range(7):
+        t0 = time.perf_counter()
+        (b,) = ident.run(array=a)
+        t1 = time.perf_counter()
+        assert b.shape == a.shape and b.dtype == a.dtype and (i or (a == b).all())
+        c = a.copy()
+        c2 = c.copy()  # noqa: F841
+        t2 = time.perf_counter()
+        if i >= 2:  # the first rounds map fresh segments
+            rt.append(t1 - t0)
+            cp.append(t2 - t1)
+    return sorted(rt)[len(rt) // 2], sorted(cp)[len(cp) // 2]
+
+
+def main():
+    import numpy as np
+
+    nodes = load_nodes()
     noop = nodes["IsoNoop"]()
     for _ in range(200):
         noop.run()
@@ -72,25 +116,25 @@ def main():
         calls.append(time.perf_counter() - t0)
     echo = raw_echo()
 
-    a = (np.arange(16 * 1024 * 1024, dtype=np.float32) % 251)
     ident = nodes["IsoIdentity"]()
-    rt, cp = [], []
-    for i in range(7):
-        t0 = time.perf_counter()
-        (b,) = ident.run(array=a)
-        t1 = time.perf_counter()
-        assert b.shape == a.shape and (i or np.array_equal(a, b))
-        c = a.copy()
-        c2 = c.copy()
-        t2 = time.perf_counter()
-        if i >= 2:  # the first rounds map fresh segments
-            rt.append(t1 - t0)
-            cp.append(t2 - t1)
+    big_rt, big_cp = roundtrip(ident, np.arange(16 * 1024 * 1024, dtype=np.float32) % 251)
+    # ComfyUI's IMAGE is a [B, H, W, C] float32 torch tensor; torch is not in the bench env, so
+    # the same bytes travel as a numpy array.
+    img_rt, img_cp = roundtrip(ident, (np.arange(1024 * 1024 * 3, dtype=np.float32) % 251 / 251).reshape(1024, 1024, 3))
+    try:
+        import torch  # noqa: F401
+        has_torch = True
+    except ImportError:
+        has_torch = False
     print(json.dumps({
         "call_p50": pct(calls, 0.5), "call_p99": pct(calls, 0.99),
         "echo_p50": pct(echo, 0.5), "echo_p99": pct(echo, 0.99),
-        "array_roundtrip": sorted(rt)[len(rt) // 2], "two_copies": sorted(cp)[len(cp) // 2],
+        "array_roundtrip": big_rt, "two_copies": big_cp,
+        "image_roundtrip": img_rt, "image_two_copies": img_cp, "torch": has_torch,
     }))
 
 
-main()
+if len(sys.argv) > 3 and sys.argv[3] == "restart":
+    restart()
+else:
+    main()
