@@ -5,6 +5,7 @@ import type { Subprocess } from "bun";
 import { PACKAGE_FILES } from "../python/files.ts";
 import { readEnv } from "../util/env.ts";
 import { hostOs } from "../util/platform.ts";
+import { transportFor, type Transport } from "./transport.ts";
 import { err, ok, type Result, messageOf } from "../util/result.ts";
 import { configEnvVars } from "./config-vars.ts";
 import { isolationEnv, type EnvVars } from "./isolation.ts";
@@ -111,6 +112,7 @@ export class Supervisor {
   private socketCounter = 0;
   private pinger: ReturnType<typeof setInterval> | null = null;
   private readonly pingMs: number;
+  private readonly transport: Transport = transportFor(hostOs());
   private closed = false;
 
   constructor(private readonly opts: SupervisorOptions) {
@@ -211,7 +213,7 @@ export class Supervisor {
     if (pid === undefined || w.state === "exited") return;
     try {
       // Workers lead their own process group: this also ends what a node started.
-      process.kill(hostOs() === "windows" ? pid : -pid, "SIGKILL");
+      process.kill(this.transport.ownGroup ? -pid : pid, "SIGKILL");
     } catch {
       try {
         process.kill(pid, "SIGKILL");
@@ -273,7 +275,7 @@ export class Supervisor {
     w.generation += 1;
     const secret = crypto.randomBytes(32).toString("hex");
     const n = ++this.socketCounter;
-    const address = hostOs() === "windows" ? "tcp:127.0.0.1" : `unix:${path.join(this.opts.dirs.private, `w${n}.sock`)}`;
+    const address = this.transport.workerAddress(this.opts.dirs.private, n);
     const busyFile = path.join(this.opts.dirs.private, `w${n}.busy`);
     const env = isolationEnv(hostOs(), spec.envDir, this.opts.baseEnv ?? (process.env as EnvVars), { ...configVars.value, ...spec.envVars }, fs.existsSync);
     env.COMFY_ENV_WORKER_SECRET = secret;
@@ -287,7 +289,7 @@ export class Supervisor {
       w.busyFd = fs.openSync(busyFile, "r");
       logFd = fs.openSync(w.log, "a", 0o600);
       fs.writeSync(logFd, `--- ${new Date().toISOString()} ${spec.label}: generation ${w.generation}, ${spec.python}\n`);
-      proc = Bun.spawn([spec.python, "-u", "-c", bootstrap(this.pyDir)], { cwd: spec.cwd, env, stdin: "pipe", stdout: "pipe", stderr: logFd, detached: hostOs() !== "windows" });
+      proc = Bun.spawn([spec.python, "-u", "-c", bootstrap(this.pyDir)], { cwd: spec.cwd, env, stdin: "pipe", stdout: "pipe", stderr: logFd, detached: this.transport.ownGroup });
       fs.closeSync(logFd);
     } catch (e) {
       w.state = "exited";

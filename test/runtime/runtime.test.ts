@@ -153,6 +153,27 @@ describe("runtime through the bridge, real workers in a built env", () => {
   });
 });
 
+describe("the TCP transport (Windows' transport, forced here with COMFY_ENV_WORKER_TRANSPORT=tcp)", () => {
+  test("the worker listens on 127.0.0.1, calls work, and a client without the secret is refused", async () => {
+    const h = new Host(world, { COMFY_ENV_WORKER_TRANSPORT: "tcp" });
+    await h.start();
+    try {
+      await h.send({ op: "load" });
+      expect((await h.send({ op: "run", node: "IsoEcho", inputs: { text: "t", number: 2 } })).result[0]).toBe("TT");
+      const handle = (await h.send({ op: "handle", node: "IsoEcho" })).handle;
+      expect(handle.address).toMatch(/^tcp:127\.0\.0\.1:\d+$/);
+      const mark = path.join(dir.path, "pwned-tcp");
+      const r = Bun.spawnSync([world.hostPython, path.join(HARNESS, "abuse.py"), handle.address, handle.secret, "100", mark], { stdout: "pipe", stderr: "pipe", timeout: 60_000 });
+      const out = JSON.parse(r.stdout.toString());
+      expect(out.refused).toBe(200);
+      expect(out.errors).toBe(100);
+      expect(fs.existsSync(mark)).toBe(false);
+    } finally {
+      await h.close();
+    }
+  }, 60_000);
+});
+
 describe("older call forms of the Python API", () => {
   test("wrap_nodes(), wrap_isolated_nodes(), enable_isolation() + setup_isolated_imports(), register_nodes(nodes_package=)", async () => {
     // A second ComfyUI tree holding only the legacy packs; their isolated folders link the env

@@ -1,3 +1,4 @@
+import { transportFor } from "../../src/runtime/transport.ts";
 import { describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
@@ -134,4 +135,15 @@ describe("bridge install / status / uninstall", () => {
     expect(none.exitCode).toBe(1);
     expect(none.stderr).toContain("--python is required");
   }, 60_000);
+});
+
+describe("transport", () => {
+  test("Unix socket in the private folder on Linux and macOS; 127.0.0.1 TCP on Windows or when asked", () => {
+    expect(transportFor("linux", {}).workerAddress("/run/ce/p", 3)).toBe("unix:/run/ce/p/w3.sock");
+    expect(transportFor("darwin", {}).kind).toBe("unix");
+    expect(transportFor("windows", {}).workerAddress("C:/x", 1)).toBe("tcp:127.0.0.1");
+    expect(transportFor("linux", { COMFY_ENV_WORKER_TRANSPORT: "tcp" }).workerAddress("/p", 1)).toBe("tcp:127.0.0.1");
+    expect(transportFor("linux", {}).ownGroup).toBe(true);
+    expect(transportFor("windows", {}).ownGroup).toBe(false);
+  });
 });
