@@ -1,11 +1,15 @@
 import { COMMIT, TARGET, VERSION } from "../version.ts";
 import { EXIT } from "./exit.ts";
 import { Output } from "./output.ts";
+// install is the hot command (a launcher runs it on every ComfyUI start) and its fast path is
+// light, so it loads with the entry chunk; the build path inside it still loads on demand.
+import { runInstall } from "./install.ts";
+
 type Command = (args: string[], out: Output) => Promise<number>;
 
-// Commands load on demand: a warm `install` must not pay for HTTP, zod or FFI it never uses.
+// The other commands load on demand: a warm `install` must not pay for HTTP, zod or FFI.
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
-  install: { run: async (a, o) => (await import("./install.ts")).runInstall(a, o), summary: "build and link the environments of node packs" },
+  install: { run: runInstall, summary: "build and link the environments of node packs" },
   generate: { run: async (a, o) => (await import("./generate.ts")).runGenerate(a, o), summary: "print the pixi.toml a comfy-env.toml becomes" },
   status: { run: async (a, o) => (await import("./status.ts")).runStatus(a, o), summary: "list cached environments, their state, size and links" },
   gc: { run: async (a, o) => (await import("./gc.ts")).runGc(a, o), summary: "remove cached environments no node folder links to" },
