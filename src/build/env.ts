@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { EnvToBuild } from "./plan.ts";
-import { linkNode } from "./link-node.ts";
+import { linkFinished, type EnvBuildResult } from "./link-node.ts";
 import { buildPaths, LAYOUT, type BuildPaths } from "../cache/layout.ts";
 import { acquireBuildLock, recordLockChild, type LockOwner } from "../cache/lock.ts";
 import { writeMeta } from "../cache/meta.ts";
@@ -31,17 +31,6 @@ export interface BuildContext {
   onWarn: (envLabel: string, message: string) => void;
 }
 
-export interface EnvBuildResult {
-  label: string;
-  configFile: string;
-  hash: string;
-  link: string;
-  buildDir: string;
-  /** reused: .done was there; built: we ran pixi; waited: another process built it. */
-  outcome: "reused" | "built" | "waited";
-  seconds: number;
-}
-
 /** Everything in a build folder except the lock and the link records goes before a fresh build. */
 function cleanBuildDir(p: BuildPaths): Result<void, BuildError> {
   const keep = new Set<string>([LAYOUT.building, LAYOUT.links]);
@@ -64,16 +53,7 @@ export async function buildEnv(env: EnvToBuild, ctx: BuildContext): Promise<Resu
   const started = performance.now();
   const { hash } = env;
   const p = buildPaths(ctx.root, hash);
-  const finish = (outcome: EnvBuildResult["outcome"]): Result<EnvBuildResult, BuildError> =>
-    linkNode(p, env.file.dir).map((link) => ({
-      label: env.label,
-      configFile: env.file.path,
-      hash,
-      link,
-      buildDir: p.dir,
-      outcome,
-      seconds: (performance.now() - started) / 1000,
-    }));
+  const finish = (outcome: EnvBuildResult["outcome"]) => linkFinished(env, p, outcome, started);
 
   if (exists(p.done)) return finish("reused");
 

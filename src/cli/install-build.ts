@@ -1,7 +1,8 @@
 import path from "node:path";
 import { writeStatusScripts } from "../cache/scripts.ts";
 import { decideCudaTarget, hostPythonPin, type CudaTarget } from "../build/decide.ts";
-import { buildEnv, type BuildContext, type EnvBuildResult } from "../build/env.ts";
+import { buildEnv, type BuildContext } from "../build/env.ts";
+import type { EnvBuildResult } from "../build/link-node.ts";
 import type { BuildError } from "../build/errors.ts";
 import type { FoundEnv } from "../build/find.ts";
 import { loadEnvs } from "../build/plan.ts";

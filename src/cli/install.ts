@@ -2,10 +2,9 @@ import path from "node:path";
 import { discoverPack, listPacks } from "../config/discover.ts";
 import { cacheRoot } from "../cache/root.ts";
 import { buildPaths } from "../cache/layout.ts";
-import type { EnvBuildResult } from "../build/env.ts";
 import type { BuildError } from "../build/errors.ts";
 import { findEnvs, type FoundEnv } from "../build/find.ts";
-import { linkNode } from "../build/link-node.ts";
+import { linkFinished, type EnvBuildResult } from "../build/link-node.ts";
 import { exists } from "../util/fs.ts";
 import type { BuildFailure, BuildRun } from "./install-build.ts";
 import { reportBuilt } from "./install-report.ts";
@@ -68,9 +67,9 @@ export async function runInstall(args: string[], base: Output): Promise<number> 
         pending.push(env);
         continue;
       }
-      const linked = linkNode(p, env.file.dir);
+      const linked = linkFinished(env, p, "reused", started);
       if (linked.isErr()) failures.push({ label: env.label, error: linked.error });
-      else results.push({ label: env.label, configFile: env.file.path, hash: env.hash, link: linked.value, buildDir: p.dir, outcome: "reused", seconds: (performance.now() - started) / 1000 });
+      else results.push(linked.value);
     }
   }
   for (const r of results) reportBuilt(out, r);
