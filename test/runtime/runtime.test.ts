@@ -82,6 +82,17 @@ describe("runtime through the bridge, real workers in a built env", () => {
     expect(r.error).toContain(path.join("nodes", "iso", "__init__.py"));
   });
 
+  test("a node's OSError is the node's error: the worker and its connection stay up", async () => {
+    await host.send({ op: "run", node: "IsoWhere", inputs: {} });
+    const before = (await host.send({ op: "ps" })).workers[0];
+    const r = await host.send({ op: "run", node: "IsoFail", inputs: { x: -1 } });
+    expect(r.error).toContain("FileNotFoundError in node IsoFail");
+    expect(r.error).toContain(`pid ${before.pid})`);
+    expect((await host.send({ op: "run", node: "IsoEcho", inputs: { text: "ok", number: 1 } })).result[0]).toBe("OK");
+    const after = (await host.send({ op: "ps" })).workers[0];
+    expect([after.pid, after.generation]).toEqual([before.pid, before.generation]);
+  });
+
   test("progress from the worker's ProgressBar shows in the host; VRAM requests free memory in the host", async () => {
     await host.send({ op: "progress" });
     expect((await host.send({ op: "run", node: "IsoProgress", inputs: { steps: 3 } })).result).toEqual([3]);

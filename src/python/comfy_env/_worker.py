@@ -32,7 +32,7 @@ NODE_ATTRS = (
 _exec_lock = threading.RLock()
 _module_lock = threading.Lock()
 _module = None
-_local = threading.local()
+_modules = sys.modules
 _spec = {}
 # Byte 0 is 1 while a request runs; the supervisor reads it (busy_file is mapped) so that a node
 # holding the GIL, which silences the pong thread, is not taken for a hung worker.
@@ -104,49 +104,39 @@ def _node(class_name):
     return cls
 
 
-class _Null(object):
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *a):
-        return False
-
-
-_NULL = _Null()
-
-
-def _inference_mode():
-    torch = sys.modules.get("torch")
-    if torch is not None and hasattr(torch, "inference_mode"):
-        return torch.inference_mode()
-    return _NULL
-
-
-def _call(class_name, inputs):
-    cls = _node(class_name)
+def _call(cls, inputs):
     fn = getattr(cls(), cls.FUNCTION)
-    with _inference_mode():
+    torch = _modules.get("torch")
+    if torch is None or not hasattr(torch, "inference_mode"):
+        return fn(**inputs)
+    with torch.inference_mode():  # as ComfyUI runs its nodes
         return fn(**inputs)
 
 
-def _classmethod(class_name, attr, inputs):
-    cls = _node(class_name)
-    return getattr(cls, attr)(**inputs)
+# The request being served: (connection, call id). Calls run one at a time (_exec_lock), so one
+# slot is enough, and a node's own threads can report progress through it too.
+_current = None
+_callback_lock = threading.Lock()
 
 
 def callback(name, *args):
     """Ask the host something while a node runs (progress, vram); returns its answer."""
-    conn = getattr(_local, "conn", None)
-    if conn is None:
+    current = _current
+    if current is None:
         return None
-    call_id = _local.call_id
-    conn.send(("cb", call_id, name, args))
-    while True:
-        msg = conn.recv()
-        if isinstance(msg, tuple) and len(msg) == 4 and msg[0] == "cbr" and msg[1] == call_id:
-            if msg[2]:
-                return msg[3]
-            raise RuntimeError("host refused %s: %s" % (name, msg[3]))
+    conn, call_id = current
+    with _callback_lock:
+        try:
+            conn.send(("cb", call_id, name, args))
+            while True:
+                msg = conn.recv()
+                if isinstance(msg, tuple) and len(msg) == 4 and msg[0] == "cbr" and msg[1] == call_id:
+                    break
+        except OSError as e:  # the host is gone: not the node's error (see _dispatch)
+            raise _wire.PeerClosed(str(e))
+    if msg[2]:
+        return msg[3]
+    raise RuntimeError("host refused %s: %s" % (name, msg[3]))
 
 
 def _progress_hook(value, total, preview=None, node_id=None):
@@ -173,28 +163,28 @@ def _error(e, class_name):
 
 
 def _dispatch(conn, msg):
-    if type(msg) is not tuple or len(msg) < 2:
+    global _current
+    if type(msg) is tuple and len(msg) == 4:
+        op, call_id, node, inputs = msg
+    elif type(msg) is tuple and len(msg) == 2:  # ("ping", id)
+        op, call_id, node, inputs = msg[0], msg[1], None, None
+    else:
         conn.send(("err", None, {"type": "ProtocolError", "message": "bad request", "traceback": "", "node": None}))
         return
-    op, call_id = msg[0], msg[1]
-    node = msg[2] if len(msg) > 2 and type(msg[2]) is str else None
     try:
-        if op in _NODE_OPS and len(msg) == 4 and node is not None and type(msg[3]) is dict:
-            _local.conn, _local.call_id = conn, call_id
-            try:
-                with _exec_lock:
-                    _busy[0] = 1
-                    try:
-                        if op == "call":
-                            result = _call(node, msg[3])
-                        else:
-                            result = _classmethod(node, "IS_CHANGED" if op == "is_changed" else "VALIDATE_INPUTS", msg[3])
-                    finally:
-                        _busy[0] = 0
-            finally:
-                _local.conn = None
-        elif op == "ping":
-            result = "pong"
+        if type(node) is str and type(inputs) is dict and op in _NODE_OPS:
+            with _exec_lock:
+                _current = (conn, call_id)
+                _busy[0] = 1
+                try:
+                    cls = _node(node)
+                    if op == "call":
+                        result = _call(cls, inputs)
+                    else:
+                        result = getattr(cls, _NODE_OPS[op])(**inputs)
+                finally:
+                    _busy[0] = 0
+                    _current = None
         elif op == "meta":
             with _exec_lock:  # importing the nodes can hold the GIL as long as a call
                 _busy[0] = 1
@@ -202,12 +192,14 @@ def _dispatch(conn, msg):
                     result = metadata()
                 finally:
                     _busy[0] = 0
+        elif op == "ping":
+            result = "pong"
         else:
             raise ValueError("unknown request %r" % (op,))
-    except (_wire.PeerClosed, OSError):
-        raise
-    except BaseException as e:  # a node's SystemExit or KeyboardInterrupt must not end the worker
-        conn.send(("err", call_id, _error(e, node)))
+    except _wire.PeerClosed:
+        raise  # a callback lost the host: so has this request
+    except BaseException as e:  # a node's OSError, SystemExit or KeyboardInterrupt must not end the worker
+        conn.send(("err", call_id, _error(e, node if type(node) is str else None)))
         return
     try:
         conn.send_flat(("ok", call_id, result), result)
@@ -215,7 +207,7 @@ def _dispatch(conn, msg):
         conn.send(("err", call_id, _error(e, node)))
 
 
-_NODE_OPS = frozenset(("call", "is_changed", "validate"))
+_NODE_OPS = {"call": None, "is_changed": "IS_CHANGED", "validate": "VALIDATE_INPUTS"}
 
 
 def _serve(sock, secret):
