@@ -27,6 +27,9 @@ MAX_FRAME = (1 << 31) - 1
 FD_BIT = 1 << 31
 _HDR = struct.Struct(">I")
 _HDR_UNPACK = _HDR.unpack_from
+_HDR_PLAIN = struct.Struct(">IB").pack  # a header and the plain-data flag, in one pack
+_dumps = pickle.dumps
+_BytesIO = io.BytesIO
 _SAFE_BUILTINS = frozenset(("set", "frozenset", "bytearray", "complex", "slice", "range"))
 _SAFE_TYPES = (set, frozenset, bytearray, complex, slice, range)
 
@@ -156,6 +159,9 @@ class Connection(object):
         self.pool = _shm.Pool()
         self.peer = _shm.PeerMaps()
         self.unix = hasattr(socket, "AF_UNIX") and sock.family == socket.AF_UNIX
+        self._sendall = sock.sendall
+        self._recvmsg_into = sock.recvmsg_into if self.unix else None
+        self._recv_into = sock.recv_into
         self._out = io.BytesIO()
         self._pickler = _Pickler(self._out, self)
         self._rbuf = bytearray(_RBUF)
@@ -227,8 +233,8 @@ class Connection(object):
         """send(msg) where `value` is the message's only non-atom part (the call's inputs, the
         result): when it is flat, plain pickle.dumps makes the frame without Python callbacks."""
         if _flat(value):
-            data = pickle.dumps(msg, 5)
-            self.sock.sendall(_HDR.pack(len(data) + 1) + b"\x00" + data)
+            data = _dumps(msg, 5)
+            self._sendall(_HDR_PLAIN(len(data) + 1, 0) + data)
         else:
             self.send(msg)
 
@@ -295,21 +301,26 @@ class Connection(object):
         self._rend = end + k
 
     def recv(self):
-        if self._rpos == self._rend and self.unix:
-            # The common case: nothing buffered, one recvmsg brings one whole small frame.
-            k, anc, _flags, _addr = self.sock.recvmsg_into(self._rviews, _ANC)
-            if anc:
-                self._take_fds(anc)
-            if k >= 6:
-                n = _HDR_UNPACK(self._rbuf, 0)[0]
-                if 2 <= n <= k - 4:
-                    if n == k - 4:
-                        self._rpos = self._rend = 0
-                    else:
-                        self._rpos, self._rend = n + 4, k
-                    if self.pool.segments:
-                        self.pool.release_all()
-                    return self.decode(self._rview[4:n + 4])
+        if self._rpos == self._rend:
+            # The common case: nothing buffered, one read brings one whole small frame.
+            if self.unix:
+                k, anc, _flags, _addr = self._recvmsg_into(self._rviews, _ANC)
+                if anc:
+                    self._take_fds(anc)
+            else:
+                k = self._recv_into(self._rview)
+            if k >= 6 and _HDR_UNPACK(self._rbuf, 0)[0] == k - 4:
+                self._rpos = self._rend = 0
+                if self.pool.segments:
+                    self.pool.release_all()
+                if self._rbuf[4] == 0:
+                    try:
+                        return self._restricted(_BytesIO(self._rview[5:k])).load()
+                    except WireError:
+                        raise
+                    except Exception as e:
+                        raise WireError("undecodable frame: %s: %s" % (type(e).__name__, e))
+                return self.decode(self._rview[4:k])
             if k == 0:
                 raise PeerClosed()
             self._rpos, self._rend = 0, k
