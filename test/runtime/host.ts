@@ -19,21 +19,38 @@ export interface World {
   envHasNumpy: boolean;
 }
 
+export interface WorldOptions {
+  /** The Python the host venv is made from (ComfyUI's Python); default the pyenv 3.11. */
+  hostBase?: string;
+  /**
+   * Folders added to the env's sys.path (the stand-in's venvs have no packages and there is no
+   * index to fetch numpy or torch from); default the folder holding the host base's numpy.
+   */
+  envSitePaths?: string[];
+}
+
+/** Debian's python3 when it has torch (CI installs python3-torch), for the tensor tests. */
+export function debianTorchPython(): string | undefined {
+  const py = "/usr/bin/python3";
+  if (!fs.existsSync(py)) return undefined;
+  return Bun.spawnSync([py, "-c", "import torch, numpy"]).exitCode === 0 ? py : undefined;
+}
+
 /**
  * A ComfyUI stand-in tree (comfy/ stand-in + fixture packs under custom_nodes/), a host venv of
  * Python 3.11 with the bridge installed by `comfy-env bridge install`, and MixedPack's isolated
  * folder built by `comfy-env install` with the pixi stand-in.
  */
-export async function makeWorld(dir: string): Promise<World> {
+export async function makeWorld(dir: string, options: WorldOptions = {}): Promise<World> {
   const comfy = path.join(dir, "ComfyUI");
   fs.mkdirSync(path.join(comfy, "custom_nodes"), { recursive: true });
   fs.cpSync(path.join(HARNESS, "comfy"), path.join(comfy, "comfy"), { recursive: true });
   for (const p of ["MixedPack", "UnbuiltPack"]) fs.cpSync(path.join(PACKS, p), path.join(comfy, "custom_nodes", p), { recursive: true });
-  const py311 = findPython("3.11");
-  if (!py311) throw new Error("tests need a Python 3.11 (pyenv layout)");
+  const hostBase = options.hostBase ?? findPython("3.11");
+  if (!hostBase) throw new Error("tests need a Python 3.11 (pyenv layout)");
   const venv = path.join(dir, "host");
-  // --system-site-packages: the host sees the machine's numpy, as ComfyUI's Python would.
-  const mk = Bun.spawnSync([py311, "-m", "venv", "--without-pip", "--system-site-packages", venv]);
+  // --system-site-packages: the host sees the machine's numpy (and torch), as ComfyUI's Python would.
+  const mk = Bun.spawnSync([hostBase, "-m", "venv", "--without-pip", "--system-site-packages", venv]);
   if (mk.exitCode !== 0) throw new Error(mk.stderr.toString());
   const hostPython = path.join(venv, "bin", "python");
   const b = await runCli(["bridge", "install", "--python", hostPython]);
@@ -45,17 +62,18 @@ export async function makeWorld(dir: string): Promise<World> {
   const inst = await runCli(["install", mixed, "--cuda", "none"], { env });
   if (inst.exitCode !== 0) throw new Error(inst.stderr);
   const isoFolder = path.join(mixed, "nodes", "iso");
-  // The stand-in's venvs have no numpy and there is no index to fetch it from: expose the
-  // machine Python's numpy to the env (3.11 like the env) when it has one.
-  const numpyDir = Bun.spawnSync([py311, "-c", "import numpy, os; print(os.path.dirname(os.path.dirname(numpy.__file__)))"]);
-  let envHasNumpy = false;
-  if (numpyDir.exitCode === 0) {
+  const sitePaths = options.envSitePaths ?? numpyParent(hostBase);
+  if (sitePaths.length) {
     const link = fs.readdirSync(isoFolder).find((n) => n.startsWith("_env_")) as string;
     const site = path.join(isoFolder, link, "lib", "python3.11", "site-packages");
-    fs.writeFileSync(path.join(site, "machine-numpy.pth"), `${numpyDir.stdout.toString().trim()}\n`);
-    envHasNumpy = true;
+    fs.writeFileSync(path.join(site, "machine-packages.pth"), `${sitePaths.join("\n")}\n`);
   }
-  return { comfy, hostPython, cacheRoot, mixed, isoFolder, envHasNumpy };
+  return { comfy, hostPython, cacheRoot, mixed, isoFolder, envHasNumpy: sitePaths.length > 0 };
+}
+
+function numpyParent(python: string): string[] {
+  const r = Bun.spawnSync([python, "-c", "import numpy, os; print(os.path.dirname(os.path.dirname(numpy.__file__)))"]);
+  return r.exitCode === 0 ? [r.stdout.toString().trim()] : [];
 }
 
 /** The host harness (a ComfyUI stand-in process), driven one JSON command at a time. */

@@ -3,6 +3,8 @@
 Usage: python host.py <ComfyUI dir>. Reads one JSON command per line on stdin, answers one JSON
 line on stdout. Arrays in inputs: {"__array__": {"shape": [...], "dtype": "float32"}} (a
 deterministic ramp); arrays in results come back as {"__ndarray__": {dtype, shape, sha256}}.
+Torch tensors likewise: {"__tensor__": {shape, dtype, transpose?, requires_grad?}} in inputs,
+{"__torch__": {dtype, shape, device, requires_grad, sha256}} in results.
 """
 import hashlib
 import importlib.util
@@ -34,7 +36,19 @@ def load_pack(d):
     DISPLAY.update(getattr(mod, "NODE_DISPLAY_NAME_MAPPINGS", {}))
 
 
+def tensor_json(t):
+    import torch
+
+    x = t.detach().contiguous()
+    raw = (x.view(torch.int16) if x.dtype == torch.bfloat16 else x).numpy().tobytes()
+    return {"__torch__": {"dtype": str(t.dtype), "shape": list(t.shape), "device": str(t.device),
+                          "requires_grad": t.requires_grad, "sha256": hashlib.sha256(raw).hexdigest()}}
+
+
 def to_json(v):
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(v, torch.Tensor):
+        return tensor_json(v)
     np = sys.modules.get("numpy")
     if np is not None and isinstance(v, np.ndarray):
         return {"__ndarray__": {"dtype": v.dtype.str, "shape": list(v.shape), "sha256": hashlib.sha256(np.ascontiguousarray(v).tobytes()).hexdigest()}}
@@ -61,6 +75,17 @@ def from_json(v):
             for d in a["shape"]:
                 n *= d
             return (np.arange(n, dtype=np.float64) % 251).astype(a["dtype"]).reshape(a["shape"])
+        if "__tensor__" in v:
+            import torch
+
+            a = v["__tensor__"]
+            n = 1
+            for d in a["shape"]:
+                n *= d
+            t = (torch.arange(n, dtype=torch.float64) % 251 / 7).to(getattr(torch, a["dtype"])).reshape(a["shape"])
+            if a.get("transpose"):
+                t = t.transpose(0, 1)  # a view that is not contiguous
+            return t.requires_grad_(True) if a.get("requires_grad") else t
         return {k: from_json(x) for k, x in v.items()}
     if isinstance(v, list):
         return [from_json(x) for x in v]
