@@ -1,18 +1,20 @@
 // Runtime benchmarks, ratios against baselines measured in the same run (goals from issue #6):
 //   no-op node call p50/p99 vs a raw Python↔Python Unix-socket echo with the same framing (≤ 1.5×)
 //   64 MiB float32 array round trip through a worker vs two numpy copies of it (≤ 3×)
-//   IMAGE-sized 1024×1024×3 float32 array round trip vs two numpy copies of it (numpy: no torch here)
+//   IMAGE-sized 1×1024×1024×3 float32 torch tensor round trip vs two copies of its bytes (Debian's
+//   python3-torch for host and env when installed, else the same bytes as a numpy array)
 //   first call after kill -9 of the worker vs the first call on a cold spawn (≤ 1.1×), both from
 //   the bridge on a running supervisor, medians of RESTART_RUNS fresh host processes
 // Everything runs pinned to CPU 0 (taskset -c 0) when taskset exists.
 import path from "node:path";
-import { makeWorld, HARNESS } from "../test/runtime/host.ts";
+import { debianTorchPython, makeWorld, HARNESS } from "../test/runtime/host.ts";
 import { tmpdir } from "../test/support/tmp.ts";
 
 const N = Number(process.env.BENCH_ITERATIONS ?? 5000);
 const RESTART_RUNS = Number(process.env.BENCH_RESTART_RUNS ?? 7);
 await using dir = await tmpdir("ce-bench-runtime-");
-const world = await makeWorld(dir.path);
+const torchPython = debianTorchPython();
+const world = await makeWorld(dir.path, torchPython ? { hostBase: torchPython, envSitePaths: ["/usr/lib/python3/dist-packages"] } : {});
 if (!world.envHasNumpy) {
   console.log("runtime bench: numpy is not available to the env's Python; skipped");
   process.exit(0);
@@ -47,9 +49,11 @@ console.log(`  no-op call p50 ${us(m.call_p50)} vs raw echo ${us(m.echo_p50)}: $
 console.log(`  no-op call p99 ${us(m.call_p99)} vs raw echo ${us(m.echo_p99)}: ${(m.call_p99 / m.echo_p99).toFixed(2)}× (goal ≤ 1.5×)`);
 console.log(`  64 MiB float32 round trip ${ms(m.array_roundtrip)} vs two numpy copies ${ms(m.two_copies)}: ${(m.array_roundtrip / m.two_copies).toFixed(2)}× (goal ≤ 3×)`);
 console.log(
-  `  IMAGE 1024×1024×3 float32 round trip ${ms(m.image_roundtrip)} vs two numpy copies ${ms(m.image_two_copies)}: ${(m.image_roundtrip / m.image_two_copies).toFixed(2)}×` +
-    (m.torch ? "" : " (numpy array: torch is not installed here, so no tensor was measured)"),
+  m.torch
+    ? `  IMAGE 1×1024×1024×3 float32 tensor round trip ${ms(m.image_roundtrip)} vs two copies of its bytes ${ms(m.image_two_copies)}: ${(m.image_roundtrip / m.image_two_copies).toFixed(2)}×`
+    : `  IMAGE 1×1024×1024×3 float32 round trip ${ms(m.image_roundtrip)} vs two numpy copies ${ms(m.image_two_copies)}: ${(m.image_roundtrip / m.image_two_copies).toFixed(2)}× (numpy array: no torch here)`,
 );
+console.log(`  host Python: ${torchPython ? `${torchPython} (Debian, with torch)` : "pyenv 3.11"}`);
 const c = median(cold);
 const a = median(afterCrash);
 console.log(`  first call after kill -9 ${ms(a)} vs cold spawn ${ms(c)}: ${(a / c).toFixed(2)}× (goal ≤ 1.1×; medians of ${RESTART_RUNS} runs)`);

@@ -91,16 +91,16 @@ def restart():
     print(json.dumps({"cold": cold, "after_crash": after}))
 
 
-def roundtrip(ident, a):
-    """Median of an array's trip through the worker and back vs two numpy copies of it."""
+def roundtrip(ident, a, copy):
+    """Median of a value's trip through the worker and back vs two copies of it."""
     rt, cp = [], []
     for i in range(7):
         t0 = time.perf_counter()
         (b,) = ident.run(array=a)
         t1 = time.perf_counter()
-        assert b.shape == a.shape and b.dtype == a.dtype and (i or (a == b).all())
-        c = a.copy()
-        c2 = c.copy()  # noqa: F841
+        assert b.shape == a.shape and b.dtype == a.dtype and type(b) is type(a) and (i or bool((a == b).all()))
+        c = copy(a)
+        c2 = copy(c)  # noqa: F841
         t2 = time.perf_counter()
         if i >= 2:  # the first rounds map fresh segments
             rt.append(t1 - t0)
@@ -130,15 +130,19 @@ def main():
     echo_server.close()
 
     ident = nodes["IsoIdentity"]()
-    big_rt, big_cp = roundtrip(ident, np.arange(16 * 1024 * 1024, dtype=np.float32) % 251)
-    # ComfyUI's IMAGE is a [B, H, W, C] float32 torch tensor; torch is not in the bench env, so
-    # the same bytes travel as a numpy array.
-    img_rt, img_cp = roundtrip(ident, (np.arange(1024 * 1024 * 3, dtype=np.float32) % 251 / 251).reshape(1024, 1024, 3))
+    big_rt, big_cp = roundtrip(ident, np.arange(16 * 1024 * 1024, dtype=np.float32) % 251, np.copy)
+    # ComfyUI's IMAGE is a [B, H, W, C] float32 torch tensor; without torch the same bytes travel
+    # as a numpy array.
     try:
-        import torch  # noqa: F401
+        import torch
+
+        torch.set_num_threads(1)  # pinned to one CPU: more threads only contend
         has_torch = True
+        # The baseline copies the tensor's bytes with numpy: Debian's torch.clone is ~6x slower.
+        img_rt, img_cp = roundtrip(ident, torch.rand(1, 1024, 1024, 3), lambda t: torch.from_numpy(t.numpy().copy()))
     except ImportError:
         has_torch = False
+        img_rt, img_cp = roundtrip(ident, (np.arange(1024 * 1024 * 3, dtype=np.float32) % 251 / 251).reshape(1, 1024, 1024, 3), np.copy)
     print(json.dumps({
         "call_p50": pct(calls, 0.5), "call_p99": pct(calls, 0.99),
         "echo_p50": pct(echo, 0.5), "echo_p99": pct(echo, 0.99),
