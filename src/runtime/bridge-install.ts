@@ -124,6 +124,15 @@ function removePackage(site: string, dists: DistInfo[]): void {
 }
 
 /**
+ * The Python comfy-env release whose API and call forms the bridge provides. Packs pin that tool
+ * (`comfy-env>=0.4`, `==0.4.22`) in requirements.txt; the dist-info claims this version with our
+ * own as a local label, so pip finds such pins satisfied and never pulls the Python tool over the
+ * bridge (a pin without a local label ignores the candidate's, PEP 440).
+ */
+export const API_VERSION = "0.4.22";
+export const DIST_VERSION = `${API_VERSION}+ce.${VERSION}`;
+
+/**
  * Write `comfy_env/` and `comfy_env-<version>.dist-info/` into the interpreter's site-packages,
  * so `import comfy_env` finds the bridge and pip sees the requirement as satisfied. A comfy_env
  * installed by pip (the Python tool) is only replaced with `force`.
@@ -133,9 +142,9 @@ export function installBridge(info: PythonInfo, command: string[], force: boolea
   const dists = distInfos(site);
   const foreign = dists.find((d) => d.installer !== INSTALLER);
   if (foreign && !force) return err({ kind: "foreign-package", dir: foreign.dir, installer: foreign.installer || "unknown", version: foreign.version });
-  const files: Record<string, string> = { ...PACKAGE_FILES, [BINARY_FILE]: `${JSON.stringify({ command, version: VERSION }, null, 2)}\n` };
-  const distDir = `comfy_env-${VERSION}.dist-info`;
-  files[`${distDir}/METADATA`] = `Metadata-Version: 2.1\nName: comfy-env\nVersion: ${VERSION}\nSummary: comfy-env bridge: runs ComfyUI node packs in isolated environments (installed by the comfy-env binary)\nRequires-Python: >=3.9\n`;
+  const files: Record<string, string> = { ...PACKAGE_FILES, [BINARY_FILE]: `${JSON.stringify({ command, version: VERSION, dist_version: DIST_VERSION }, null, 2)}\n` };
+  const distDir = `comfy_env-${DIST_VERSION}.dist-info`;
+  files[`${distDir}/METADATA`] = `Metadata-Version: 2.1\nName: comfy-env\nVersion: ${DIST_VERSION}\nSummary: comfy-env bridge: runs ComfyUI node packs in isolated environments (installed by the comfy-env binary)\nRequires-Python: >=3.9\n`;
   files[`${distDir}/INSTALLER`] = `${INSTALLER}\n`;
   files[`${distDir}/top_level.txt`] = `${PACKAGE_DIR}\n`;
   files[`${distDir}/WHEEL`] = "Wheel-Version: 1.0\nGenerator: comfy-env\nRoot-Is-Purelib: true\nTag: py3-none-any\n";

@@ -6,6 +6,7 @@ import { isolationEnv } from "../../src/runtime/isolation.ts";
 import { FrameReader, encodeFrame } from "../../src/runtime/frames.ts";
 import { backoffMs } from "../../src/runtime/supervisor.ts";
 import { PACKAGE_FILES } from "../../src/python/files.ts";
+import { API_VERSION, DIST_VERSION } from "../../src/runtime/bridge-install.ts";
 import { runCli } from "../support/cli.ts";
 import { findPython } from "../support/pythons.ts";
 import { tmpdir } from "../support/tmp.ts";
@@ -87,6 +88,15 @@ describe("bridge install / status / uninstall", () => {
     expect(imp.stdout.toString().trim()).toBe("register_nodes");
     const pip = Bun.spawnSync([py, "-m", "pip", "show", "comfy-env"], { stdout: "pipe", stderr: "pipe" });
     expect(pip.stdout.toString()).toContain("Name: comfy-env");
+    expect(pip.stdout.toString()).toContain(`Version: ${DIST_VERSION}`);
+    // Packs pin the Python tool; with no index to fetch from, pip succeeds only if the bridge satisfies the pin.
+    for (const pin of ["comfy-env>=0.4.0", `comfy-env==${API_VERSION}`, "comfy_env<0.5"]) {
+      const sat = Bun.spawnSync([py, "-m", "pip", "install", "--no-index", "--disable-pip-version-check", pin], { stdout: "pipe", stderr: "pipe" });
+      expect(sat.stdout.toString()).toContain("Requirement already satisfied");
+      expect(sat.exitCode).toBe(0);
+    }
+    const ver = Bun.spawnSync([py, "-c", "import comfy_env; print(comfy_env.__version__)"], { stdout: "pipe" });
+    expect(ver.stdout.toString().trim()).toBe(DIST_VERSION);
     const st = JSON.parse((await runCli(["bridge", "status", "--python", py, "--json"])).stdout);
     expect(st).toMatchObject({ installed: true, ours: true, outdated: false });
     expect(st.binary.length).toBeGreaterThan(0);

@@ -205,6 +205,10 @@ def request_vram_budget(total_size, model_info=None):
 
 
 def __getattr__(name):
+    if name == "__version__":
+        from ._supervisor import dist_version
+
+        return dist_version()
     if name == "WorkerError":
         from ._client import WorkerError
 

@@ -37,13 +37,22 @@ def binary_command():
         )
 
 
-def tool_version():
+def _binary_info(key, default):
     here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_binary.json")
     try:
         with open(here, "r", encoding="utf-8") as f:
-            return str(json.load(f).get("version", "dev"))
+            return str(json.load(f).get(key, default))
     except (OSError, ValueError):
-        return "dev"
+        return default
+
+
+def tool_version():
+    return _binary_info("version", "dev")
+
+
+def dist_version():
+    """The version pip sees: the Python comfy-env API it provides, our version as local label."""
+    return _binary_info("dist_version", "0.0.0+ce.dev")
 
 
 class Supervisor(object):
