@@ -1,5 +1,6 @@
 import init from "./comfy_env/__init__.py" with { type: "text" };
 import client from "./comfy_env/_client.py" with { type: "text" };
+import imports from "./comfy_env/_imports.py" with { type: "text" };
 import msgpack from "./comfy_env/_msgpack.py" with { type: "text" };
 import registry from "./comfy_env/_registry.py" with { type: "text" };
 import shm from "./comfy_env/_shm.py" with { type: "text" };
@@ -11,6 +12,7 @@ import worker from "./comfy_env/_worker.py" with { type: "text" };
 export const PACKAGE_FILES: Readonly<Record<string, string>> = {
   "comfy_env/__init__.py": init,
   "comfy_env/_client.py": client,
+  "comfy_env/_imports.py": imports,
   "comfy_env/_msgpack.py": msgpack,
   "comfy_env/_registry.py": registry,
   "comfy_env/_shm.py": shm,

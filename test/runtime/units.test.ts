@@ -7,7 +7,7 @@ import { FrameReader, encodeFrame } from "../../src/runtime/frames.ts";
 import { backoffMs } from "../../src/runtime/supervisor.ts";
 import { PACKAGE_FILES } from "../../src/python/files.ts";
 import { API_VERSION, DIST_VERSION } from "../../src/runtime/bridge-install.ts";
-import { runCli } from "../support/cli.ts";
+import { REPO_ROOT, runCli } from "../support/cli.ts";
 import { findPython } from "../support/pythons.ts";
 import { tmpdir } from "../support/tmp.ts";
 
@@ -155,5 +155,54 @@ describe("transport", () => {
     expect(transportFor("linux", { COMFY_ENV_WORKER_TRANSPORT: "tcp" }).workerAddress("/p", 1)).toBe("tcp:127.0.0.1");
     expect(transportFor("linux", {}).ownGroup).toBe(true);
     expect(transportFor("windows", {}).ownGroup).toBe(false);
+  });
+});
+
+describe("setup_isolated_imports", () => {
+  test("a pack's imports of env-only packages get stubs; elsewhere they stay missing; a stub called in the host fails clearly", async () => {
+    const py = findPython("3.11") as string;
+    await using dir = await tmpdir();
+    const pack = path.join(dir.path, "custom_nodes", "OldPack");
+    const site = path.join(pack, "_env_abc123", "lib", "python3.11", "site-packages");
+    fs.mkdirSync(path.join(site, "envonly"), { recursive: true });
+    fs.mkdirSync(path.join(pack, "_env_abc123", "bin"));
+    fs.symlinkSync(py, path.join(pack, "_env_abc123", "bin", "python"));
+    fs.writeFileSync(path.join(pack, "comfy-env.toml"), 'python = "3.11"\n');
+    fs.writeFileSync(
+      path.join(pack, "__init__.py"),
+      [
+        "from comfy_env import setup_isolated_imports",
+        "STUBS = setup_isolated_imports(__file__)",
+        "import envonly.models",
+        "from envonly.deep import Thing",
+        "X = Thing(1, k=2)",
+        "@Thing.decorate()",
+        "def f():",
+        "    return 5",
+        "class Sub(Thing):",
+        "    VALUE = 3",
+        "",
+      ].join("\n"),
+    );
+    const driver = [
+      "import importlib.util, json, sys",
+      `sys.path.insert(0, ${JSON.stringify(path.join(REPO_ROOT, "src", "python"))})`,
+      `d = ${JSON.stringify(pack)}`,
+      "spec = importlib.util.spec_from_file_location('OldPack', d + '/__init__.py', submodule_search_locations=[d])",
+      "m = importlib.util.module_from_spec(spec); sys.modules['OldPack'] = m; spec.loader.exec_module(m)",
+      "out = {'stubs': m.STUBS, 'f': m.f(), 'value': m.Sub.VALUE, 'sub_invents': hasattr(m.Sub, 'nope')}",
+      "try:\n    m.X(1, 2)\nexcept RuntimeError as e:\n    out['call'] = str(e)",
+      "import comfy_env._imports as ci; ci.release()",
+      "try:\n    import envonly\n    out['outside'] = 'imported'\nexcept ImportError as e:\n    out['outside'] = str(e)",
+      "print(json.dumps(out))",
+    ].join("\n");
+    const r = Bun.spawnSync([py, "-c", driver], { stdout: "pipe", stderr: "pipe" });
+    expect(r.stderr.toString()).toBe("");
+    const out = JSON.parse(r.stdout.toString());
+    expect(out.stubs).toEqual(["envonly", "envonly.models", "envonly.deep"]);
+    expect([out.f, out.value, out.sub_invents]).toEqual([5, 3, false]);
+    expect(out.call).toContain("envonly.deep.Thing comes from a package that only the environment");
+    expect(out.call).toContain("_env_abc123");
+    expect(out.outside).toBe("No module named 'envonly'");
   });
 });

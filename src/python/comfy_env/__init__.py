@@ -78,20 +78,20 @@ def wrap_isolated_nodes(node_class_mappings, nodes_dir):
         _registry._warn("%s has no comfy-env.toml; its nodes run in ComfyUI's Python" % folder)
         return node_class_mappings
     _registry.wrap_classes(_pack_of(folder), folder, node_class_mappings, only_inside=False)
+    _release_stubs()
     return node_class_mappings
 
 
 def setup_isolated_imports(init_file):
-    """Older form, called before importing the nodes so that modules only the env has did not
-    fail in ComfyUI's Python (it stubbed them). comfy-env does not stub: ComfyUI's Python must
-    import the pack's modules, or the pack moves to register_nodes(), whose nodes are imported
-    only in their worker. Returns the stubbed names: none."""
-    if os.environ.get("COMFYUI_ISOLATION_WORKER") != "1":
-        from . import _registry
+    """Older form, called from a pack's __init__.py before it imports its nodes: imports of
+    packages that only the pack's environments have succeed in ComfyUI's Python with stubs
+    (see _imports), since the nodes then run in their worker. Returns the stubbed module names,
+    a list that grows as the pack imports them."""
+    if os.environ.get("COMFYUI_ISOLATION_WORKER") == "1":
+        return []  # the worker has the real packages
+    from . import _imports
 
-        _registry._warn("%s: setup_isolated_imports() stubs nothing; if an import fails below, switch the pack to "
-                        "register_nodes()" % os.path.dirname(os.path.abspath(str(init_file))))
-    return []
+    return _imports.setup(os.path.realpath(os.path.dirname(os.path.abspath(str(init_file)))))
 
 
 def _pack_of(folder):
@@ -107,6 +107,13 @@ def _wrap_under(pack_dir, mappings):
     pack_dir = os.path.realpath(pack_dir)
     for folder in _registry.config_folders(pack_dir):
         _registry.wrap_classes(pack_dir, folder, mappings, only_inside=True)
+    _release_stubs()
+
+
+def _release_stubs():
+    imports = sys.modules.get("comfy_env._imports")
+    if imports is not None:
+        imports.release()
 
 
 def install(node_dir=None, *args, **kwargs):

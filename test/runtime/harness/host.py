@@ -145,6 +145,9 @@ def handle(cmd):
         return {"events": events}
     if op == "freed":
         return {"freed": comfy.model_management.FREED}
+    if op == "import":  # from outside every pack
+        importlib.import_module(cmd["name"])
+        return {"imported": cmd["name"]}
     if op == "ps":
         return sup.get().request("ps") if sup.started() else {"workers": []}
     if op == "handle":
