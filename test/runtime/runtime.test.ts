@@ -229,6 +229,46 @@ describe("older call forms of the Python API", () => {
   }, 60_000);
 });
 
+describe("ComfyUI V3 nodes (comfy_api io.ComfyNode) in an isolated folder", () => {
+  test("comfy_entrypoint's nodes register with V1 metadata from their schema and run V3-style in the worker", async () => {
+    // A ComfyUI tree with the comfy_api stand-in and V3Pack, whose folder links MixedPack's env.
+    const comfy = path.join(dir.path, "V3ComfyUI");
+    fs.mkdirSync(path.join(comfy, "custom_nodes"), { recursive: true });
+    for (const d of ["comfy", "comfy_api"]) fs.cpSync(path.join(HARNESS, d), path.join(comfy, d), { recursive: true });
+    fs.cpSync(path.join(PACKS, "V3Pack"), path.join(comfy, "custom_nodes", "V3Pack"), { recursive: true });
+    const link = fs.readdirSync(world.isoFolder).find((n) => n.startsWith("_env_")) as string;
+    fs.symlinkSync(fs.realpathSync(path.join(world.isoFolder, link)), path.join(comfy, "custom_nodes", "V3Pack", "nodes", "v3", "_env_abc123"));
+    const v3 = new Host({ ...world, comfy });
+    await v3.start();
+    try {
+      const loaded = await v3.send({ op: "load" });
+      expect(loaded.display).toEqual({ V3Add: "V3 Add", V3Show: "V3 Show" });
+      const add = loaded.nodes.V3Add;
+      expect(add.attrs).toMatchObject({ RETURN_TYPES: ["INT", "STRING"], RETURN_NAMES: ["sum", "where"], CATEGORY: "tests/v3", FUNCTION: "EXECUTE_NORMALIZED" });
+      // Enums as ComfyUI's JSON shows them; hidden inputs by kind, so ComfyUI fills them.
+      expect(add.input_types).toEqual({
+        required: { a: ["INT", { default: 1, display: "slider" }] },
+        optional: { b: ["INT", { default: 2 }] },
+        hidden: { unique_id: "UNIQUE_ID" },
+      });
+      expect([add.has_is_changed, add.has_validate_inputs]).toEqual([true, false]);
+      const show = loaded.nodes.V3Show;
+      expect(show.attrs).toMatchObject({ OUTPUT_NODE: true, FUNCTION: "EXECUTE_NORMALIZED_ASYNC", RETURN_TYPES: [] });
+      expect(show.input_types.hidden).toEqual({ prompt: "PROMPT", extra_pnginfo: "EXTRA_PNGINFO" });
+      expect([show.has_is_changed, show.has_validate_inputs]).toEqual([false, true]);
+
+      // ComfyUI calls the proxy the V1 way, hidden inputs as keywords; the node reads them on cls.hidden.
+      expect((await v3.send({ op: "run", node: "V3Add", inputs: { a: 2, b: 5, unique_id: "17" } })).result).toEqual([7, "worker=1 node=17"]);
+      expect((await v3.send({ op: "is_changed", node: "V3Add", inputs: { a: 2, unique_id: "17" } })).result).toBe("fp:4:17");
+      const shown = await v3.send({ op: "run", node: "V3Show", inputs: { text: "hi", prompt: { "1": {}, "2": {} }, extra_pnginfo: {} } });
+      expect(shown.result).toEqual({ ui: { text: ["HI (prompt has 2 nodes)"] }, result: [] });
+      expect((await v3.send({ op: "validate", node: "V3Show", inputs: { text: "" } })).result).toBe("text is empty");
+    } finally {
+      await v3.close();
+    }
+  }, 60_000);
+});
+
 describe("process lifetime", () => {
   test("a warm start registers every node from the cache and spawns no worker until a node runs", async () => {
     const warm = new Host(world);

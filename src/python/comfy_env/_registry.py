@@ -191,8 +191,10 @@ def _make_proxy(name, meta, runtime, folder, failure):
     attrs = dict(meta.get("attrs") or {})
     input_types = meta.get("input_types") or {"required": {}}
     fn_name = attrs.get("FUNCTION") or "execute"
-    hidden = set((input_types.get("hidden") or {}).keys()) if isinstance(input_types, dict) else set()
-    strip = hidden - {"unique_id"}
+    hidden = (input_types.get("hidden") or {}) if isinstance(input_types, dict) else {}
+    # Hidden inputs travel to the node (UNIQUE_ID, PROMPT, EXTRA_PNGINFO are plain data), but for
+    # DYNPROMPT: a live object of ComfyUI's executor that has no meaning in another process.
+    strip = {k for k, kind in hidden.items() if kind == "DYNPROMPT"}
 
     def _check():
         if failure is not None:

@@ -8,8 +8,11 @@ It reports {"ready", "address", "pid"} as one JSON line on its original stdout, 
 lines there with "pong", and exits when that pipe closes or its parent changes (supervisor gone).
 Node output printed to stdout goes to stderr, which is the worker's log file.
 """
+import asyncio
+import enum
 import hmac
 import importlib.util
+import inspect
 import json
 import mmap
 import os
@@ -62,11 +65,68 @@ def _load_module():
 
 
 _classes = None
+_found = None
+# ComfyUI V3 nodes (comfy_api's io.ComfyNode) among the classes, with their hidden inputs
+# (input name -> ComfyUI's hidden kind, e.g. "unique_id" -> "UNIQUE_ID").
+_v3_hidden = {}
 
 
 def _mappings():
-    mod = _load_module()
-    return getattr(mod, "NODE_CLASS_MAPPINGS", {}) or {}, getattr(mod, "NODE_DISPLAY_NAME_MAPPINGS", {}) or {}
+    """(classes, display names) of the folder: its NODE_CLASS_MAPPINGS, else, as ComfyUI does,
+    the nodes its comfy_entrypoint() extension lists (V3)."""
+    global _found
+    if _found is None:
+        mod = _load_module()
+        classes = getattr(mod, "NODE_CLASS_MAPPINGS", None) or {}
+        display = getattr(mod, "NODE_DISPLAY_NAME_MAPPINGS", None) or {}
+        if not classes and callable(getattr(mod, "comfy_entrypoint", None)):
+            classes, display = _entrypoint_nodes(mod.comfy_entrypoint)
+        for cls in classes.values():
+            if isinstance(cls, type) and hasattr(cls, "define_schema") and hasattr(cls, "PREPARE_CLASS_CLONE"):
+                hidden = cls.INPUT_TYPES().get("hidden") or {}
+                # V3 lists hidden kinds as 1-tuples; ComfyUI fills a V1 class's (our proxy's) by name.
+                _v3_hidden[cls] = {k: (v[0] if isinstance(v, tuple) else v) for k, v in hidden.items()}
+        _found = classes, display
+    return _found
+
+
+def _entrypoint_nodes(entrypoint):
+    async def collect():
+        ext = await _maybe_await(entrypoint())
+        if callable(getattr(ext, "on_load", None)):
+            await _maybe_await(ext.on_load())
+        return await _maybe_await(ext.get_node_list())
+
+    classes, display = {}, {}
+    for cls in asyncio.run(collect()) or []:
+        schema = cls.GET_SCHEMA()
+        classes[schema.node_id] = cls
+        if getattr(schema, "display_name", None):
+            display[schema.node_id] = schema.display_name
+    return classes, display
+
+
+async def _maybe_await(v):
+    return await v if inspect.isawaitable(v) else v
+
+
+def _plain(v):
+    """V3 input specs as ComfyUI's JSON shows them: enums by value."""
+    if isinstance(v, enum.Enum):
+        return _plain(v.value)
+    if isinstance(v, dict):
+        return {_plain(k): _plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return type(v)(_plain(x) for x in v)
+    return v
+
+
+def _own(cls, name):
+    """Whether a V3 node defines an optional hook itself (comfy_api's base only raises)."""
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            return not (klass.__module__ or "").startswith("comfy_api")
+    return False
 
 
 def metadata():
@@ -77,11 +137,24 @@ def metadata():
         for a in NODE_ATTRS:
             if hasattr(cls, a):
                 attrs[a] = getattr(cls, a)
+        hidden = _v3_hidden.get(cls)
+        if hidden is None:
+            nodes[name] = {
+                "input_types": cls.INPUT_TYPES(),
+                "attrs": attrs,
+                "has_is_changed": hasattr(cls, "IS_CHANGED"),
+                "has_validate_inputs": hasattr(cls, "VALIDATE_INPUTS"),
+            }
+            continue
+        input_types = _plain(cls.INPUT_TYPES())
+        if hidden:
+            input_types["hidden"] = dict(hidden)
         nodes[name] = {
-            "input_types": cls.INPUT_TYPES(),
-            "attrs": attrs,
-            "has_is_changed": hasattr(cls, "IS_CHANGED"),
-            "has_validate_inputs": hasattr(cls, "VALIDATE_INPUTS"),
+            "input_types": input_types,
+            "attrs": _plain(attrs),
+            "has_is_changed": _own(cls, "fingerprint_inputs"),
+            "has_validate_inputs": _own(cls, "validate_inputs"),
+            "v3": True,
         }
     return {"nodes": nodes, "display": dict(display), "python": list(sys.version_info[:3])}
 
@@ -105,12 +178,49 @@ def _node(class_name):
 
 
 def _call(cls, inputs):
+    if cls in _v3_hidden:
+        return _v1_output(cls, _v3_run(cls, "execute", inputs))
     fn = getattr(cls(), cls.FUNCTION)
     torch = _modules.get("torch")
     if torch is None or not hasattr(torch, "inference_mode"):
         return fn(**inputs)
     with torch.inference_mode():  # as ComfyUI runs its nodes
         return fn(**inputs)
+
+
+_V3_HOOKS = {"execute": ("EXECUTE_NORMALIZED", "EXECUTE_NORMALIZED_ASYNC"), "IS_CHANGED": ("fingerprint_inputs",) * 2,
+             "VALIDATE_INPUTS": ("validate_inputs",) * 2}
+
+
+def _v3_run(cls, hook, inputs):
+    """Run a V3 node's hook as ComfyUI does: on a class clone holding the hidden inputs."""
+    hidden = {}
+    for name, kind in _v3_hidden[cls].items():
+        if name in inputs:
+            hidden[kind] = inputs.pop(name)
+    params = list(inspect.signature(cls.PREPARE_CLASS_CLONE).parameters)
+    # Newer ComfyUI takes its V3Data ({"hidden_inputs": ...}), older the hidden dict itself.
+    clone = cls.PREPARE_CLASS_CLONE({"hidden_inputs": hidden} if params[:1] == ["v3_data"] else hidden)
+    sync, asynchronous = _V3_HOOKS[hook]
+    if inspect.iscoroutinefunction(getattr(cls, "execute" if hook == "execute" else sync)):
+        return asyncio.run(getattr(clone, asynchronous)(**inputs))
+    torch = _modules.get("torch")
+    if hook != "execute" or torch is None or not hasattr(torch, "inference_mode"):
+        return getattr(clone, sync)(**inputs)
+    with torch.inference_mode():
+        return getattr(clone, sync)(**inputs)
+
+
+def _v1_output(cls, out):
+    """A V3 NodeOutput as the V1 return value the host's proxy hands ComfyUI."""
+    if getattr(out, "expand", None) is not None or getattr(out, "block_execution", None) is not None:
+        raise RuntimeError("comfy-env: %s returned a node expansion or an execution blocker; isolated V3 nodes "
+                           "cannot do that yet" % cls.__name__)
+    ui = getattr(out, "ui", None)
+    if ui is not None and hasattr(ui, "as_dict"):
+        ui = ui.as_dict()
+    result = tuple(getattr(out, "args", None) or ())
+    return {"ui": ui, "result": result} if ui is not None else result
 
 
 # The request being served: (connection, call id). Calls run one at a time (_exec_lock), so one
@@ -180,6 +290,8 @@ def _dispatch(conn, msg):
                     cls = _node(node)
                     if op == "call":
                         result = _call(cls, inputs)
+                    elif cls in _v3_hidden:
+                        result = _v3_run(cls, _NODE_OPS[op], inputs)
                     else:
                         result = getattr(cls, _NODE_OPS[op])(**inputs)
                 finally:

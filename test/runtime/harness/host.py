@@ -153,7 +153,8 @@ def handle(cmd):
     if op == "handle":
         rt = NODES[cmd["node"]].__dict__.get(NODES[cmd["node"]].FUNCTION).__closure__
         for c in rt or ():
-            h = getattr(c.cell_contents, "handle", None)
+            v = c.cell_contents
+            h = getattr(getattr(v, "__self__", v), "handle", None)  # the runtime, or its bound request
             if isinstance(h, dict):
                 return {"handle": h}
         return {"handle": None}
