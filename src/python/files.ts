@@ -2,6 +2,7 @@ import init from "./comfy_env/__init__.py" with { type: "text" };
 import client from "./comfy_env/_client.py" with { type: "text" };
 import imports from "./comfy_env/_imports.py" with { type: "text" };
 import msgpack from "./comfy_env/_msgpack.py" with { type: "text" };
+import promptServer from "./comfy_env/_prompt_server.py" with { type: "text" };
 import registry from "./comfy_env/_registry.py" with { type: "text" };
 import shm from "./comfy_env/_shm.py" with { type: "text" };
 import supervisor from "./comfy_env/_supervisor.py" with { type: "text" };
@@ -14,6 +15,7 @@ export const PACKAGE_FILES: Readonly<Record<string, string>> = {
   "comfy_env/_client.py": client,
   "comfy_env/_imports.py": imports,
   "comfy_env/_msgpack.py": msgpack,
+  "comfy_env/_prompt_server.py": promptServer,
   "comfy_env/_registry.py": registry,
   "comfy_env/_shm.py": shm,
   "comfy_env/_supervisor.py": supervisor,

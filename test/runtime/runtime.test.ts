@@ -106,6 +106,11 @@ describe("runtime through the bridge, real workers in a built env", () => {
     expect((await host.send({ op: "freed" })).freed).toContainEqual([77, "cpu"]);
   });
 
+  test("PromptServer in the worker: send_sync reaches ComfyUI's PromptServer; web routes are listed as not served", async () => {
+    expect((await host.send({ op: "run", node: "IsoNotify", inputs: { n: 4, unique_id: "9" } })).result).toEqual([4]);
+    expect((await host.send({ op: "sent" })).sent).toEqual([["mixedpack.notify", { n: 4, node: "9" }, null]]);
+  });
+
   test("numpy arrays travel through shared memory and equal the in-process result", async () => {
     if (!world.envHasNumpy) {
       console.warn("numpy is not available to the env's Python: array test skipped");
@@ -282,6 +287,8 @@ describe("process lifetime", () => {
     expect((await warm.send({ op: "load" })).spawns).toBe(1);
     const stderr = await warm.close();
     expect(stderr).toContain("UnbuiltPack/nodes: environment not built");
+    // Routes a node module registered in its worker, from the cached metadata.
+    expect(stderr).toContain("MixedPack/nodes/iso: its web routes (GET /mixedpack/status) exist only in its worker");
   }, 60_000);
 
   test("kill -9 of the host leaves no supervisor or worker alive", async () => {

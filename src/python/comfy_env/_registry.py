@@ -173,7 +173,16 @@ def _vram(total_size, model_info=None):
     return {"freed": True, "free_memory": mm.get_free_memory(device)}
 
 
-HOST_CALLBACKS = {"progress": _progress, "vram": _vram}
+def _send_sync(event, data, sid=None):
+    """A node's PromptServer.instance.send_sync in its worker: to the browser through ComfyUI."""
+    server = getattr(sys.modules.get("server"), "PromptServer", None)
+    instance = getattr(server, "instance", None)
+    if instance is not None:
+        instance.send_sync(event, data, sid)
+    return None
+
+
+HOST_CALLBACKS = {"progress": _progress, "vram": _vram, "send_sync": _send_sync}
 
 
 # ------------------------------------------------------------------ proxies
@@ -289,6 +298,9 @@ def _isolated(pack_dir, folder, classes, display):
             display[name] = disp
             return
         write_cache(folder, files_key, python_key, meta)
+    if meta.get("routes"):
+        _warn("%s: its web routes (%s) exist only in its worker; ComfyUI does not serve them"
+              % (label, ", ".join(meta["routes"])))
     for name, m in meta["nodes"].items():
         classes[name] = _make_proxy(name, m, runtime, folder, None)
     display.update(meta.get("display") or {})

@@ -22,7 +22,7 @@ import threading
 import time
 import traceback
 
-from . import _wire
+from . import _prompt_server, _wire
 
 AUTH_TIMEOUT = 5.0
 SECRET_LIMIT = 256
@@ -156,7 +156,9 @@ def metadata():
             "has_validate_inputs": _own(cls, "validate_inputs"),
             "v3": True,
         }
-    return {"nodes": nodes, "display": dict(display), "python": list(sys.version_info[:3])}
+    recorded = _prompt_server.PromptServer.instance.recorded_routes
+    routes = list(recorded) if _modules.get("server") is _prompt_server else []
+    return {"nodes": nodes, "display": dict(display), "python": list(sys.version_info[:3]), "routes": routes}
 
 
 def _node(class_name):
@@ -403,6 +405,7 @@ def main():
     for p in reversed(_spec.get("sys_path", [])):
         if p not in sys.path:
             sys.path.insert(0, p)
+    sys.modules.setdefault("server", _prompt_server)  # see _prompt_server: ComfyUI's is of no use here
     ctl_out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     ctl_in = os.fdopen(os.dup(0), "rb")

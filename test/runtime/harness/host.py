@@ -13,12 +13,36 @@ import os
 import sys
 import time
 import traceback
+import types
 
 COMFY = os.path.abspath(sys.argv[1])
 sys.path.insert(0, COMFY)
 
 import comfy.utils  # noqa: E402
 import comfy.model_management  # noqa: E402
+
+SENT = []
+
+
+class PromptServer:
+    """Stand-in for ComfyUI's server.PromptServer: records what nodes send to the browser."""
+
+    class _Routes:
+        def get(self, path):
+            return lambda handler: handler
+
+    instance = None
+
+    def __init__(self):
+        self.routes = self._Routes()
+
+    def send_sync(self, event, data, sid=None):
+        SENT.append([event, data, sid])
+
+
+PromptServer.instance = PromptServer()
+sys.modules["server"] = types.ModuleType("server")
+sys.modules["server"].PromptServer = PromptServer
 
 PROGRESS = []
 comfy.utils.set_progress_bar_global_hook(lambda v, t, p=None, node_id=None: PROGRESS.append([v, t]))
@@ -143,6 +167,8 @@ def handle(cmd):
         events = list(PROGRESS)
         del PROGRESS[:]
         return {"events": events}
+    if op == "sent":
+        return {"sent": SENT}
     if op == "freed":
         return {"freed": comfy.model_management.FREED}
     if op == "import":  # from outside every pack
