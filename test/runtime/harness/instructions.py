@@ -1,0 +1,97 @@
+"""Loops for bench/instructions.ts, which runs them under valgrind's callgrind twice (0 and N
+iterations) and divides the difference by N: user-space instructions per call, free of the
+VM's timing noise.
+
+  python instructions.py host <ComfyUI dir> N          the no-op node through the bridge
+                                                       (this process: the host's side)
+  python instructions.py worker <ComfyUI dir> N <valgrind prefix as JSON>
+                                                       N no-op requests to a worker started
+                                                       under that prefix (the worker's side)
+  python instructions.py echo N                        the raw echo: this client and a forked
+                                                       server, the same framing
+"""
+import json
+import os
+import secrets
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+
+MODE = sys.argv[1]
+
+
+def load_nodes(comfy):
+    import importlib.util
+
+    sys.path.insert(0, comfy)
+    d = os.path.join(comfy, "custom_nodes", "MixedPack")
+    spec = importlib.util.spec_from_file_location("MixedPack", os.path.join(d, "__init__.py"), submodule_search_locations=[d])
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["MixedPack"] = mod
+    spec.loader.exec_module(mod)
+    return mod.NODE_CLASS_MAPPINGS
+
+
+def host(comfy, n):
+    noop = load_nodes(comfy)["IsoNoop"]()
+    for _ in range(50):  # spawn, connect, warm
+        noop.run()
+    for _ in range(n):
+        noop.run()
+
+
+def worker(comfy, n, prefix):
+    from comfy_env import _client, _registry
+
+    folder = os.path.join(comfy, "custom_nodes", "MixedPack", "nodes", "iso")
+    python = _registry.env_python(_registry.find_env(folder))
+    secret = secrets.token_hex(16)
+    address = "unix:" + os.path.join(tempfile.mkdtemp(), "w.sock")
+    pkg = os.path.dirname(os.path.dirname(os.path.abspath(_client.__file__)))
+    env = dict(os.environ, COMFY_ENV_WORKER_SECRET=secret, COMFY_ENV_WORKER_ADDRESS=address, COMFYUI_ISOLATION_WORKER="1",
+               COMFY_ENV_WORKER_SPEC=json.dumps({"node_dir": folder, "module": "iso_nodes", "sys_path": [comfy]}))
+    boot = "import sys; sys.path.insert(0, %r); from comfy_env._worker import main; main()" % pkg
+    proc = subprocess.Popen(prefix + [python, "-u", "-c", boot], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    json.loads(proc.stdout.readline())  # ready
+    conn = _client._connect(address, secret, timeout=120)
+    for i in range(50 + n):
+        conn.send_flat(("call", i, "IsoNoop", {}), {})
+        assert conn.recv() == ("ok", i, ())
+    conn.close()
+    proc.stdin.close()  # the worker exits when its control pipe closes
+    proc.wait()
+
+
+def echo(n):
+    path = os.path.join(tempfile.mkdtemp(), "echo.sock")
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path)
+    srv.listen(1)
+    pid = os.fork()
+    if pid == 0:
+        c, _ = srv.accept()
+        hdr = bytearray(4)
+        while c.recv_into(hdr, 4, socket.MSG_WAITALL) == 4:
+            body = c.recv(struct.unpack(">I", hdr)[0], socket.MSG_WAITALL)
+            c.sendall(struct.pack(">I", len(body)) + body)
+        os._exit(0)
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    c.connect(path)
+    payload = b"\x00" + b"x" * 40
+    hdr = bytearray(4)
+    for _ in range(50 + n):
+        c.sendall(struct.pack(">I", len(payload)) + payload)
+        c.recv_into(hdr, 4, socket.MSG_WAITALL)
+        c.recv(struct.unpack(">I", hdr)[0], socket.MSG_WAITALL)
+    c.close()
+    os.waitpid(pid, 0)
+
+
+if MODE == "host":
+    host(os.path.abspath(sys.argv[2]), int(sys.argv[3]))
+elif MODE == "worker":
+    worker(os.path.abspath(sys.argv[2]), int(sys.argv[3]), json.loads(sys.argv[4]))
+else:
+    echo(int(sys.argv[2]))
