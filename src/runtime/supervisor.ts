@@ -373,6 +373,8 @@ export class Supervisor {
         this.killProc(w);
         w.crashTimes.push(now);
         w.state = "exited";
+        // Said now, not when the exit is reaped: `ps` in between must not show an exit without a cause.
+        w.lastExit = { code: null, signal: "SIGKILL" };
         w.handle = null;
         this.saveState();
         continue;

@@ -7,6 +7,9 @@ the worker installs this module as `server` before it imports the pack:
 - send_sync / send reach ComfyUI's PromptServer through the host (a worker callback);
 - routes are recorded, not served: the metadata lists them and the host warns at start-up.
 """
+import functools
+
+
 class BinaryEventTypes(object):
     PREVIEW_IMAGE = 1
     UNENCODED_PREVIEW_IMAGE = 2
@@ -14,63 +17,37 @@ class BinaryEventTypes(object):
 
 
 class _Routes(object):
-    """aiohttp's RouteTableDef, recording."""
+    """aiohttp's RouteTableDef (decorators) and app.router (add_*) in one, recording."""
 
-    def __init__(self, recorded):
-        self.recorded = recorded
+    def __init__(self):
+        self.recorded = []
+
+    def add_route(self, method, path, handler=None, **kwargs):
+        self.recorded.append("%s %s" % (method.upper(), path))
+        return handler
 
     def route(self, method, path, **kwargs):
-        def record(handler):
-            self.recorded.append("%s %s" % (method.upper(), path))
-            return handler
+        return functools.partial(self.add_route, method, path)
 
-        return record
-
-    def get(self, path, **kwargs):
-        return self.route("GET", path)
-
-    def post(self, path, **kwargs):
-        return self.route("POST", path)
-
-    def put(self, path, **kwargs):
-        return self.route("PUT", path)
-
-    def patch(self, path, **kwargs):
-        return self.route("PATCH", path)
-
-    def delete(self, path, **kwargs):
-        return self.route("DELETE", path)
-
-    def head(self, path, **kwargs):
-        return self.route("HEAD", path)
-
-    def view(self, path, **kwargs):
-        return self.route("*", path)
+    get = functools.partialmethod(route, "GET")
+    post = functools.partialmethod(route, "POST")
+    put = functools.partialmethod(route, "PUT")
+    patch = functools.partialmethod(route, "PATCH")
+    delete = functools.partialmethod(route, "DELETE")
+    head = functools.partialmethod(route, "HEAD")
+    view = functools.partialmethod(route, "*")
+    add_get = functools.partialmethod(add_route, "GET")
+    add_post = functools.partialmethod(add_route, "POST")
 
     def static(self, prefix, path, **kwargs):
         self.recorded.append("STATIC %s" % prefix)
 
-
-class _Router(object):
-    def __init__(self, recorded):
-        self.recorded = recorded
-
-    def add_route(self, method, path, handler, **kwargs):
-        self.recorded.append("%s %s" % (method.upper(), path))
-
-    def add_get(self, path, handler, **kwargs):
-        self.add_route("GET", path, handler)
-
-    def add_post(self, path, handler, **kwargs):
-        self.add_route("POST", path, handler)
-
-    def add_static(self, prefix, path, **kwargs):
-        self.recorded.append("STATIC %s" % prefix)
+    add_static = static
 
 
 class _App(object):
-    def __init__(self, recorded):
-        self.router = _Router(recorded)
+    def __init__(self, routes):
+        self.router = routes
 
     def add_routes(self, routes):
         for r in routes:
@@ -81,9 +58,8 @@ class PromptServer(object):
     instance = None
 
     def __init__(self):
-        self.recorded_routes = []
-        self.routes = _Routes(self.recorded_routes)
-        self.app = _App(self.recorded_routes)
+        self.routes = _Routes()
+        self.app = _App(self.routes)
         self.client_id = None
         self.last_node_id = None
         self.supports = set()

@@ -156,7 +156,7 @@ def metadata():
             "has_validate_inputs": _own(cls, "validate_inputs"),
             "v3": True,
         }
-    recorded = _prompt_server.PromptServer.instance.recorded_routes
+    recorded = _prompt_server.PromptServer.instance.routes.recorded
     routes = list(recorded) if _modules.get("server") is _prompt_server else []
     return {"nodes": nodes, "display": dict(display), "python": list(sys.version_info[:3]), "routes": routes}
 

@@ -7,11 +7,10 @@ baseline (a forked Python server with the same 4-byte-length framing) runs on th
 """
 import json
 import os
-import socket
-import struct
 import sys
-import tempfile
 import time
+
+from baseline import RawEcho, load_mixed_pack
 
 COMFY = os.path.abspath(sys.argv[1])
 N = int(sys.argv[2])
@@ -23,52 +22,8 @@ def pct(xs, p):
     return xs[min(len(xs) - 1, int(len(xs) * p))]
 
 
-class RawEcho(object):
-    """The baseline: a forked Python echo server with the same 4-byte-length framing."""
-
-    def __init__(self):
-        path = os.path.join(tempfile.mkdtemp(), "echo.sock")
-        srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        srv.bind(path)
-        srv.listen(1)
-        self.pid = os.fork()
-        if self.pid == 0:
-            c, _ = srv.accept()
-            hdr = bytearray(4)
-            while True:
-                if c.recv_into(hdr, 4, socket.MSG_WAITALL) != 4:
-                    os._exit(0)
-                n = struct.unpack(">I", hdr)[0]
-                body = c.recv(n, socket.MSG_WAITALL)
-                c.sendall(struct.pack(">I", len(body)) + body)
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(path)
-
-    def run(self, n, times):
-        c = self.sock
-        payload = b"\x00" + b"x" * 40
-        hdr = bytearray(4)
-        for _ in range(n):
-            t0 = time.perf_counter()
-            c.sendall(struct.pack(">I", len(payload)) + payload)
-            c.recv_into(hdr, 4, socket.MSG_WAITALL)
-            c.recv(struct.unpack(">I", hdr)[0], socket.MSG_WAITALL)
-            times.append(time.perf_counter() - t0)
-
-    def close(self):
-        self.sock.close()
-        os.waitpid(self.pid, 0)
-
-
 def load_nodes():
-    import importlib.util
-
-    d = os.path.join(COMFY, "custom_nodes", "MixedPack")
-    spec = importlib.util.spec_from_file_location("MixedPack", os.path.join(d, "__init__.py"), submodule_search_locations=[d])
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["MixedPack"] = mod
-    spec.loader.exec_module(mod)
-    return mod.NODE_CLASS_MAPPINGS
+    return load_mixed_pack(COMFY)
 
 
 def restart():

@@ -13,29 +13,17 @@ VM's timing noise.
 import json
 import os
 import secrets
-import socket
-import struct
 import subprocess
 import sys
 import tempfile
 
+from baseline import RawEcho, load_mixed_pack
+
 MODE = sys.argv[1]
 
 
-def load_nodes(comfy):
-    import importlib.util
-
-    sys.path.insert(0, comfy)
-    d = os.path.join(comfy, "custom_nodes", "MixedPack")
-    spec = importlib.util.spec_from_file_location("MixedPack", os.path.join(d, "__init__.py"), submodule_search_locations=[d])
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["MixedPack"] = mod
-    spec.loader.exec_module(mod)
-    return mod.NODE_CLASS_MAPPINGS
-
-
 def host(comfy, n):
-    noop = load_nodes(comfy)["IsoNoop"]()
+    noop = load_mixed_pack(comfy)["IsoNoop"]()
     for _ in range(50):  # spawn, connect, warm
         noop.run()
     for _ in range(n):
@@ -65,28 +53,9 @@ def worker(comfy, n, prefix):
 
 
 def echo(n):
-    path = os.path.join(tempfile.mkdtemp(), "echo.sock")
-    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    srv.bind(path)
-    srv.listen(1)
-    pid = os.fork()
-    if pid == 0:
-        c, _ = srv.accept()
-        hdr = bytearray(4)
-        while c.recv_into(hdr, 4, socket.MSG_WAITALL) == 4:
-            body = c.recv(struct.unpack(">I", hdr)[0], socket.MSG_WAITALL)
-            c.sendall(struct.pack(">I", len(body)) + body)
-        os._exit(0)
-    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    c.connect(path)
-    payload = b"\x00" + b"x" * 40
-    hdr = bytearray(4)
-    for _ in range(50 + n):
-        c.sendall(struct.pack(">I", len(payload)) + payload)
-        c.recv_into(hdr, 4, socket.MSG_WAITALL)
-        c.recv(struct.unpack(">I", hdr)[0], socket.MSG_WAITALL)
-    c.close()
-    os.waitpid(pid, 0)
+    server = RawEcho()
+    server.run(50 + n)
+    server.close()
 
 
 if MODE == "host":
