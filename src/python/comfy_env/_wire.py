@@ -313,13 +313,11 @@ class Connection(object):
                 self._rpos = self._rend = 0
                 if self.pool.segments:
                     self.pool.release_all()
-                if self._rbuf[4] == 0:
+                if self._rbuf[4] == 0:  # plain data: decode() without its call and checks
                     try:
                         return self._restricted(_BytesIO(self._rview[5:k])).load()
-                    except WireError:
-                        raise
                     except Exception as e:
-                        raise WireError("undecodable frame: %s: %s" % (type(e).__name__, e))
+                        raise _undecodable(e)
                 return self.decode(self._rview[4:k])
             if k == 0:
                 raise PeerClosed()
@@ -387,14 +385,12 @@ class Connection(object):
         elif flag != 0:
             raise WireError("bad frame flag")
         try:
-            f = io.BytesIO(data[1:])  # a copy: the receive buffer is reused
+            f = _BytesIO(data[1:])  # a copy: the receive buffer is reused
             if flag == 0:
                 return self._restricted(f).load()
             return _Unpickler(f, self, True).load()
-        except WireError:
-            raise
         except Exception as e:
-            raise WireError("undecodable frame: %s: %s" % (type(e).__name__, e))
+            raise _undecodable(e)
 
     def close(self):
         try:
@@ -402,6 +398,10 @@ class Connection(object):
         finally:
             self.pool.close()
             self.peer.close()
+
+
+def _undecodable(e):
+    return e if isinstance(e, WireError) else WireError("undecodable frame: %s: %s" % (type(e).__name__, e))
 
 
 def _describe(obj):

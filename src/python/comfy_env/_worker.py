@@ -66,9 +66,10 @@ def _load_module():
 
 _classes = None
 _found = None
-# ComfyUI V3 nodes (comfy_api's io.ComfyNode) among the classes, with their hidden inputs
-# (input name -> ComfyUI's hidden kind, e.g. "unique_id" -> "UNIQUE_ID").
-_v3_hidden = {}
+# ComfyUI V3 nodes (comfy_api's io.ComfyNode) among the classes -> (their hidden inputs as
+# input name -> ComfyUI's kind, e.g. "unique_id" -> "UNIQUE_ID"; whether PREPARE_CLASS_CLONE
+# takes V3Data, as newer ComfyUI's does, rather than the hidden dict itself).
+_v3 = {}
 
 
 def _mappings():
@@ -84,8 +85,9 @@ def _mappings():
         for cls in classes.values():
             if isinstance(cls, type) and hasattr(cls, "define_schema") and hasattr(cls, "PREPARE_CLASS_CLONE"):
                 hidden = cls.INPUT_TYPES().get("hidden") or {}
+                params = list(inspect.signature(cls.PREPARE_CLASS_CLONE).parameters)
                 # V3 lists hidden kinds as 1-tuples; ComfyUI fills a V1 class's (our proxy's) by name.
-                _v3_hidden[cls] = {k: (v[0] if isinstance(v, tuple) else v) for k, v in hidden.items()}
+                _v3[cls] = ({k: (v[0] if isinstance(v, tuple) else v) for k, v in hidden.items()}, params[:1] == ["v3_data"])
         _found = classes, display
     return _found
 
@@ -137,8 +139,8 @@ def metadata():
         for a in NODE_ATTRS:
             if hasattr(cls, a):
                 attrs[a] = getattr(cls, a)
-        hidden = _v3_hidden.get(cls)
-        if hidden is None:
+        v3 = _v3.get(cls)
+        if v3 is None:
             nodes[name] = {
                 "input_types": cls.INPUT_TYPES(),
                 "attrs": attrs,
@@ -147,8 +149,8 @@ def metadata():
             }
             continue
         input_types = _plain(cls.INPUT_TYPES())
-        if hidden:
-            input_types["hidden"] = dict(hidden)
+        if v3[0]:
+            input_types["hidden"] = dict(v3[0])
         nodes[name] = {
             "input_types": input_types,
             "attrs": _plain(attrs),
@@ -180,13 +182,17 @@ def _node(class_name):
 
 
 def _call(cls, inputs):
-    if cls in _v3_hidden:
+    if cls in _v3:
         return _v1_output(cls, _v3_run(cls, "execute", inputs))
-    fn = getattr(cls(), cls.FUNCTION)
+    return _run_node(getattr(cls(), cls.FUNCTION), inputs)
+
+
+def _run_node(fn, inputs):
+    """fn(**inputs), under torch.inference_mode() once torch is loaded, as ComfyUI runs nodes."""
     torch = _modules.get("torch")
     if torch is None or not hasattr(torch, "inference_mode"):
         return fn(**inputs)
-    with torch.inference_mode():  # as ComfyUI runs its nodes
+    with torch.inference_mode():
         return fn(**inputs)
 
 
@@ -196,21 +202,17 @@ _V3_HOOKS = {"execute": ("EXECUTE_NORMALIZED", "EXECUTE_NORMALIZED_ASYNC"), "IS_
 
 def _v3_run(cls, hook, inputs):
     """Run a V3 node's hook as ComfyUI does: on a class clone holding the hidden inputs."""
+    kinds, takes_v3_data = _v3[cls]
     hidden = {}
-    for name, kind in _v3_hidden[cls].items():
+    for name, kind in kinds.items():
         if name in inputs:
             hidden[kind] = inputs.pop(name)
-    params = list(inspect.signature(cls.PREPARE_CLASS_CLONE).parameters)
-    # Newer ComfyUI takes its V3Data ({"hidden_inputs": ...}), older the hidden dict itself.
-    clone = cls.PREPARE_CLASS_CLONE({"hidden_inputs": hidden} if params[:1] == ["v3_data"] else hidden)
+    clone = cls.PREPARE_CLASS_CLONE({"hidden_inputs": hidden} if takes_v3_data else hidden)
     sync, asynchronous = _V3_HOOKS[hook]
     if inspect.iscoroutinefunction(getattr(cls, "execute" if hook == "execute" else sync)):
         return asyncio.run(getattr(clone, asynchronous)(**inputs))
-    torch = _modules.get("torch")
-    if hook != "execute" or torch is None or not hasattr(torch, "inference_mode"):
-        return getattr(clone, sync)(**inputs)
-    with torch.inference_mode():
-        return getattr(clone, sync)(**inputs)
+    fn = getattr(clone, sync)
+    return _run_node(fn, inputs) if hook == "execute" else fn(**inputs)
 
 
 def _v1_output(cls, out):
@@ -232,7 +234,7 @@ _callback_lock = threading.Lock()
 
 
 def callback(name, *args):
-    """Ask the host something while a node runs (progress, vram); returns its answer."""
+    """Ask the host something while a node runs (progress, vram, send_sync); returns its answer."""
     current = _current
     if current is None:
         return None
@@ -292,7 +294,7 @@ def _dispatch(conn, msg):
                     cls = _node(node)
                     if op == "call":
                         result = _call(cls, inputs)
-                    elif cls in _v3_hidden:
+                    elif cls in _v3:
                         result = _v3_run(cls, _NODE_OPS[op], inputs)
                     else:
                         result = getattr(cls, _NODE_OPS[op])(**inputs)
