@@ -7,6 +7,7 @@ export type ControlRequest =
   | { id: number; op: "ensure"; key: string }
   | { id: number; op: "exit_info"; key: string; wait_ms?: number }
   | { id: number; op: "kill"; key: string }
+  | { id: number; op: "interrupt"; key: string }
   | { id: number; op: "ps" }
   | { id: number; op: "shutdown" };
 
@@ -62,6 +63,11 @@ export async function handleRequest(sup: Supervisor, r: ControlRequest): Promise
         (e) => fail(r.id, e),
       );
     }
+    case "interrupt":
+      return sup.interrupt(r.key).match(
+        () => ({ id: r.id, ok: true as const }),
+        (e) => fail(r.id, e),
+      );
     case "ps":
       return { id: r.id, ok: true, ...sup.info() };
     case "shutdown":

@@ -165,6 +165,24 @@ export class Supervisor {
     return ok({ alive: w.state === "ready" || w.state === "starting", exit: w.lastExit, log: w.log, generation: w.generation });
   }
 
+  /** ComfyUI's Cancel while a node runs: the worker raises ComfyUI's interrupt flag in its Python. */
+  interrupt(key: string): Result<void, SupervisorError> {
+    const w = this.workers.get(key);
+    if (!w) return err({ kind: "unknown-worker", key });
+    if (w.state === "ready") this.tell(w, "interrupt");
+    return ok(undefined);
+  }
+
+  /** One line on a worker's control pipe; a worker that is gone is marked by its exit handler. */
+  private tell(w: Worker, line: string): void {
+    try {
+      w.proc?.stdin.write(`${line}\n`);
+      void w.proc?.stdin.flush();
+    } catch {
+      // the exit handler marks it
+    }
+  }
+
   /** Kill one worker (a call timed out); the next ensure starts a new generation. */
   async kill(key: string): Promise<Result<void, SupervisorError>> {
     const w = this.workers.get(key);
@@ -379,12 +397,7 @@ export class Supervisor {
         this.saveState();
         continue;
       }
-      try {
-        w.proc.stdin.write("ping\n");
-        void w.proc.stdin.flush();
-      } catch {
-        // the exit handler marks it
-      }
+      this.tell(w, "ping");
     }
   }
 

@@ -111,6 +111,15 @@ describe("runtime through the bridge, real workers in a built env", () => {
     expect((await host.send({ op: "sent" })).sent).toEqual([["mixedpack.notify", { n: 4, node: "9" }, null]]);
   });
 
+  test("ComfyUI's Cancel reaches a running isolated node: it stops as an interruption, and the next call runs", async () => {
+    const r = await host.send({ op: "cancel_during", node: "IsoLoop", after: 0.3, inputs: { seconds: 20 } });
+    expect(r.error).toBeUndefined();
+    expect(r.interrupted).toBe(true); // ComfyUI's InterruptProcessingException, not a WorkerError
+    expect(r.seconds).toBeLessThan(5);
+    // The Cancel belonged to that call: the same worker runs the next one to the end.
+    expect((await host.send({ op: "run", node: "IsoLoop", inputs: { seconds: 0.1 } })).result).toEqual([10]);
+  });
+
   test("numpy arrays travel through shared memory and equal the in-process result", async () => {
     if (!world.envHasNumpy) {
       console.warn("numpy is not available to the env's Python: array test skipped");

@@ -2,6 +2,7 @@
 import os
 import select
 import socket
+import sys
 import threading
 import time
 
@@ -52,6 +53,15 @@ def _connect(address, secret, timeout=10.0):
     return conn
 
 
+def _raise_interrupt():
+    """The node stopped for ComfyUI's Cancel: ComfyUI's own exception, so it reports an
+    interruption and not an error."""
+    mm = sys.modules.get("comfy.model_management")
+    exc = getattr(mm, "InterruptProcessingException", None)
+    if exc is not None:
+        raise exc()
+
+
 class _Died(Exception):
     pass
 
@@ -71,8 +81,9 @@ def _closed(sock):
 
 
 class _Watchdog(object):
-    """One thread for all runtimes: shuts down the socket of a call past its deadline. A call
-    only stores its deadline on its runtime, so arming costs the hot path one attribute write."""
+    """One thread for all runtimes: shuts down the socket of a call past its deadline, and passes
+    ComfyUI's Cancel on to the worker of a running call. A call only stores its deadline on its
+    runtime, so arming costs the hot path one attribute write."""
 
     def __init__(self):
         self.runtimes = []
@@ -90,14 +101,25 @@ class _Watchdog(object):
         while True:
             time.sleep(0.05)
             now = time.monotonic()
+            mm = sys.modules.get("comfy.model_management")
+            cancelled = getattr(mm, "processing_interrupted", None)
             for rt in list(self.runtimes):
                 deadline, conn = rt.deadline, rt.conn
-                if deadline is not None and now >= deadline and conn is not None:
+                if deadline is None or conn is None:
+                    continue
+                if now >= deadline:
                     rt.expired = True
                     rt.deadline = None
                     try:
                         conn.sock.shutdown(socket.SHUT_RDWR)
                     except OSError:
+                        pass
+                elif cancelled is not None and not rt.interrupted and cancelled():
+                    # ComfyUI's Cancel: its flag is in this process, the node in the worker.
+                    rt.interrupted = True
+                    try:
+                        _supervisor.get().request("interrupt", key=rt.key)
+                    except _supervisor.SupervisorError:
                         pass
 
 
@@ -119,6 +141,7 @@ class EnvRuntime(object):
         self.timeout = call_timeout()
         self.deadline = None
         self.expired = False
+        self.interrupted = False
         self.next_id = 0
         self.last_used = 0.0
         _watchdog.watch(self)
@@ -207,7 +230,7 @@ class EnvRuntime(object):
         # The socket stays blocking (a socket timeout costs a poll() per recv on the hot path);
         # the watchdog shuts it down when the deadline passes.
         self.next_id = call_id = self.next_id + 1
-        self.expired = False
+        self.expired = self.interrupted = False
         now = _monotonic()
         if now - self.last_used > STALE_AFTER and _closed(conn.sock):
             raise _Stale()
@@ -241,6 +264,8 @@ class EnvRuntime(object):
                         return msg[2]
                     if kind == "err":
                         e = msg[2] if isinstance(msg[2], dict) else {}
+                        if e.get("type") == "InterruptProcessingException":
+                            _raise_interrupt()
                         raise WorkerError(
                             "%s in node %s (worker for %s, pid %s): %s\n\nWorker traceback:\n%s" % (
                                 e.get("type", "Error"), node, self.label, e.get("pid"), e.get("message", ""), e.get("traceback", "")),

@@ -230,6 +230,7 @@ def _v1_output(cls, out):
 # The request being served: (connection, call id). Calls run one at a time (_exec_lock), so one
 # slot is enough, and a node's own threads can report progress through it too.
 _current = None
+_interrupted = False
 _callback_lock = threading.Lock()
 
 
@@ -288,6 +289,8 @@ def _dispatch(conn, msg):
     try:
         if type(node) is str and type(inputs) is dict and op in _NODE_OPS:
             with _exec_lock:
+                if _interrupted:
+                    _clear_interrupt()
                 _current = (conn, call_id)
                 _busy[0] = 1
                 try:
@@ -361,11 +364,29 @@ def _watch_parent(ppid):
 
 
 def _watch_control(ctl_in, ctl_out):
+    global _interrupted
     for line in ctl_in:
-        if line.strip() == b"ping":
+        line = line.strip()
+        if line == b"ping":
             ctl_out.write(b"pong\n")
             ctl_out.flush()
+        elif line == b"interrupt":
+            # ComfyUI's Cancel: raise its flag here too; a node that checks it (as ComfyUI's
+            # samplers do) stops with InterruptProcessingException.
+            _interrupted = True
+            mm = _modules.get("comfy.model_management")
+            if mm is not None and hasattr(mm, "interrupt_current_processing"):
+                mm.interrupt_current_processing(True)
     os._exit(0)  # the supervisor closed the pipe: it is gone or wants us gone
+
+
+def _clear_interrupt():
+    """A Cancel belongs to the call it came for: the next call starts without it."""
+    global _interrupted
+    _interrupted = False
+    mm = _modules.get("comfy.model_management")
+    if mm is not None and hasattr(mm, "interrupt_current_processing"):
+        mm.interrupt_current_processing(False)
 
 
 def _listen(address):

@@ -11,6 +11,7 @@ import importlib.util
 import json
 import os
 import sys
+import threading
 import time
 import traceback
 import types
@@ -167,6 +168,20 @@ def handle(cmd):
         events = list(PROGRESS)
         del PROGRESS[:]
         return {"events": events}
+    if op == "cancel_during":
+        # ComfyUI's Cancel button while the node runs: the flag is set from another thread.
+        mm = comfy.model_management
+        timer = threading.Timer(cmd["after"], mm.interrupt_current_processing)
+        timer.start()
+        t0 = time.monotonic()
+        try:
+            out = run_node(NODES[cmd["node"]], cmd.get("inputs", {}))
+        except mm.InterruptProcessingException:
+            out = {"interrupted": True}
+        finally:
+            timer.cancel()
+            mm.interrupt_current_processing(False)  # ComfyUI clears it before the next prompt
+        return dict(out, seconds=time.monotonic() - t0)
     if op == "sent":
         return {"sent": SENT}
     if op == "freed":
