@@ -93,13 +93,13 @@ describe("runtime through the bridge, real workers in a built env", () => {
     expect([after.pid, after.generation]).toEqual([before.pid, before.generation]);
   });
 
-  test("progress from the worker's ProgressBar shows in the host; VRAM requests free memory in the host", async () => {
+  test("progress (with its preview image) from the worker's ProgressBar shows in the host; VRAM requests free memory in the host", async () => {
     await host.send({ op: "progress" });
     expect((await host.send({ op: "run", node: "IsoProgress", inputs: { steps: 3 } })).result).toEqual([3]);
     expect((await host.send({ op: "progress" })).events).toEqual([
       [1, 3],
       [2, 3],
-      [3, 3],
+      [3, 3, ["JPEG", Buffer.from("\xff\xd8preview", "latin1").toString("hex"), 512]],
     ]);
     const v = await host.send({ op: "run", node: "IsoVram", inputs: { size: 77 } });
     expect(v.result).toEqual([{ freed: true, free_memory: 8 * 2 ** 30 }]);

@@ -153,13 +153,13 @@ def write_cache(folder, files_key, python_key, meta):
 
 # ------------------------------------------------------------------ host callbacks
 
-def _progress(value, total):
+def _progress(value, total, preview=None):
     try:
         import comfy.utils as cu
     except Exception:
         return None
     bar = cu.ProgressBar(total)
-    bar.update_absolute(value, total)
+    bar.update_absolute(value, total, preview)
     return None
 
 

@@ -255,7 +255,13 @@ def callback(name, *args):
 
 
 def _progress_hook(value, total, preview=None, node_id=None):
-    callback("progress", value, total)
+    if preview is None:
+        callback("progress", value, total)
+        return
+    try:
+        callback("progress", value, total, preview)  # ("JPEG", PIL image, size): pickled
+    except _wire.WireError:
+        callback("progress", value, total)  # allow_pickle is off: the step without its preview
 
 
 def _install_progress_hook():

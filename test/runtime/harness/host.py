@@ -46,7 +46,8 @@ sys.modules["server"] = types.ModuleType("server")
 sys.modules["server"].PromptServer = PromptServer
 
 PROGRESS = []
-comfy.utils.set_progress_bar_global_hook(lambda v, t, p=None, node_id=None: PROGRESS.append([v, t]))
+comfy.utils.set_progress_bar_global_hook(
+    lambda v, t, p=None, node_id=None: PROGRESS.append([v, t] if p is None else [v, t, [p[0], p[1].hex(), p[2]]]))
 NODES = {}
 DISPLAY = {}
 
