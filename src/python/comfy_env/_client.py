@@ -62,10 +62,6 @@ def _raise_interrupt():
         raise exc()
 
 
-class _Died(Exception):
-    pass
-
-
 class _Stale(Exception):
     """The connection was dead before the request was sent: the node did not run."""
 
@@ -169,7 +165,7 @@ class EnvRuntime(object):
         timeout = self.timeout if timeout is None else timeout
         with self.lock:
             try:
-                return self._request(op, node, inputs, timeout)
+                return self._exchange(op, node, inputs, timeout)
             except _Stale:
                 # Its worker ended while the connection sat idle (a crash, a hang the supervisor
                 # ended): the node never saw this request, so it goes once to a new worker, after
@@ -180,55 +176,16 @@ class EnvRuntime(object):
                 except _supervisor.SupervisorError:
                     pass
                 try:
-                    return self._request(op, node, inputs, timeout)
+                    return self._exchange(op, node, inputs, timeout)
                 except _Stale:
                     self._drop()
                     raise WorkerError(self._death_message(node), node=node)
 
-    def _request(self, op, node, inputs, timeout):
-        try:
-            conn = self.conn or self._ensure()
-        except _supervisor.SupervisorError as e:
-            raise WorkerError("comfy-env: %s: %s" % (self.label, e), node=node)
-        except OSError as e:
-            self._drop()
-            raise WorkerError("comfy-env: cannot reach the worker for %s: %s" % (self.label, e), node=node)
-        try:
-            return self._exchange(conn, op, node, inputs, timeout)
-        except socket.timeout:
-            self._drop()
-            try:
-                _supervisor.get().request("kill", key=self.key)
-            except _supervisor.SupervisorError:
-                pass
-            raise WorkerError(
-                "comfy-env: node %s did not finish within %g s in the worker for %s; the worker was "
-                "stopped and the next run starts a new one (COMFY_ENV_CALL_TIMEOUT sets the limit)"
-                % (node, timeout, self.label),
-                node=node,
-            )
-        except (_Died, _wire.PeerClosed, ConnectionError):
-            self._drop()
-            raise WorkerError(self._death_message(node), node=node)
-
-    def _death_message(self, node):
-        how, log = "it exited", self.handle.get("log") if self.handle else None
-        try:
-            info = _supervisor.get().request("exit_info", key=self.key, wait_ms=800)
-            ex = info.get("exit") or {}
-            if ex.get("signal"):
-                how = "it was killed by %s" % ex["signal"]
-            elif ex.get("code") is not None:
-                how = "it exited with code %s" % ex["code"]
-            log = info.get("log") or log
-        except _supervisor.SupervisorError:
-            pass
-        return "comfy-env: the worker for %s died while running %s (%s); log: %s. The next run starts a new worker." % (
-            self.label, node, how, log)
-
-    def _exchange(self, conn, op, node, inputs, timeout):
-        # The socket stays blocking (a socket timeout costs a poll() per recv on the hot path);
-        # the watchdog shuts it down when the deadline passes.
+    def _exchange(self, op, node, inputs, timeout):
+        """One request and its answer, serving host callbacks meanwhile. The socket stays
+        blocking (a socket timeout costs a poll() per recv on the hot path); the watchdog shuts
+        it down when the deadline passes."""
+        conn = self.conn or self._connected(node)
         self.next_id = call_id = self.next_id + 1
         self.expired = self.interrupted = False
         now = _monotonic()
@@ -246,11 +203,48 @@ class EnvRuntime(object):
                 return msg[2]  # the hot path: one send, one receive
             return self._wait(conn, call_id, node, msg)
         except (_wire.PeerClosed, OSError):
+            self._drop()
             if self.expired:
-                raise socket.timeout()
-            raise _Died()
+                raise self._timed_out(node, timeout)
+            raise WorkerError(self._death_message(node), node=node)
         finally:
             self.deadline = None
+
+    def _connected(self, node):
+        try:
+            return self._ensure()
+        except _supervisor.SupervisorError as e:
+            raise WorkerError("comfy-env: %s: %s" % (self.label, e), node=node)
+        except OSError as e:
+            self._drop()
+            raise WorkerError("comfy-env: cannot reach the worker for %s: %s" % (self.label, e), node=node)
+
+    def _timed_out(self, node, timeout):
+        try:
+            _supervisor.get().request("kill", key=self.key)
+        except _supervisor.SupervisorError:
+            pass
+        return WorkerError(
+            "comfy-env: node %s did not finish within %g s in the worker for %s; the worker was "
+            "stopped and the next run starts a new one (COMFY_ENV_CALL_TIMEOUT sets the limit)"
+            % (node, timeout, self.label),
+            node=node,
+        )
+
+    def _death_message(self, node):
+        how, log = "it exited", self.handle.get("log") if self.handle else None
+        try:
+            info = _supervisor.get().request("exit_info", key=self.key, wait_ms=800)
+            ex = info.get("exit") or {}
+            if ex.get("signal"):
+                how = "it was killed by %s" % ex["signal"]
+            elif ex.get("code") is not None:
+                how = "it exited with code %s" % ex["code"]
+            log = info.get("log") or log
+        except _supervisor.SupervisorError:
+            pass
+        return "comfy-env: the worker for %s died while running %s (%s); log: %s. The next run starts a new worker." % (
+            self.label, node, how, log)
 
     def _wait(self, conn, call_id, node, msg):
         """Serve host callbacks until the answer to `call_id` arrives; `msg` came first."""
