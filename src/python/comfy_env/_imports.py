@@ -48,6 +48,8 @@ class _StubMeta(type):
         return _stub_class("%s.%s" % (cls._ce_name, name), cls._ce_env)
 
     def __repr__(cls):
+        if "_ce_name" not in cls.__dict__:
+            return type.__repr__(cls)
         return "<comfy-env stub %s>" % cls._ce_name
 
 
