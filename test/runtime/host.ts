@@ -15,6 +15,8 @@ export interface World {
   cacheRoot: string;
   mixed: string;
   isoFolder: string;
+  /** The environment MixedPack's isolated folder links (resolved). */
+  envDir: string;
   /** Whether numpy is importable by the env's Python (the host venv always has it). */
   envHasNumpy: boolean;
 }
@@ -62,13 +64,28 @@ export async function makeWorld(dir: string, options: WorldOptions = {}): Promis
   const inst = await runCli(["install", mixed, "--cuda", "none"], { env });
   if (inst.exitCode !== 0) throw new Error(inst.stderr);
   const isoFolder = path.join(mixed, "nodes", "iso");
+  const link = fs.readdirSync(isoFolder).find((n) => n.startsWith("_env_")) as string;
+  const envDir = fs.realpathSync(path.join(isoFolder, link));
   const sitePaths = options.envSitePaths ?? numpyParent(hostBase);
   if (sitePaths.length) {
-    const link = fs.readdirSync(isoFolder).find((n) => n.startsWith("_env_")) as string;
-    const site = path.join(isoFolder, link, "lib", "python3.11", "site-packages");
+    const site = path.join(envDir, "lib", "python3.11", "site-packages");
     fs.writeFileSync(path.join(site, "machine-packages.pth"), `${sitePaths.join("\n")}\n`);
   }
-  return { comfy, hostPython, cacheRoot, mixed, isoFolder, envHasNumpy: sitePaths.length > 0 };
+  return { comfy, hostPython, cacheRoot, mixed, isoFolder, envDir, envHasNumpy: sitePaths.length > 0 };
+}
+
+/**
+ * Another ComfyUI tree beside the world's: the harness stand-ins named in `harness`, and
+ * `custom_nodes/` holding copies of fixture packs, whose isolated `folders` link the world's
+ * env (the forms under test are the bridge's, not install's). Returns the ComfyUI folder.
+ */
+export function comfyTree(world: World, root: string, harness: string[], packs: Record<string, string>, folders: string[]): string {
+  const customNodes = path.join(root, "custom_nodes");
+  fs.mkdirSync(customNodes, { recursive: true });
+  for (const d of harness) fs.cpSync(path.join(HARNESS, d), path.join(root, d), { recursive: true });
+  for (const [from, to] of Object.entries(packs)) fs.cpSync(path.join(PACKS, from), path.join(customNodes, to), { recursive: true });
+  for (const folder of folders) fs.symlinkSync(world.envDir, path.join(customNodes, folder, "_env_abc123"));
+  return root;
 }
 
 function numpyParent(python: string): string[] {

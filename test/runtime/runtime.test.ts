@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { runCli } from "../support/cli.ts";
 import { tmpdir } from "../support/tmp.ts";
-import { HARNESS, Host, isRunning, makeWorld, PACKS, waitUntil, type World } from "./host.ts";
+import { comfyTree, HARNESS, Host, isRunning, makeWorld, waitUntil, type World } from "./host.ts";
 
 let dir: Awaited<ReturnType<typeof tmpdir>>;
 let world: World;
@@ -63,8 +63,7 @@ describe("runtime through the bridge, real workers in a built env", () => {
     const [exe = "", isolated, ldPath = ""] = r.result as string[];
     expect(exe.startsWith(world.isoFolder)).toBe(true);
     expect(isolated).toBe("1");
-    const link = fs.readdirSync(world.isoFolder).find((n) => n.startsWith("_env_")) as string;
-    expect(ldPath.split(":")[0]).toBe(path.join(fs.realpathSync(path.join(world.isoFolder, link)), "lib"));
+    expect(ldPath.split(":")[0]).toBe(path.join(world.envDir, "lib"));
   });
 
   test("[env_vars] of the folder's comfy-env.toml reach the worker, at metadata scan and at run time", async () => {
@@ -201,20 +200,15 @@ describe("the TCP transport (Windows' transport, forced here with COMFY_ENV_WORK
 
 describe("older call forms of the Python API", () => {
   test("wrap_nodes(), wrap_isolated_nodes(), enable_isolation() + setup_isolated_imports(), register_nodes(nodes_package=)", async () => {
-    // A second ComfyUI tree holding only the legacy packs; their isolated folders link the env
-    // MixedPack's install built (the forms under test are the bridge's, not install's).
-    const comfy = path.join(dir.path, "LegacyComfyUI");
-    const customNodes = path.join(comfy, "custom_nodes");
-    fs.mkdirSync(customNodes, { recursive: true });
-    fs.cpSync(path.join(HARNESS, "comfy"), path.join(comfy, "comfy"), { recursive: true });
-    fs.cpSync(path.join(PACKS, "legacy"), customNodes, { recursive: true });
-    const link = fs.readdirSync(world.isoFolder).find((n) => n.startsWith("_env_")) as string;
-    const envDir = fs.realpathSync(path.join(world.isoFolder, link));
-    for (const folder of ["LegacyWrapNodes/nodes", "LegacyWrapIsolated/gpu", "LegacyEnableIsolation", "RegisterNodesArg/src/iso"]) {
-      fs.symlinkSync(envDir, path.join(customNodes, folder, "_env_abc123"));
-    }
+    // A second ComfyUI tree holding only the legacy packs.
+    const comfy = comfyTree(world, path.join(dir.path, "LegacyComfyUI"), ["comfy"], { legacy: "." }, [
+      "LegacyWrapNodes/nodes",
+      "LegacyWrapIsolated/gpu",
+      "LegacyEnableIsolation",
+      "RegisterNodesArg/src/iso",
+    ]);
     // A package only the env has: LegacyEnableIsolation's nodes import it at module level.
-    const envOnly = path.join(envDir, "lib", "python3.11", "site-packages", "ce_legacy_only");
+    const envOnly = path.join(world.envDir, "lib", "python3.11", "site-packages", "ce_legacy_only");
     fs.mkdirSync(envOnly, { recursive: true });
     fs.writeFileSync(path.join(envOnly, "__init__.py"), "def kind():\n    return 'the real ce_legacy_only'\n");
     fs.writeFileSync(path.join(envOnly, "tools.py"), "class Base:\n    pass\n\ndef cached():\n    return lambda f: f\n");
@@ -245,13 +239,8 @@ describe("older call forms of the Python API", () => {
 
 describe("ComfyUI V3 nodes (comfy_api io.ComfyNode) in an isolated folder", () => {
   test("comfy_entrypoint's nodes register with V1 metadata from their schema and run V3-style in the worker", async () => {
-    // A ComfyUI tree with the comfy_api stand-in and V3Pack, whose folder links MixedPack's env.
-    const comfy = path.join(dir.path, "V3ComfyUI");
-    fs.mkdirSync(path.join(comfy, "custom_nodes"), { recursive: true });
-    for (const d of ["comfy", "comfy_api"]) fs.cpSync(path.join(HARNESS, d), path.join(comfy, d), { recursive: true });
-    fs.cpSync(path.join(PACKS, "V3Pack"), path.join(comfy, "custom_nodes", "V3Pack"), { recursive: true });
-    const link = fs.readdirSync(world.isoFolder).find((n) => n.startsWith("_env_")) as string;
-    fs.symlinkSync(fs.realpathSync(path.join(world.isoFolder, link)), path.join(comfy, "custom_nodes", "V3Pack", "nodes", "v3", "_env_abc123"));
+    // A ComfyUI tree with the comfy_api stand-in and V3Pack.
+    const comfy = comfyTree(world, path.join(dir.path, "V3ComfyUI"), ["comfy", "comfy_api"], { V3Pack: "V3Pack" }, ["V3Pack/nodes/v3"]);
     const v3 = new Host({ ...world, comfy });
     await v3.start();
     try {
