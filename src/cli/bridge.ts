@@ -1,4 +1,4 @@
-import { bridgeStatus, installBridge, probePython, selfCommand, uninstallBridge, type BridgeError, type BridgeStatus } from "../runtime/bridge-install.ts";
+import { API_VERSION, bridgeStatus, DIST_VERSION, installBridge, probePython, selfCommand, uninstallBridge, type BridgeError, type BridgeStatus } from "../runtime/bridge-install.ts";
 import { findPortableNear } from "../util/portable.ts";
 import { openCommand, stringFlag } from "./args.ts";
 import { EXIT } from "./exit.ts";
@@ -7,7 +7,8 @@ import type { Output } from "./output.ts";
 const HELP = `Usage: comfy-env bridge <install|uninstall|status> [--python PY] [--force] [--json]
 
 Puts the comfy_env Python package (the bridge node packs import) into the site-packages of
-ComfyUI's interpreter PY, with a comfy_env-0.4.22+ce.<version>.dist-info so pip counts packs' comfy-env pins as satisfied.
+ComfyUI's interpreter PY, with a comfy_env-${DIST_VERSION}.dist-info (the API of the Python
+comfy-env ${API_VERSION}) so pip counts packs' comfy-env pins as satisfied.
 Without --python, inside or beside a ComfyUI portable folder, PY is its
 python_embeded/python.exe.
   install     write (or update) the bridge; it starts this binary when ComfyUI runs nodes

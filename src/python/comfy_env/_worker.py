@@ -380,9 +380,7 @@ def _watch_control(ctl_in, ctl_out):
             # ComfyUI's Cancel: raise its flag here too; a node that checks it (as ComfyUI's
             # samplers do) stops with InterruptProcessingException.
             _interrupted = True
-            mm = _modules.get("comfy.model_management")
-            if mm is not None and hasattr(mm, "interrupt_current_processing"):
-                mm.interrupt_current_processing(True)
+            _set_comfy_interrupt(True)
     os._exit(0)  # the supervisor closed the pipe: it is gone or wants us gone
 
 
@@ -390,9 +388,13 @@ def _clear_interrupt():
     """A Cancel belongs to the call it came for: the next call starts without it."""
     global _interrupted
     _interrupted = False
+    _set_comfy_interrupt(False)
+
+
+def _set_comfy_interrupt(value):
     mm = _modules.get("comfy.model_management")
     if mm is not None and hasattr(mm, "interrupt_current_processing"):
-        mm.interrupt_current_processing(False)
+        mm.interrupt_current_processing(value)
 
 
 def _listen(address):
