@@ -357,4 +357,19 @@ describe("process lifetime", () => {
     expect((await h.send({ op: "ps" })).workers[0].generation).toBe(2);
     await h.close();
   }, 60_000);
+
+  test("a bridge older than the binary's worker fails with the command that updates it, not with misread frames", async () => {
+    const h = new Host(world);
+    await h.start();
+    try {
+      await h.send({ op: "load" });
+      await h.send({ op: "stale_bridge" });
+      const r = await h.send({ op: "run", node: "IsoEcho", inputs: { text: "x", number: 1 } });
+      expect(r.type).toBe("WorkerError");
+      expect(r.error).toContain("does not match the comfy-env binary");
+      expect(r.error).toContain(`comfy-env bridge install --python ${world.hostPython}`);
+    } finally {
+      await h.close();
+    }
+  }, 60_000);
 });

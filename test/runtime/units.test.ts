@@ -37,6 +37,23 @@ describe("isolation env", () => {
   });
 });
 
+describe("plain frames decoded by the C pickle.loads under the audit-hook guard", () => {
+  for (const minor of ["3.9", "3.13"]) {
+    test(`Python ${minor}: builtins round-trip; a forbidden global is refused by every route, also with the fallback Unpickler; other unpickling is untouched`, () => {
+      const py = findPython(minor);
+      expect(py).toBeDefined();
+      const r = Bun.spawnSync([py as string, "-B", path.join(REPO_ROOT, "test", "runtime", "harness", "wire_guard.py"), path.join(REPO_ROOT, "src", "python")], { stdout: "pipe", stderr: "pipe" });
+      expect(r.stderr.toString()).toBe("");
+      const out = JSON.parse(r.stdout.toString());
+      expect(out.guarded).toBe(true);
+      expect(out.elsewhere).toEqual([true, true]);
+      const refusedAll = { roundtrip: true, refused: { ext: true, global: true, inst: true, stack_global: true } };
+      expect(out.fast).toEqual(refusedAll);
+      expect(out.fallback).toEqual(refusedAll);
+    });
+  }
+});
+
 describe("control frames", () => {
   test("frames split across chunks decode whole; an oversized length is an error", () => {
     const bytes = new Uint8Array([...encodeFrame({ id: 1, op: "ps" }), ...encodeFrame({ id: 2, op: "ensure", key: "k" })]);

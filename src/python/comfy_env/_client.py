@@ -49,6 +49,12 @@ def _connect(address, secret, timeout=10.0):
     hello = conn.recv()
     if not (isinstance(hello, tuple) and hello and hello[0] == "hello"):
         raise _wire.WireError("the worker did not greet")
+    if hello[3:4] != (_wire.PROTOCOL,):
+        conn.close()
+        raise _supervisor.SupervisorError(
+            "the comfy_env bridge in %s does not match the comfy-env binary that runs the worker (it was "
+            "updated since the bridge was installed); run `comfy-env bridge install --python %s` and restart ComfyUI"
+            % (os.path.dirname(os.path.abspath(__file__)), sys.executable))
     sock.settimeout(None)
     return conn
 

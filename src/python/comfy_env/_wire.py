@@ -3,8 +3,11 @@
 Frame: 4-byte big-endian length, then the payload. On Unix the top bit of the length says that
 one byte carrying new shared-memory descriptors (SCM_RIGHTS) comes before the payload.
 Payload: one flag byte, then a pickle (protocol 5).
-  flag 0  plain data: the receiver's find_class admits only an allow-list of builtins, so a
-          peer can never make it import or call anything else.
+  flag 0  plain data: builtins only, no descriptors. Decoded by the C `pickle.loads`, held to
+          the allow-list by an audit hook (below), so a peer can never make it import or call
+          anything else.
+  flag 2  plain data with array descriptors: a restricted Unpickler whose find_class admits
+          only the allow-list and whose persistent_load maps the descriptors.
   flag 1  the declared fallback for other objects: a full pickle, accepted only when
           allow_pickle is on (COMFY_ENV_ALLOW_PICKLE=0 turns it off), and only on a connection
           that already proved it holds the worker's secret.
@@ -12,8 +15,18 @@ numpy arrays and torch CPU tensors never go into the pickle: persistent_id swaps
 small descriptor of a shared-memory segment (see _shm), or inline bytes when they are small.
 Why pickle and not a pure-Python msgpack: the C pickler is ~10x faster for the small messages of
 the hot path (bench/runtime.ts measures the whole call against a raw echo).
+
+Why an audit hook: pickle.loads takes no find_class, and a restricted Unpickler built per frame
+costs three times the decode itself (bench/instructions.ts). The C unpickler raises the
+"pickle.find_class" audit event before it resolves any global (GLOBAL, STACK_GLOBAL, INST, EXT),
+and without a global a pickle can only build builtins containers and atoms. The hook refuses a
+name off the allow-list when the Python frame that called loads is one of this module's plain
+decoders (_PLAIN_DECODERS); everyone else's unpickling in the process is left alone. If the hook
+cannot be installed, or a probe shows it does not hold, plain frames use the restricted
+Unpickler instead.
 """
 import array
+import copyreg
 import io
 import os
 import pickle
@@ -23,6 +36,9 @@ import sys
 
 from . import _shm
 
+# What the frames above mean. The worker runs the binary's copy of this package and the host
+# the bridge's: a bridge left behind by `self-update` must fail clearly, not misread frames.
+PROTOCOL = 2
 MAX_FRAME = (1 << 31) - 1
 FD_BIT = 1 << 31
 _HDR = struct.Struct(">I")
@@ -59,11 +75,13 @@ class _Pickler(pickle.Pickler):
         pickle.Pickler.__init__(self, f, protocol=5)
         self.conn = conn
         self.full = False
+        self.descriptors = False
 
     def persistent_id(self, obj):
         np = _numpy()
         t = type(obj)
         if np is not None and t is np.ndarray and not obj.dtype.hasobject:
+            self.descriptors = True
             return ("nd",) + self.conn._put_array(obj)
         torch = _torch()
         if torch is not None and isinstance(obj, torch.Tensor) and not obj.is_sparse:
@@ -74,13 +92,20 @@ class _Pickler(pickle.Pickler):
             name = str(x.dtype).replace("torch.", "")
             if x.dtype == torch.bfloat16:
                 x = x.view(torch.int16)
+            self.descriptors = True
             return ("pt", name, dev) + self.conn._put_array(x.numpy())
         return None
 
     def reducer_override(self, obj):
-        if type(obj) not in _SAFE_TYPES:
+        # A safe type's reduce pickles its class too (a global the allow-list admits).
+        t = type(obj)
+        if t not in _SAFE_TYPES and not (t is type and obj in _SAFE_TYPES):
             self.full = True
         return NotImplemented
+
+
+def _refuse(module, name):
+    return WireError("refused to load %s.%s from the peer (not on the allow-list)" % (module, name))
 
 
 class _Unpickler(pickle.Unpickler):
@@ -92,7 +117,7 @@ class _Unpickler(pickle.Unpickler):
     def find_class(self, module, name):
         if self.full or (module == "builtins" and name in _SAFE_BUILTINS):
             return pickle.Unpickler.find_class(self, module, name)
-        raise WireError("refused to load %s.%s from the peer (not on the allow-list)" % (module, name))
+        raise _refuse(module, name)
 
     def persistent_load(self, pid):
         if not isinstance(pid, tuple) or not pid:
@@ -178,7 +203,7 @@ class Connection(object):
             def find_class(self, module, name):
                 if module == "builtins" and name in _SAFE_BUILTINS:
                     return pickle.Unpickler.find_class(self, module, name)
-                raise WireError("refused to load %s.%s from the peer (not on the allow-list)" % (module, name))
+                raise _refuse(module, name)
 
             def persistent_load(self, pid):
                 return _Unpickler.persistent_load(self, pid)
@@ -245,7 +270,7 @@ class Connection(object):
         buf.seek(0)
         buf.truncate()
         buf.write(b"\x00")
-        p.full = False
+        p.full = p.descriptors = False
         p.clear_memo()
         p.dump(obj)
         if p.full:
@@ -253,6 +278,9 @@ class Connection(object):
                 raise WireError("this value needs pickle (allow_pickle is off): %s" % _describe(obj))
             buf.seek(0)
             buf.write(b"\x01")
+        elif p.descriptors:
+            buf.seek(0)
+            buf.write(b"\x02")
         payload = buf.getbuffer()
         try:
             n = len(payload)
@@ -313,9 +341,11 @@ class Connection(object):
                 self._rpos = self._rend = 0
                 if self.pool.segments:
                     self.pool.release_all()
-                if self._rbuf[4] == 0:  # plain data: decode() without its call and checks
+                if self._rbuf[4] == 0 and _GUARDED:  # plain data: decode() without its call and checks
+                    if _EXT_CACHE:
+                        _EXT_CACHE.clear()
                     try:
-                        return self._restricted(_BytesIO(self._rview[5:k])).load()
+                        return _plain_loads(self._rview[5:k])
                     except Exception as e:
                         raise _undecodable(e)
                 return self.decode(self._rview[4:k])
@@ -382,11 +412,15 @@ class Connection(object):
         if flag == 1:
             if not self.allow_pickle:
                 raise WireError("the peer sent a pickled object but allow_pickle is off")
-        elif flag != 0:
+        elif flag > 2:
             raise WireError("bad frame flag")
+        if _EXT_CACHE:
+            _EXT_CACHE.clear()
         try:
+            if flag == 0 and _GUARDED:
+                return _plain_loads(data[1:])
             f = _BytesIO(data[1:])  # a copy: the receive buffer is reused
-            if flag == 0:
+            if flag != 1:
                 return self._restricted(f).load()
             return _Unpickler(f, self, True).load()
         except Exception as e:
@@ -398,6 +432,47 @@ class Connection(object):
         finally:
             self.pool.close()
             self.peer.close()
+
+
+try:
+    from _pickle import loads as _plain_loads  # the C unpickler: its find_class raises the audit event
+except ImportError:
+    _plain_loads = None
+# The frames whose calls to _plain_loads the hook holds to the allow-list.
+_PLAIN_DECODERS = frozenset()
+# The C unpickler resolves an EXT opcode from this cache without any find_class: the decoders
+# empty it first (it is empty unless some code registered a copyreg extension and unpickled it).
+_EXT_CACHE = copyreg._extension_cache
+
+
+def _plain_guard(event, args):
+    if event == "pickle.find_class" and sys._getframe(1).f_code in _PLAIN_DECODERS:
+        module, name = args
+        if not (module == "builtins" and name in _SAFE_BUILTINS):
+            raise _refuse(module, name)
+
+
+def _probe(data):
+    return _plain_loads(data)
+
+
+def _install_plain_guard():
+    """Whether plain frames may use _plain_loads: the hook is in and refuses a global."""
+    global _PLAIN_DECODERS
+    if _plain_loads is None or not hasattr(sys, "addaudithook"):
+        return False
+    _PLAIN_DECODERS = frozenset((Connection.recv.__code__, Connection.decode.__code__, _probe.__code__))
+    try:
+        sys.addaudithook(_plain_guard)
+        _probe(pickle.dumps(os.getpid))
+    except WireError:
+        return True
+    except Exception:
+        pass
+    return False
+
+
+_GUARDED = _install_plain_guard()
 
 
 def _undecodable(e):

@@ -348,7 +348,7 @@ def _serve(sock, secret):
         return
     conn = _wire.Connection(sock)
     try:
-        conn.send(("hello", os.getpid(), _spec.get("generation", 0)))
+        conn.send(("hello", os.getpid(), _spec.get("generation", 0), _wire.PROTOCOL))
         while True:
             try:
                 msg = conn.recv()

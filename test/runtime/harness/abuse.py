@@ -79,7 +79,10 @@ s = connect()
 s.sendall(frame(secret))
 hello = recv_frame(s)
 errors = 0
-evil = b"\x00" + pickle.dumps(Evil(), protocol=5)
+# A forbidden global by every route: STACK_GLOBAL and protocol 0's GLOBAL in plain frames (the
+# audit-hook path), and in a frame with descriptors (the restricted Unpickler's find_class).
+evils = [b"\x00" + pickle.dumps(Evil(), protocol=5), b"\x00" + pickle.dumps(Evil(), protocol=0),
+         b"\x02" + pickle.dumps(Evil(), protocol=5)]
 
 
 class _DescPickler(pickle.Pickler):
@@ -91,20 +94,20 @@ def bad_descriptor():
     import io
     b = io.BytesIO()
     _DescPickler(b, protocol=5).dump(("call", 1, "IsoArray", {"array": "ARRAY"}))
-    return b"\x00" + b.getvalue()
+    return b"\x02" + b.getvalue()  # the flag of plain data with descriptors
 
 
 bad_desc = bad_descriptor()
 for i in range(frames):
     k = i % 6
     if k == 0:
-        p = bytes([rng.randint(2, 255)]) + b"garbage"
+        p = bytes([rng.randint(3, 255)]) + b"garbage"
     elif k == 1 and i % 12 == 1:
         p = bad_desc
     elif k == 1:
         p = b"\x00" + bytes(rng.getrandbits(8) for _ in range(rng.randint(1, 64)))
     elif k == 2:
-        p = evil
+        p = evils[(i // 6) % len(evils)]
     elif k == 3:
         p = b"\x00" + pickle.dumps(("call", i, "NoSuchNode", {}), protocol=5)
     elif k == 4:

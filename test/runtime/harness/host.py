@@ -190,6 +190,10 @@ def handle(cmd):
     if op == "import":  # from outside every pack
         importlib.import_module(cmd["name"])
         return {"imported": cmd["name"]}
+    if op == "stale_bridge":  # a bridge older than the binary, as `self-update` can leave one
+        import comfy_env._wire as wire
+        wire.PROTOCOL -= 1
+        return {"protocol": wire.PROTOCOL}
     if op == "ps":
         return sup.get().request("ps") if sup.started() else {"workers": []}
     if op == "handle":
