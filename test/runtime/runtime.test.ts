@@ -119,6 +119,14 @@ describe("runtime through the bridge, real workers in a built env", () => {
     expect((await host.send({ op: "run", node: "IsoLoop", inputs: { seconds: 0.1 } })).result).toEqual([10]);
   });
 
+  test("calls from several threads at once take turns on the one connection; each gets its own answer", async () => {
+    const echo = await host.send({ op: "concurrent", node: "IsoEcho", threads: 8, inputs: { text: "", number: 1 } });
+    expect(echo.results.map((r: { result: unknown[] }) => r.result[0])).toEqual(["0", "1", "2", "3", "4", "5", "6", "7"]);
+    const sleep = await host.send({ op: "concurrent", node: "IsoSleep", threads: 3, inputs: { seconds: 0.2 } });
+    expect(sleep.results.map((r: { result: unknown[] }) => r.result)).toEqual([[0.2], [0.2], [0.2]]);
+    expect(sleep.seconds).toBeGreaterThanOrEqual(0.6);
+  }, 30_000);
+
   test("numpy arrays travel through shared memory and equal the in-process result", async () => {
     if (!world.envHasNumpy) {
       console.warn("numpy is not available to the env's Python: array test skipped");
@@ -130,6 +138,13 @@ describe("runtime through the bridge, real workers in a built env", () => {
       const local = await host.send({ op: "inprocess", folder: world.isoFolder, node: "IsoArray", inputs });
       expect(iso.error).toBeUndefined();
       expect(iso.result).toEqual(local.result);
+    }
+    // The 4 MiB ones went by segment: each side maps its own and the one whose descriptor came
+    // over from the other side.
+    const worker = (await host.send({ op: "ps" })).workers[0].pid;
+    for (const pid of [host.pid, worker]) {
+      const maps = fs.readFileSync(`/proc/${pid}/maps`, "utf8").split("\n");
+      expect(maps.filter((l) => l.includes("/memfd:comfy-env")).length).toBeGreaterThanOrEqual(2);
     }
   }, 30_000);
 

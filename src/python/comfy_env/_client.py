@@ -6,13 +6,13 @@ import sys
 import threading
 import time
 
-from . import _supervisor, _wire
+from . import _supervisor, _turn, _wire
 
 DEFAULT_TIMEOUT = 600.0
-# A connection unused this long (from its last request's start) is checked before the next one:
-# its worker may have been restarted since.
+# A connection unused this long is checked before its next request: its worker may have been
+# restarted since.
 STALE_AFTER = 0.5
-_monotonic = time.monotonic
+TICK = 0.05  # the watchdog's period
 
 
 def call_timeout():
@@ -44,8 +44,18 @@ def _connect(address, secret, timeout=10.0):
         raise ValueError("bad worker address %r" % address)
     sock.settimeout(timeout)
     sock.connect(target)
-    _wire.send_raw(sock, secret.encode())
-    conn = _wire.Connection(sock)
+    side = None
+    if sock.family != socket.AF_INET:
+        # The descriptor channel (see _wire): one end goes to the worker with the secret.
+        side, theirs = socket.socketpair()
+        try:
+            _wire.send_raw(sock, secret.encode(), [theirs.fileno()])
+        finally:
+            theirs.close()
+        side.setblocking(False)
+    else:
+        _wire.send_raw(sock, secret.encode())
+    conn = _wire.Connection(sock, side=side)
     hello = conn.recv()
     if not (isinstance(hello, tuple) and hello and hello[0] == "hello"):
         raise _wire.WireError("the worker did not greet")
@@ -83,9 +93,8 @@ def _closed(sock):
 
 
 class _Watchdog(object):
-    """One thread for all runtimes: shuts down the socket of a call past its deadline, and passes
-    ComfyUI's Cancel on to the worker of a running call. A call only stores its deadline on its
-    runtime, so arming costs the hot path one attribute write."""
+    """One thread for all runtimes, looking at each every TICK (EnvRuntime._tick), so that the
+    hot path needs no clock: a call only shows its id in `running` while it runs."""
 
     def __init__(self):
         self.runtimes = []
@@ -101,28 +110,12 @@ class _Watchdog(object):
 
     def _run(self):
         while True:
-            time.sleep(0.05)
+            time.sleep(TICK)
             now = time.monotonic()
             mm = sys.modules.get("comfy.model_management")
             cancelled = getattr(mm, "processing_interrupted", None)
             for rt in list(self.runtimes):
-                deadline, conn = rt.deadline, rt.conn
-                if deadline is None or conn is None:
-                    continue
-                if now >= deadline:
-                    rt.expired = True
-                    rt.deadline = None
-                    try:
-                        conn.sock.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
-                elif cancelled is not None and not rt.interrupted and cancelled():
-                    # ComfyUI's Cancel: its flag is in this process, the node in the worker.
-                    rt.interrupted = True
-                    try:
-                        _supervisor.get().request("interrupt", key=rt.key)
-                    except _supervisor.SupervisorError:
-                        pass
+                rt._tick(now, cancelled)
 
 
 _watchdog = _Watchdog()
@@ -136,17 +129,50 @@ class EnvRuntime(object):
         self.key = spec["key"]
         self.label = label
         self.callbacks = host_callbacks
-        self.lock = threading.RLock()
+        self.turn = _turn.Turn()
         self.conn = None
         self.handle = None
         self.spawned = False
         self.timeout = call_timeout()
-        self.deadline = None
-        self.expired = False
-        self.interrupted = False
         self.next_id = 0
-        self.last_used = 0.0
+        self.running = 0  # the id of the call in flight, 0 when none
+        # The watchdog's: the call id it last saw and when, the call it timed out (its socket
+        # shut down) and the one it passed ComfyUI's Cancel to; `idle` asks the next request to
+        # check the connection first.
+        self.seen = 0
+        self.seen_at = 0.0
+        self.expired = 0
+        self.interrupted = 0
+        self.idle = False
         _watchdog.watch(self)
+
+    def _tick(self, now, cancelled):
+        """The watchdog's look at this runtime (on its thread, every TICK)."""
+        call, conn = self.running, self.conn
+        if not call:
+            if self.seen != self.next_id:  # calls ran since the last look: the idle clock starts
+                self.seen, self.seen_at = self.next_id, now
+            elif now - self.seen_at >= STALE_AFTER:
+                self.idle = True
+            return
+        if call != self.seen:  # a new call: its clock starts now, up to one TICK late
+            self.seen, self.seen_at = call, now
+        if conn is None:
+            return
+        if now - self.seen_at >= self.timeout:
+            if self.expired != call:
+                self.expired = call
+                try:
+                    conn.sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+        elif cancelled is not None and self.interrupted != call and cancelled():
+            # ComfyUI's Cancel: its flag is in this process, the node in the worker.
+            self.interrupted = call
+            try:
+                _supervisor.get().request("interrupt", key=self.key)
+            except _supervisor.SupervisorError:
+                pass
 
     def _ensure(self):
         if self.conn is not None:
@@ -167,11 +193,15 @@ class EnvRuntime(object):
                 pass
         self.conn = None
 
-    def request(self, op, node, inputs, timeout=None):
-        timeout = self.timeout if timeout is None else timeout
-        with self.lock:
+    def request(self, op, node, inputs):
+        turn = self.turn
+        try:
+            turn.take()
+        except IndexError:
+            turn.wait()
+        try:
             try:
-                return self._exchange(op, node, inputs, timeout)
+                return self._exchange(op, node, inputs)
             except _Stale:
                 # Its worker ended while the connection sat idle (a crash, a hang the supervisor
                 # ended): the node never saw this request, so it goes once to a new worker, after
@@ -182,23 +212,23 @@ class EnvRuntime(object):
                 except _supervisor.SupervisorError:
                     pass
                 try:
-                    return self._exchange(op, node, inputs, timeout)
+                    return self._exchange(op, node, inputs)
                 except _Stale:
                     self._drop()
                     raise WorkerError(self._death_message(node), node=node)
+        finally:
+            turn.give(None)
 
-    def _exchange(self, op, node, inputs, timeout):
+    def _exchange(self, op, node, inputs):
         """One request and its answer, serving host callbacks meanwhile. The socket stays
         blocking (a socket timeout costs a poll() per recv on the hot path); the watchdog shuts
-        it down when the deadline passes."""
+        it down when the call outlives the timeout."""
         conn = self.conn or self._connected(node)
-        self.next_id = call_id = self.next_id + 1
-        self.expired = self.interrupted = False
-        now = _monotonic()
-        if now - self.last_used > STALE_AFTER and _closed(conn.sock):
-            raise _Stale()
-        self.last_used = now
-        self.deadline = now + timeout
+        if self.idle:
+            self.idle = False
+            if _closed(conn.sock):
+                raise _Stale()
+        self.next_id = self.running = call_id = self.next_id + 1
         try:
             try:
                 conn.send_flat((op, call_id, node, inputs), inputs)
@@ -210,11 +240,11 @@ class EnvRuntime(object):
             return self._wait(conn, call_id, node, msg)
         except (_wire.PeerClosed, OSError):
             self._drop()
-            if self.expired:
-                raise self._timed_out(node, timeout)
+            if self.expired == call_id:
+                raise self._timed_out(node)
             raise WorkerError(self._death_message(node), node=node)
         finally:
-            self.deadline = None
+            self.running = 0
 
     def _connected(self, node):
         try:
@@ -225,7 +255,7 @@ class EnvRuntime(object):
             self._drop()
             raise WorkerError("comfy-env: cannot reach the worker for %s: %s" % (self.label, e), node=node)
 
-    def _timed_out(self, node, timeout):
+    def _timed_out(self, node):
         try:
             _supervisor.get().request("kill", key=self.key)
         except _supervisor.SupervisorError:
@@ -233,7 +263,7 @@ class EnvRuntime(object):
         return WorkerError(
             "comfy-env: node %s did not finish within %g s in the worker for %s; the worker was "
             "stopped and the next run starts a new one (COMFY_ENV_CALL_TIMEOUT sets the limit)"
-            % (node, timeout, self.label),
+            % (node, self.timeout, self.label),
             node=node,
         )
 

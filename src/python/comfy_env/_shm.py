@@ -3,8 +3,8 @@
 A sender owns a pool of segments per connection and reuses them: a segment is busy from the
 frame that references it until the next frame arrives from the peer (the peer copies arrays out
 while decoding, before it can send anything). On Unix a segment is an anonymous file (memfd on
-Linux, an unlinked temp file elsewhere) whose descriptor travels once over the Unix socket
-(SCM_RIGHTS), so nothing is left behind when either side dies, even by kill -9. On Windows a
+Linux, an unlinked temp file elsewhere) whose descriptor travels once to the peer (SCM_RIGHTS,
+on the connection's descriptor channel: see _wire), so nothing is left behind when either side dies, even by kill -9. On Windows a
 segment is a named mapping that disappears with the last handle.
 """
 import mmap
@@ -56,6 +56,7 @@ class Pool(object):
 
     def __init__(self):
         self.segments = []
+        self.lent = []  # the busy ones: kept as one list, checked on every frame received
         self.next_sid = 0
         self.unsent_fds = []
 
@@ -74,11 +75,13 @@ class Pool(object):
             if best.fd >= 0:
                 self.unsent_fds.append(best.fd)
         best.busy = True
+        self.lent.append(best)
         return best
 
     def release_all(self):
-        for s in self.segments:
+        for s in self.lent:
             s.busy = False
+        del self.lent[:]
 
     def take_unsent_fds(self):
         fds = self.unsent_fds
@@ -89,6 +92,7 @@ class Pool(object):
         for s in self.segments:
             s.close()
         self.segments = []
+        del self.lent[:]
 
 
 class PeerMaps(object):

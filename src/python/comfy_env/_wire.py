@@ -1,7 +1,9 @@
 """Frames and the hot-path codec between the bridge and a worker (both Python, stdlib only).
 
 Frame: 4-byte big-endian length, then the payload. On Unix the top bit of the length says that
-one byte carrying new shared-memory descriptors (SCM_RIGHTS) comes before the payload.
+new shared-memory descriptors came with this frame: they travel (SCM_RIGHTS) on a second socket,
+the descriptor channel the client hands the worker with its secret, sent before the frame. So
+the data socket is read with plain recv_into, which costs less than recvmsg.
 Payload: one flag byte, then a pickle (protocol 5).
   flag 0  plain data: builtins only, no descriptors. Decoded by the C `pickle.loads`, held to
           the allow-list by an audit hook (below), so a peer can never make it import or call
@@ -42,8 +44,9 @@ PROTOCOL = 2
 MAX_FRAME = (1 << 31) - 1
 FD_BIT = 1 << 31
 _HDR = struct.Struct(">I")
-_HDR_UNPACK = _HDR.unpack_from
-_HDR_PLAIN = struct.Struct(">IB").pack  # a header and the plain-data flag, in one pack
+_HEAD = struct.Struct(">IB")  # a header and the frame's flag, in one (un)pack
+_HDR_PLAIN = _HEAD.pack
+_HEAD_UNPACK = _HEAD.unpack_from
 _dumps = pickle.dumps
 _BytesIO = io.BytesIO
 _SAFE_BUILTINS = frozenset(("set", "frozenset", "bytearray", "complex", "slice", "range"))
@@ -151,49 +154,31 @@ _ANC = socket.CMSG_SPACE(64 * 4) if hasattr(socket, "CMSG_SPACE") else 0
 _RBUF = 1 << 16
 
 
-def _flat(v):
-    """Whether `v` is an atom, or a tuple/list/dict of atoms: such a value pickles to the same
-    bytes with plain pickle.dumps as with our pickler (no arrays, nothing that needs full)."""
-    t = type(v)
-    if t in _ATOMS:
-        return True
-    if t is tuple or t is list:
-        for x in v:
-            if type(x) not in _ATOMS:
-                return False
-        return True
-    if t is dict:
-        for k, x in v.items():
-            if type(k) not in _ATOMS or type(x) not in _ATOMS:
-                return False
-        return True
-    return False
-
-
 class Connection(object):
     """One authenticated socket with its shared-memory pools. One thread at a time.
 
     Hot path (bench/runtime.ts): a small plain-data message is one pickle.dumps and one send;
-    receiving reads greedily into a reused buffer, so a small frame is one recv. On Unix every
-    greedy read is a recvmsg, so descriptors riding on a frame's first bytes are never lost.
+    receiving reads greedily into a reused buffer, so a small frame is one recv.
+    `side` is the descriptor channel (a Unix socket, non-blocking). Without one, arrays travel
+    inline in the frame, unless segments go by name (Windows).
     """
 
-    def __init__(self, sock, allow_pickle=None):
+    def __init__(self, sock, allow_pickle=None, side=None):
         self.sock = sock
+        self.side = side
         self.allow_pickle = allow_pickle_default() if allow_pickle is None else allow_pickle
         self.pool = _shm.Pool()
         self.peer = _shm.PeerMaps()
-        self.unix = hasattr(socket, "AF_UNIX") and sock.family == socket.AF_UNIX
         self._sendall = sock.sendall
-        self._recvmsg_into = sock.recvmsg_into if self.unix else None
         self._recv_into = sock.recv_into
         self._out = io.BytesIO()
         self._pickler = _Pickler(self._out, self)
         self._rbuf = bytearray(_RBUF)
         self._rview = memoryview(self._rbuf)
-        self._rviews = [self._rview]
+        # Buffered bytes are _rbuf[_rpos:_rend]; both are 0 whenever nothing is buffered.
         self._rpos = 0
         self._rend = 0
+        self._lent = self.pool.lent
         conn = self
 
         class _Restricted(_Unpickler):
@@ -217,7 +202,7 @@ class Connection(object):
         shape = tuple(int(d) for d in arr.shape)
         dt = arr.dtype.str
         n = arr.nbytes
-        if n < _shm.INLINE_LIMIT or not self.unix and not _shm.WINDOWS:
+        if n < _shm.INLINE_LIMIT or self.side is None and not _shm.WINDOWS:
             np = _numpy()
             return (dt, shape, None, None, 0, 0, np.ascontiguousarray(arr).tobytes())
         seg = self.pool.acquire(n)
@@ -256,12 +241,21 @@ class Connection(object):
     # -- frames
     def send_flat(self, msg, value):
         """send(msg) where `value` is the message's only non-atom part (the call's inputs, the
-        result): when it is flat, plain pickle.dumps makes the frame without Python callbacks."""
-        if _flat(value):
-            data = _dumps(msg, 5)
-            self._sendall(_HDR_PLAIN(len(data) + 1, 0) + data)
-        else:
-            self.send(msg)
+        result): when it holds atoms only (no arrays, nothing that needs full pickle), plain
+        pickle.dumps makes the same frame without Python callbacks."""
+        t = type(value)
+        if t is dict:
+            for k in value:
+                if type(k) not in _ATOMS or type(value[k]) not in _ATOMS:
+                    return self.send(msg)
+        elif t is tuple or t is list:
+            for x in value:
+                if type(x) not in _ATOMS:
+                    return self.send(msg)
+        elif t not in _ATOMS:
+            return self.send(msg)
+        data = _dumps(msg, 5)
+        self._sendall(_HDR_PLAIN(len(data) + 1, 0) + data)
 
     def send(self, obj):
         # One pickler per connection, reset per frame: building a Pickler costs more than a
@@ -288,16 +282,11 @@ class Connection(object):
                 raise WireError("message too large (%d bytes)" % n)
             fds = self.pool.take_unsent_fds()
             if fds:
-                # The descriptors ride on the frame's first bytes: the reader's recvmsg gets them
-                # with the header, before it decodes the payload that names them.
-                head = _HDR.pack(n | FD_BIT) + bytes((len(fds),))
-                sent = self.sock.sendmsg([head, payload], [(_SCM[0], _SCM[1], array.array("i", fds))])
-                if sent < len(head):
-                    self.sock.sendall(head[sent:])
-                    sent = len(head)
-                if sent - len(head) < n:
-                    self.sock.sendall(payload[sent - len(head):])
-            elif n < 65536:
+                # First the descriptors: the reader takes them when it reads this frame's header,
+                # before it decodes the payload that names them.
+                self.side.sendmsg([bytes((len(fds),))], [(_SCM[0], _SCM[1], array.array("i", fds))])
+                n |= FD_BIT
+            if len(payload) < 65536:
                 self.sock.sendall(_HDR.pack(n) + payload)
             else:
                 self.sock.sendall(_HDR.pack(n))
@@ -318,48 +307,41 @@ class Connection(object):
             end -= pos
             pos = self._rpos = 0
             self._rend = end
-        if self.unix:
-            k, anc, _flags, _addr = self.sock.recvmsg_into([self._rview[end:]], _ANC)
-            if anc:
-                self._take_fds(anc)
-        else:
-            k = self.sock.recv_into(self._rview[end:])
+        k = self._recv_into(self._rview[end:])
         if k == 0:
             raise PeerClosed()
         self._rend = end + k
 
     def recv(self):
-        if self._rpos == self._rend:
-            # The common case: nothing buffered, one read brings one whole small frame.
-            if self.unix:
-                k, anc, _flags, _addr = self._recvmsg_into(self._rviews, _ANC)
-                if anc:
-                    self._take_fds(anc)
-            else:
-                k = self._recv_into(self._rview)
-            if k >= 6 and _HDR_UNPACK(self._rbuf, 0)[0] == k - 4:
-                self._rpos = self._rend = 0
-                if self.pool.segments:
+        if not self._rend:
+            # The common case: nothing buffered, one read brings one whole small plain frame,
+            # decoded here without decode()'s call and checks.
+            k = self._recv_into(self._rview)
+            if k > 5 and _HEAD_UNPACK(self._rbuf) == (k - 4, 0) and _GUARDED:
+                if self._lent:  # the peer answered: our segments are free again
                     self.pool.release_all()
-                if self._rbuf[4] == 0 and _GUARDED:  # plain data: decode() without its call and checks
-                    if _EXT_CACHE:
-                        _EXT_CACHE.clear()
-                    try:
-                        return _plain_loads(self._rview[5:k])
-                    except Exception as e:
-                        raise _undecodable(e)
-                return self.decode(self._rview[4:k])
+                if _EXT_CACHE:
+                    _EXT_CACHE.clear()
+                try:
+                    return _plain_loads(self._rview[5:k])
+                except Exception as e:
+                    raise _undecodable(e)
             if k == 0:
                 raise PeerClosed()
-            self._rpos, self._rend = 0, k
+            self._rend = k
         return self._recv_slow()
 
-    def _take_fds(self, anc):
-        for level, kind, data in anc:
-            if level == _SCM[0] and kind == _SCM[1]:
-                fds = array.array("i")
-                fds.frombytes(data[: len(data) - len(data) % fds.itemsize])
-                self.peer.add_fds(list(fds))
+    def _take_fds(self):
+        """Whether the descriptors sent ahead of the frame being read were on the descriptor
+        channel (they are mapped now)."""
+        if self.side is None:
+            return False
+        try:
+            _data, anc, _flags, _addr = self.side.recvmsg(1, _ANC)
+        except (BlockingIOError, InterruptedError):
+            return False
+        self.peer.add_fds(fds_of(anc))
+        return True
 
     def _recv_slow(self):
         while self._rend - self._rpos < 4:
@@ -367,14 +349,10 @@ class Connection(object):
         pos = self._rpos
         n = _HDR.unpack_from(self._rbuf, pos)[0]
         pos += 4
+        fds_ok = True
         if n & FD_BIT:
-            if not self.unix:
-                raise WireError("descriptor frame on a TCP connection")
             n &= ~FD_BIT
-            self._rpos = pos
-            while self._rend - self._rpos < 1:
-                self._fill()
-            pos = self._rpos + 1  # the count byte; its descriptors came with the header
+            fds_ok = self._take_fds()
         if n < 2:
             self._rpos = pos
             raise WireError("frame too short")
@@ -388,8 +366,7 @@ class Connection(object):
             data = self._rview[pos:pos + n]
             self._rpos = pos + n
         else:
-            # A big frame: its own buffer, read exactly (nothing after it is read, so a later
-            # frame's descriptors wait for recvmsg).
+            # A big frame: its own buffer, read exactly.
             big = bytearray(n)
             take = min(have, n)
             big[:take] = self._rview[pos:pos + take]
@@ -402,8 +379,12 @@ class Connection(object):
                     raise PeerClosed()
                 got += k
             data = big
+        if self._rpos == self._rend:
+            self._rpos = self._rend = 0
+        if not fds_ok:  # refused after reading it whole: the next frame still starts in step
+            raise WireError("a descriptor frame came without its descriptors")
         # The peer decoded our last frame before sending this one: our segments are free again.
-        if self.pool.segments:
+        if self._lent:
             self.pool.release_all()
         return self.decode(data)
 
@@ -429,6 +410,8 @@ class Connection(object):
     def close(self):
         try:
             self.sock.close()
+            if self.side is not None:
+                self.side.close()
         finally:
             self.pool.close()
             self.peer.close()
@@ -484,27 +467,48 @@ def _describe(obj):
     return "%s.%s" % (t.__module__, t.__qualname__)
 
 
-def send_raw(sock, payload):
-    sock.sendall(_HDR.pack(len(payload)) + payload)
+def fds_of(anc):
+    """The descriptors in recvmsg's ancillary data."""
+    fds = array.array("i")
+    for level, kind, data in anc:
+        if level == _SCM[0] and kind == _SCM[1]:
+            fds.frombytes(data[: len(data) - len(data) % fds.itemsize])
+    return list(fds)
 
 
-def recv_raw(sock, limit):
-    """A length-prefixed frame of at most `limit` bytes, or None (too long or closed)."""
-    hdr = _recv_exact(sock, 4)
+def send_raw(sock, payload, fds=()):
+    """A length-prefixed frame; on a Unix socket `fds` ride along (SCM_RIGHTS)."""
+    frame = _HDR.pack(len(payload)) + payload
+    if not fds:
+        sock.sendall(frame)
+        return
+    sent = sock.sendmsg([frame], [(_SCM[0], _SCM[1], array.array("i", fds))])
+    if sent < len(frame):
+        sock.sendall(frame[sent:])
+
+
+def recv_raw(sock, limit, fds=None):
+    """A length-prefixed frame of at most `limit` bytes, or None (too long or closed). With a
+    list as `fds`, the descriptors that came with it are appended there (Unix sockets)."""
+    hdr = _recv_exact(sock, 4, fds)
     if hdr is None:
         return None
     n = _HDR.unpack(hdr)[0]
     if n > limit:
         return None
-    return _recv_exact(sock, n)
+    return _recv_exact(sock, n, fds)
 
 
-def _recv_exact(sock, n):
+def _recv_exact(sock, n, fds):
     buf = bytearray(n)
     view = memoryview(buf)
     got = 0
     while got < n:
-        k = sock.recv_into(view[got:], n - got)
+        if fds is None:
+            k = sock.recv_into(view[got:], n - got)
+        else:
+            k, anc, _flags, _addr = sock.recvmsg_into([view[got:n]], _ANC)
+            fds.extend(fds_of(anc))
         if k == 0:
             return None
         got += k

@@ -22,7 +22,7 @@ import threading
 import time
 import traceback
 
-from . import _prompt_server, _wire
+from . import _prompt_server, _turn, _wire
 
 AUTH_TIMEOUT = 5.0
 SECRET_LIMIT = 256
@@ -32,7 +32,8 @@ NODE_ATTRS = (
     "SEARCH_ALIASES", "API_NODE", "NOT_IDEMPOTENT", "DEV_ONLY",
 )
 
-_exec_lock = threading.RLock()
+# Requests run one at a time, whichever connection they come on.
+_exec_turn = _turn.Turn()
 _module_lock = threading.Lock()
 _module = None
 _modules = sys.modules
@@ -64,7 +65,7 @@ def _load_module():
         return mod
 
 
-_classes = None
+_classes = {}  # node name (or older alias) -> class; filled by _node on first use
 _found = None
 # ComfyUI V3 nodes (comfy_api's io.ComfyNode) among the classes -> (their hidden inputs as
 # input name -> ComfyUI's kind, e.g. "unique_id" -> "UNIQUE_ID"; whether PREPARE_CLASS_CLONE
@@ -164,10 +165,9 @@ def metadata():
 
 
 def _node(class_name):
-    global _classes
     classes = _classes
-    if classes is None:
-        classes = _classes = dict(_mappings()[0])  # a copy: lookups by alias are cached in it
+    if not classes:
+        classes.update(_mappings()[0])  # a copy: lookups by alias are cached in it
     cls = classes.get(class_name)
     if cls is None and "\0" in class_name:
         # The older wrap_* forms: "<mapping key>\0<class name>".
@@ -179,12 +179,6 @@ def _node(class_name):
     if cls is None:
         raise KeyError("no node %r in %s" % (class_name, _spec["node_dir"]))
     return cls
-
-
-def _call(cls, inputs):
-    if cls in _v3:
-        return _v1_output(cls, _v3_run(cls, "execute", inputs))
-    return _run_node(getattr(cls(), cls.FUNCTION), inputs)
 
 
 def _run_node(fn, inputs):
@@ -227,7 +221,7 @@ def _v1_output(cls, out):
     return {"ui": ui, "result": result} if ui is not None else result
 
 
-# The request being served: (connection, call id). Calls run one at a time (_exec_lock), so one
+# The request being served: (connection, call id). Calls run one at a time (_exec_turn), so one
 # slot is enough, and a node's own threads can report progress through it too.
 _current = None
 _interrupted = False
@@ -292,31 +286,44 @@ def _dispatch(conn, msg):
     else:
         conn.send(("err", None, {"type": "ProtocolError", "message": "bad request", "traceback": "", "node": None}))
         return
+    turn = _exec_turn
     try:
         if type(node) is str and type(inputs) is dict and op in _NODE_OPS:
-            with _exec_lock:
+            try:
+                turn.take()
+            except IndexError:
+                turn.wait()
+            try:
                 if _interrupted:
                     _clear_interrupt()
                 _current = (conn, call_id)
                 _busy[0] = 1
-                try:
+                cls = _classes.get(node)
+                if cls is None:
                     cls = _node(node)
-                    if op == "call":
-                        result = _call(cls, inputs)
-                    elif cls in _v3:
-                        result = _v3_run(cls, _NODE_OPS[op], inputs)
-                    else:
-                        result = getattr(cls, _NODE_OPS[op])(**inputs)
-                finally:
-                    _busy[0] = 0
-                    _current = None
+                if op != "call":
+                    result = _v3_run(cls, _NODE_OPS[op], inputs) if cls in _v3 else getattr(cls, _NODE_OPS[op])(**inputs)
+                elif cls in _v3:
+                    result = _v1_output(cls, _v3_run(cls, "execute", inputs))
+                elif "torch" in _modules:
+                    result = _run_node(getattr(cls(), cls.FUNCTION), inputs)
+                else:  # ComfyUI's own call, as long as no node has loaded torch
+                    result = getattr(cls(), cls.FUNCTION)(**inputs)
+            finally:
+                _busy[0] = 0
+                _current = None
+                turn.give(None)
         elif op == "meta":
-            with _exec_lock:  # importing the nodes can hold the GIL as long as a call
-                _busy[0] = 1
-                try:
-                    result = metadata()
-                finally:
-                    _busy[0] = 0
+            try:
+                turn.take()
+            except IndexError:
+                turn.wait()
+            _busy[0] = 1  # importing the nodes can hold the GIL as long as a call
+            try:
+                result = metadata()
+            finally:
+                _busy[0] = 0
+                turn.give(None)
         elif op == "ping":
             result = "pong"
         else:
@@ -336,17 +343,29 @@ _NODE_OPS = {"call": None, "is_changed": "IS_CHANGED", "validate": "VALIDATE_INP
 
 
 def _serve(sock, secret):
+    fds = [] if sock.family != socket.AF_INET else None
+    side = None
     try:
         sock.settimeout(AUTH_TIMEOUT)
-        got = _wire.recv_raw(sock, SECRET_LIMIT)
+        got = _wire.recv_raw(sock, SECRET_LIMIT, fds)
         if got is None or not hmac.compare_digest(got, secret):
-            sock.close()
-            return
+            raise ValueError("not our client")
         sock.settimeout(None)
+        if fds:  # the client's end of its descriptor channel (see _wire)
+            side = socket.socket(fileno=fds[0])
+            fds.pop(0)
+            if side.family != socket.AF_UNIX:
+                raise ValueError("not a descriptor channel")
+            side.setblocking(False)
     except (OSError, ValueError):
         sock.close()
+        if side is not None:
+            side.close()
         return
-    conn = _wire.Connection(sock)
+    finally:
+        for fd in fds or ():  # nobody else's descriptors stay open here
+            os.close(fd)
+    conn = _wire.Connection(sock, side=side)
     try:
         conn.send(("hello", os.getpid(), _spec.get("generation", 0), _wire.PROTOCOL))
         while True:

@@ -2,7 +2,8 @@
 
 1. Clients without the secret: each connects, sends garbage and must be dropped.
 2. One authenticated client sends <frames> malformed frames (bad flags, garbage pickles,
-   forbidden globals, bad array descriptors); each must be answered with an error, never run.
+   forbidden globals, bad array descriptors, descriptors announced but never sent); each must be
+   answered with an error, never run.
 Prints one JSON line: counts, and whether the worker still answers a ping.
 """
 import json
@@ -98,6 +99,7 @@ def bad_descriptor():
 
 
 bad_desc = bad_descriptor()
+ping = pickle.dumps(("ping", 0), protocol=5)
 for i in range(frames):
     k = i % 6
     if k == 0:
@@ -110,11 +112,16 @@ for i in range(frames):
         p = evils[(i // 6) % len(evils)]
     elif k == 3:
         p = b"\x00" + pickle.dumps(("call", i, "NoSuchNode", {}), protocol=5)
+    elif k == 4 and i % 12 == 10:
+        # Says descriptors came with it, but none did (this client never sent its channel).
+        s.sendall(struct.pack(">I", (1 << 31) | (len(ping) + 1)) + b"\x00" + ping)
+        p = None
     elif k == 4:
         p = b"\x00\x80\x05\x95"  # truncated pickle
     else:
         p = b"\x00" + pickle.dumps([1, 2, 3], protocol=5)  # not a request
-    s.sendall(frame(p))
+    if p is not None:
+        s.sendall(frame(p))
     reply = recv_frame(s)
     if reply[:1] == b"\x00" and b"err" in reply:
         errors += 1

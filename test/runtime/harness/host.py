@@ -183,6 +183,23 @@ def handle(cmd):
             timer.cancel()
             mm.interrupt_current_processing(False)  # ComfyUI clears it before the next prompt
         return dict(out, seconds=time.monotonic() - t0)
+    if op == "concurrent":  # the same node from several threads at once; "text" is the thread's number
+        results = [None] * cmd["threads"]
+
+        def one(i):
+            inputs = dict(cmd["inputs"], text=str(i)) if "text" in cmd["inputs"] else cmd["inputs"]
+            try:
+                results[i] = run_node(NODES[cmd["node"]], inputs)
+            except Exception as e:
+                results[i] = {"error": str(e)}
+
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(cmd["threads"])]
+        t0 = time.monotonic()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return {"results": results, "seconds": time.monotonic() - t0}
     if op == "sent":
         return {"sent": SENT}
     if op == "freed":
