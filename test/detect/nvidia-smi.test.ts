@@ -34,6 +34,15 @@ describe("parseSmiQuery", () => {
     expect(gpu).toMatchObject({ name, computeCapability: cc, architecture: arch, vramMiB: vram });
   });
 
+  test("recorded on a real H100 (driver 580): what NVML reported on that machine", async () => {
+    const nvml = { name: "NVIDIA H100 80GB HBM3", computeCapability: "9.0", architecture: "Hopper", vramMiB: 81559, driverVersion: "580.159.04" };
+    const [gpu] = parseSmiQuery(await readFixture("nvidia-smi", "h100-580-recorded", "query.txt"), true)._unsafeUnwrap();
+    expect(gpu).toMatchObject({ ...nvml, index: 0, pciBusId: "00000000:00:06.0", source: "nvidia-smi" });
+    const [old] = parseSmiQuery(await readFixture("nvidia-smi", "h100-580-recorded", "query-nocc.txt"), false)._unsafeUnwrap();
+    expect(old).toMatchObject({ name: nvml.name, computeCapability: null, vramMiB: nvml.vramMiB, driverVersion: nvml.driverVersion });
+    expect(parseSmiBanner(await readFixture("nvidia-smi", "h100-580-recorded", "plain.txt"))).toEqual({ version: "580.159.04", cuda: "13.0" });
+  });
+
   test("two mixed GPUs keep their order and indices", async () => {
     const gpus = parseSmiQuery(await readFixture("nvidia-smi", "mixed", "query.txt"), true)._unsafeUnwrap();
     expect(gpus.map((g) => [g.index, g.name, g.architecture, g.pciBusId])).toEqual([

@@ -78,10 +78,6 @@ def _raise_interrupt():
         raise exc()
 
 
-class _Stale(Exception):
-    """The connection was dead before the request was sent: the node did not run."""
-
-
 def _closed(sock):
     """Whether an idle connection has something to read: the worker never speaks unasked, so
     that is its end (EOF or reset)."""
@@ -194,57 +190,61 @@ class EnvRuntime(object):
         self.conn = None
 
     def request(self, op, node, inputs):
+        """One request and its answer, serving host callbacks meanwhile. The socket stays
+        blocking (a socket timeout costs a poll() per recv on the hot path); the watchdog shuts
+        it down when the call outlives the timeout."""
         turn = self.turn
         try:
             turn.take()
         except IndexError:
             turn.wait()
         try:
+            conn = self.conn
+            if conn is None or self.idle:
+                conn = self._ready(node)
+            self.next_id = self.running = call_id = self.next_id + 1
+            msg = (op, call_id, node, inputs)
             try:
-                return self._exchange(op, node, inputs)
-            except _Stale:
-                # Its worker ended while the connection sat idle (a crash, a hang the supervisor
-                # ended): the node never saw this request, so it goes once to a new worker, after
-                # the supervisor has reaped the old one (else ensure hands back its address).
+                try:
+                    conn.send_flat(msg, inputs)
+                except (_wire.PeerClosed, ConnectionError):
+                    # The worker cannot run a request it did not wholly receive: once more, to a
+                    # new one.
+                    conn = self._replace(node)
+                    conn.send_flat(msg, inputs)
+                msg = conn.recv()
+                if type(msg) is tuple and len(msg) == 3 and msg[0] == "ok" and msg[1] == call_id:
+                    return msg[2]  # the hot path: one send, one receive
+                return self._wait(conn, call_id, node, msg)
+            except (_wire.PeerClosed, OSError):
                 self._drop()
-                try:
-                    _supervisor.get().request("exit_info", key=self.key, wait_ms=300)
-                except _supervisor.SupervisorError:
-                    pass
-                try:
-                    return self._exchange(op, node, inputs)
-                except _Stale:
-                    self._drop()
-                    raise WorkerError(self._death_message(node), node=node)
+                if self.expired == call_id:
+                    raise self._timed_out(node)
+                raise WorkerError(self._death_message(node), node=node)
+            finally:
+                self.running = 0
         finally:
             turn.give(None)
 
-    def _exchange(self, op, node, inputs):
-        """One request and its answer, serving host callbacks meanwhile. The socket stays
-        blocking (a socket timeout costs a poll() per recv on the hot path); the watchdog shuts
-        it down when the call outlives the timeout."""
-        conn = self.conn or self._connected(node)
-        if self.idle:
-            self.idle = False
-            if _closed(conn.sock):
-                raise _Stale()
-        self.next_id = self.running = call_id = self.next_id + 1
+    def _ready(self, node):
+        """The connection for the next request: made on first use; after a while unused, first
+        checked, and replaced if its worker ended meanwhile (a crash, a hang the supervisor
+        ended)."""
+        self.idle = False
+        conn = self.conn
+        if conn is None:
+            return self._connected(node)
+        return self._replace(node) if _closed(conn.sock) else conn
+
+    def _replace(self, node):
+        """A connection to a new worker, once the supervisor has reaped the old one (else ensure
+        hands back its address)."""
+        self._drop()
         try:
-            try:
-                conn.send_flat((op, call_id, node, inputs), inputs)
-            except (_wire.PeerClosed, ConnectionError):
-                raise _Stale()  # the worker cannot run a request it did not wholly receive
-            msg = conn.recv()
-            if type(msg) is tuple and len(msg) == 3 and msg[0] == "ok" and msg[1] == call_id:
-                return msg[2]  # the hot path: one send, one receive
-            return self._wait(conn, call_id, node, msg)
-        except (_wire.PeerClosed, OSError):
-            self._drop()
-            if self.expired == call_id:
-                raise self._timed_out(node)
-            raise WorkerError(self._death_message(node), node=node)
-        finally:
-            self.running = 0
+            _supervisor.get().request("exit_info", key=self.key, wait_ms=300)
+        except _supervisor.SupervisorError:
+            pass
+        return self._connected(node)
 
     def _connected(self, node):
         try:
