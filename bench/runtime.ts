@@ -14,7 +14,8 @@ const N = Number(process.env.BENCH_ITERATIONS ?? 5000);
 const RESTART_RUNS = Number(process.env.BENCH_RESTART_RUNS ?? 7);
 await using dir = await tmpdir("ce-bench-runtime-");
 const torchPython = debianTorchPython();
-const world = await makeWorld(dir.path, torchPython ? { hostBase: torchPython, envSitePaths: ["/usr/lib/python3/dist-packages"] } : {});
+// The worker runs the same Python build as the host, which also runs both ends of the echo.
+const world = await makeWorld(dir.path, torchPython ? { hostBase: torchPython, envBase: torchPython, envSitePaths: ["/usr/lib/python3/dist-packages"] } : {});
 if (!world.envHasNumpy) {
   console.log("runtime bench: numpy is not available to the env's Python; skipped");
   process.exit(0);
@@ -53,7 +54,7 @@ console.log(
     ? `  IMAGE 1×1024×1024×3 float32 tensor round trip ${ms(m.image_roundtrip)} vs two copies of its bytes ${ms(m.image_two_copies)}: ${(m.image_roundtrip / m.image_two_copies).toFixed(2)}×`
     : `  IMAGE 1×1024×1024×3 float32 round trip ${ms(m.image_roundtrip)} vs two numpy copies ${ms(m.image_two_copies)}: ${(m.image_roundtrip / m.image_two_copies).toFixed(2)}× (numpy array: no torch here)`,
 );
-console.log(`  host Python: ${torchPython ? `${torchPython} (Debian, with torch)` : "pyenv 3.11"}`);
+console.log(`  host and worker Python: ${torchPython ? `${torchPython} (Debian, with torch)` : "pyenv 3.11"}`);
 const c = median(cold);
 const a = median(afterCrash);
 console.log(`  first call after kill -9 ${ms(a)} vs cold spawn ${ms(c)}: ${(a / c).toFixed(2)}× (goal ≤ 1.1×; medians of ${RESTART_RUNS} runs)`);

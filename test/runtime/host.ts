@@ -29,6 +29,11 @@ export interface WorldOptions {
    * index to fetch numpy or torch from); default the folder holding the host base's numpy.
    */
   envSitePaths?: string[];
+  /**
+   * The Python the pixi stand-in makes the env from (it must be a 3.11); default the pyenv 3.11.
+   * The runtime benchmark gives the host's, so the worker runs the same build as its baseline.
+   */
+  envBase?: string;
 }
 
 /** Debian's python3 when it has torch (CI installs python3-torch), for the tensor tests. */
@@ -59,7 +64,7 @@ export async function makeWorld(dir: string, options: WorldOptions = {}): Promis
   if (b.exitCode !== 0) throw new Error(b.stderr);
   const cacheRoot = path.join(dir, "cache");
   const mixed = path.join(comfy, "custom_nodes", "MixedPack");
-  const env = standinEnv({ log: path.join(dir, "pixi.jsonl") });
+  const env = standinEnv({ log: path.join(dir, "pixi.jsonl"), pythons: options.envBase && pythonsDirOf(dir, options.envBase) });
   env.COMFY_ENV_ROOT = cacheRoot;
   const inst = await runCli(["install", mixed, "--cuda", "none"], { env });
   if (inst.exitCode !== 0) throw new Error(inst.stderr);
@@ -86,6 +91,17 @@ export function comfyTree(world: World, root: string, harness: string[], packs: 
   for (const [from, to] of Object.entries(packs)) fs.cpSync(path.join(PACKS, from), path.join(customNodes, to), { recursive: true });
   for (const folder of folders) fs.symlinkSync(world.envDir, path.join(customNodes, folder, "_env_abc123"));
   return root;
+}
+
+/** A folder in the stand-in's layout (X.Y.Z/bin/pythonX.Y) holding only `python`. */
+function pythonsDirOf(dir: string, python: string): string {
+  const r = Bun.spawnSync([python, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"]);
+  if (r.exitCode !== 0) throw new Error(`${python} does not run: ${r.stderr.toString()}`);
+  const version = r.stdout.toString().trim();
+  const bin = path.join(dir, "pythons", version, "bin");
+  fs.mkdirSync(bin, { recursive: true });
+  fs.symlinkSync(python, path.join(bin, `python${version.split(".").slice(0, 2).join(".")}`));
+  return path.join(dir, "pythons");
 }
 
 function numpyParent(python: string): string[] {
