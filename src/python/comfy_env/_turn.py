@@ -2,7 +2,7 @@
 
 Uncontended, taking and giving back a Turn are one C call each, list.pop() and list.append(),
 which CPython runs atomically (under the GIL, and under a free-threaded build's per-list lock).
-A `with threading.Lock()` costs about four times that, because acquire() parses its arguments on
+A `with threading.Lock()` costs over three times that, because acquire() parses its arguments on
 every call (bench/instructions.ts counts it). A thread that finds the token taken polls for it
 with a growing sleep: that happens only when two threads call into one environment at once.
 Not re-entrant.
