@@ -119,6 +119,11 @@ describe("runtime through the bridge, real workers in a built env", () => {
     expect((await host.send({ op: "run", node: "IsoLoop", inputs: { seconds: 0.1 } })).result).toEqual([10]);
   });
 
+  test("the worker keeps one node object per host node object, across runs, and drops it when the host's is gone", async () => {
+    // [runs of this object, IsoCounter objects alive in the worker]
+    expect((await host.send({ op: "instances" })).results).toEqual([[1, 1], [2, 1], [1, 2], [2, 1]]);
+  });
+
   test("calls from several threads at once take turns on the one connection; each gets its own answer", async () => {
     const echo = await host.send({ op: "concurrent", node: "IsoEcho", threads: 8, inputs: { text: "", number: 1 } });
     expect(echo.results.map((r: { result: unknown[] }) => r.result[0])).toEqual(["0", "1", "2", "3", "4", "5", "6", "7"]);

@@ -3,8 +3,10 @@ import os
 import select
 import socket
 import sys
+import itertools
 import threading
 import time
+import weakref
 
 from . import _supervisor, _turn, _wire
 
@@ -13,6 +15,8 @@ DEFAULT_TIMEOUT = 600.0
 # restarted since.
 STALE_AFTER = 0.5
 TICK = 0.05  # the watchdog's period
+_instance_ids = itertools.count(1)
+INSTANCE_ATTR = "_comfy_env_instance"  # a host node object's id for its twin in the worker
 
 
 def call_timeout():
@@ -140,7 +144,22 @@ class EnvRuntime(object):
         self.expired = 0
         self.interrupted = 0
         self.idle = False
+        # Ids of host node objects that are gone: the worker drops their twins (see track).
+        self.released = []
         _watchdog.watch(self)
+
+    def track(self, obj):
+        """The id under which the worker keeps one node object for the host's node object `obj`
+        (ComfyUI keeps one per node in the graph, and nodes cache models on self), for as long
+        as `obj` lives; 0 where `obj` cannot be followed (no __dict__ or weakref): then each
+        call gets a new one."""
+        try:
+            iid = next(_instance_ids)
+            weakref.finalize(obj, self.released.append, iid).atexit = False
+            setattr(obj, INSTANCE_ATTR, iid)
+            return iid
+        except (TypeError, AttributeError):
+            return 0
 
     def _tick(self, now, cancelled):
         """The watchdog's look at this runtime (on its thread, every TICK)."""
@@ -189,10 +208,10 @@ class EnvRuntime(object):
                 pass
         self.conn = None
 
-    def request(self, op, node, inputs):
-        """One request and its answer, serving host callbacks meanwhile. The socket stays
-        blocking (a socket timeout costs a poll() per recv on the hot path); the watchdog shuts
-        it down when the call outlives the timeout."""
+    def request(self, op, node, inputs, instance=0):
+        """One request and its answer, serving host callbacks meanwhile; `instance` is a call's
+        node object (track). The socket stays blocking (a socket timeout costs a poll() per recv
+        on the hot path); the watchdog shuts it down when the call outlives the timeout."""
         turn = self.turn
         try:
             turn.take()
@@ -203,9 +222,11 @@ class EnvRuntime(object):
             if conn is None or self.idle:
                 conn = self._ready(node)
             self.next_id = self.running = call_id = self.next_id + 1
-            msg = (op, call_id, node, inputs)
+            msg = (op, call_id, node, inputs, instance)
             try:
                 try:
+                    if self.released:
+                        self._release(conn, call_id)
                     conn.send_flat(msg, inputs)
                 except (_wire.PeerClosed, ConnectionError):
                     # The worker cannot run a request it did not wholly receive: once more, to a
@@ -225,6 +246,13 @@ class EnvRuntime(object):
                 self.running = 0
         finally:
             turn.give(None)
+
+    def _release(self, conn, call_id):
+        """Tell the worker which node objects' twins to drop, before the call with that id."""
+        ids = self.released[:]
+        del self.released[:len(ids)]  # what a finalizer appends meanwhile waits for the next call
+        conn.send(("release", call_id, None, ids, 0))
+        conn.recv()
 
     def _ready(self, node):
         """The connection for the next request: made on first use; after a while unused, first

@@ -21,6 +21,8 @@ import sys
 
 from . import _client, _supervisor, _wire
 
+_INSTANCE = _client.INSTANCE_ATTR
+
 CONFIG = "comfy-env.toml"
 CACHE_FILE = ".comfy-env-nodes.cache"
 CACHE_FORMAT = "1"
@@ -213,18 +215,23 @@ def _make_proxy(name, meta, runtime, folder, failure):
         request = runtime.request
 
         def run(self, **kwargs):  # the hot path: nothing between ComfyUI and the request
-            return request("call", name, kwargs)
+            return request("call", name, kwargs, self._comfy_env_instance)
     else:
         def run(self, **kwargs):
             _check()
             for k in strip:
                 kwargs.pop(k, None)
-            return runtime.request("call", name, kwargs)
+            return runtime.request("call", name, kwargs, self._comfy_env_instance)
 
     ns = dict(attrs)
+    if runtime is not None:
+        def __init__(self):  # ComfyUI makes one per node in the graph: so does the worker
+            runtime.track(self)
+        ns["__init__"] = __init__
     ns.update({
         "INPUT_TYPES": classmethod(lambda cls: input_types),
         fn_name: run,
+        _INSTANCE: 0,  # untracked: a new worker-side object per call
         "_comfy_env_isolated": True,
         "_comfy_env_class": name,
         "_comfy_env_folder": folder,
@@ -379,10 +386,10 @@ def wrap_classes(pack_dir, folder, mappings, only_inside):
 
 
 def _wrapped_run(runtime, target):
-    request = runtime.request
+    request, track = runtime.request, runtime.track
 
     def run(self, **kwargs):
-        return request("call", target, kwargs)
+        return request("call", target, kwargs, getattr(self, _INSTANCE, 0) or track(self))
 
     return run
 

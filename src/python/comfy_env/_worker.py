@@ -181,6 +181,19 @@ def _node(class_name):
     return cls
 
 
+# The host's node objects' twins: instance id (the bridge's track) -> node object.
+_instances = {}
+
+
+def _new_instance(cls, iid):
+    """The node object for the host's object `iid`, made on its first call and kept until the
+    host's is gone ("release"), as ComfyUI keeps one per node; iid 0: a new one per call."""
+    obj = cls()
+    if iid:
+        _instances[iid] = obj
+    return obj
+
+
 def _run_node(fn, inputs):
     """fn(**inputs), under torch.inference_mode() once torch is loaded, as ComfyUI runs nodes."""
     torch = _modules.get("torch")
@@ -279,10 +292,10 @@ def _error(e, class_name):
 
 def _dispatch(conn, msg):
     global _current
-    if type(msg) is tuple and len(msg) == 4:
-        op, call_id, node, inputs = msg
+    if type(msg) is tuple and len(msg) == 5:
+        op, call_id, node, inputs, iid = msg
     elif type(msg) is tuple and len(msg) == 2:  # ("ping", id)
-        op, call_id, node, inputs = msg[0], msg[1], None, None
+        op, call_id, node, inputs, iid = msg[0], msg[1], None, None, 0
     else:
         conn.send(("err", None, {"type": "ProtocolError", "message": "bad request", "traceback": "", "node": None}))
         return
@@ -305,10 +318,14 @@ def _dispatch(conn, msg):
                     result = _v3_run(cls, _NODE_OPS[op], inputs) if cls in _v3 else getattr(cls, _NODE_OPS[op])(**inputs)
                 elif cls in _v3:
                     result = _v1_output(cls, _v3_run(cls, "execute", inputs))
-                elif "torch" in _modules:
-                    result = _run_node(getattr(cls(), cls.FUNCTION), inputs)
-                else:  # ComfyUI's own call, as long as no node has loaded torch
-                    result = getattr(cls(), cls.FUNCTION)(**inputs)
+                else:
+                    obj = _instances.get(iid)
+                    if obj is None or type(obj) is not cls:
+                        obj = _new_instance(cls, iid)
+                    if "torch" in _modules:
+                        result = _run_node(getattr(obj, cls.FUNCTION), inputs)
+                    else:  # ComfyUI's own call, as long as no node has loaded torch
+                        result = getattr(obj, cls.FUNCTION)(**inputs)
             finally:
                 _busy[0] = 0
                 _current = None
@@ -326,6 +343,10 @@ def _dispatch(conn, msg):
                 turn.give(None)
         elif op == "ping":
             result = "pong"
+        elif op == "release" and type(inputs) is list:
+            for i in inputs:
+                _instances.pop(i, None)
+            result = None
         else:
             raise ValueError("unknown request %r" % (op,))
     except _wire.PeerClosed:

@@ -94,7 +94,7 @@ class _DescPickler(pickle.Pickler):
 def bad_descriptor():
     import io
     b = io.BytesIO()
-    _DescPickler(b, protocol=5).dump(("call", 1, "IsoArray", {"array": "ARRAY"}))
+    _DescPickler(b, protocol=5).dump(("call", 1, "IsoArray", {"array": "ARRAY"}, 0))
     return b"\x02" + b.getvalue()  # the flag of plain data with descriptors
 
 
@@ -111,7 +111,7 @@ for i in range(frames):
     elif k == 2:
         p = evils[(i // 6) % len(evils)]
     elif k == 3:
-        p = b"\x00" + pickle.dumps(("call", i, "NoSuchNode", {}), protocol=5)
+        p = b"\x00" + pickle.dumps(("call", i, "NoSuchNode", {}, 0), protocol=5)
     elif k == 4 and i % 12 == 10:
         # Says descriptors came with it, but none did (this client never sent its channel).
         s.sendall(struct.pack(">I", (1 << 31) | (len(ping) + 1)) + b"\x00" + ping)

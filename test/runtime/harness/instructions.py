@@ -45,7 +45,7 @@ def worker(comfy, n, prefix):
     json.loads(proc.stdout.readline())  # ready
     conn = _client._connect(address, secret, timeout=120)
     for i in range(50 + n):
-        conn.send_flat(("call", i, "IsoNoop", {}), {})
+        conn.send_flat(("call", i, "IsoNoop", {}, 1), {})
         assert conn.recv() == ("ok", i, ())
     conn.close()
     proc.stdin.close()  # the worker exits when its control pipe closes
