@@ -12,6 +12,8 @@ nvidia-smi --query-gpu=index,name,pci.bus_id,memory.total,driver_version --forma
 /tmp/ce detect > $R/detect-nvml.txt 2>&1
 COMFY_ENV_NVML_LIB=/nonexistent/libnvidia-ml.so.1 /tmp/ce detect --json -v > $R/detect-smi.json 2> $R/detect-smi.err
 COMFY_ENV_NVML_LIB=/nonexistent/libnvidia-ml.so.1 PATH=/nonexistent /tmp/ce detect --json -v > $R/detect-sysfs.json 2> $R/detect-sysfs.err
+TORCHPY=${TORCHPY:-/opt/torch/.venv/bin/python3}  # the torch probe lists devices only when NVML and nvidia-smi are missing
+[ -x "$TORCHPY" ] && COMFY_ENV_NVML_LIB=/nonexistent/libnvidia-ml.so.1 PATH=/nonexistent /tmp/ce detect --json -v --python "$TORCHPY" > $R/detect-torch.json 2> $R/detect-torch.err
 for d in /sys/bus/pci/devices/*; do if [ "$(cat $d/vendor)" = 0x10de ]; then echo "$d $(cat $d/vendor) $(cat $d/device) $(cat $d/class)"; fi; done > $R/sysfs.txt 2>&1
 echo "module: $(cat /sys/module/nvidia/version 2>&1)" >> $R/sysfs.txt; cat /proc/driver/nvidia/version >> $R/sysfs.txt 2>&1
 (which nvcc && nvcc --version; ls -d /usr/local/cuda* ) > $R/nvcc.txt 2>&1
