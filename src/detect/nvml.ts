@@ -9,10 +9,15 @@ export interface NvmlRaw {
   driverVersion: Uint8Array | null;
   /** nvmlSystemGetCudaDriverVersion: 12040 for 12.4. */
   cudaDriverVersion: number | null;
-  devices: { name: Uint8Array | null; computeCapability: [number, number] | null; memoryTotalBytes: bigint | null }[];
+  devices: { name: Uint8Array | null; computeCapability: [number, number] | null; memoryTotalBytes: bigint | null; pci?: Uint8Array | null }[];
 }
 
 const NAME_BUFFER = 96; // NVML_DEVICE_NAME_V2_BUFFER_SIZE
+// nvmlPciInfo_t (the _v3 layout): busIdLegacy[16], domain, bus, device, pciDeviceId (device << 16 |
+// vendor), pciSubSystemId (u32 each), busId[32].
+const PCI_INFO_SIZE = 68;
+const PCI_DEVICE_ID_AT = 28;
+const PCI_BUS_ID_AT = 36;
 const DRIVER_BUFFER = 80; // NVML_SYSTEM_DRIVER_VERSION_BUFFER_SIZE
 const NVML_SUCCESS = 0;
 
@@ -28,16 +33,24 @@ export function cudaFromNvml(v: number): string | null {
   return `${Math.floor(v / 1000)}.${Math.floor((v % 1000) / 10)}`;
 }
 
+/** nvmlPciInfo_t → the bus id as nvidia-smi prints it and "vendor:device" as sysfs has it. */
+export function pciFromNvml(info: Uint8Array): { busId: string | null; deviceId: string | null } {
+  const id = new DataView(info.buffer, info.byteOffset, info.byteLength).getUint32(PCI_DEVICE_ID_AT, true);
+  const hex = (n: number) => n.toString(16).padStart(4, "0");
+  return { busId: cString(info.subarray(PCI_BUS_ID_AT)) || null, deviceId: id ? `${hex(id & 0xffff)}:${hex(id >>> 16)}` : null };
+}
+
 export function nvmlAnswer(raw: NvmlRaw): GpuProbeAnswer {
   const driverVersion = raw.driverVersion ? cString(raw.driverVersion) || null : null;
   const gpus: GpuInfo[] = raw.devices.map((d, index) => {
     const cc = d.computeCapability ? { major: d.computeCapability[0], minor: d.computeCapability[1] } : null;
+    const pci = d.pci ? pciFromNvml(d.pci) : null;
     return {
       index,
       vendor: "nvidia",
       name: d.name ? cString(d.name) || null : null,
-      pciBusId: null,
-      pciDeviceId: null,
+      pciBusId: pci?.busId ?? null,
+      pciDeviceId: pci?.deviceId ?? null,
       computeCapability: cc ? formatComputeCapability(cc) : null,
       architecture: cc ? architectureOf(cc) : null,
       vramMiB: d.memoryTotalBytes === null ? null : Number(d.memoryTotalBytes / 1048576n),
@@ -55,9 +68,11 @@ export function nvmlCandidates(env: Env, defaults: string[]): string[] {
 }
 
 // Signatures as in nvml.h (REFERENCE.md §4.2). A wrong one crashes the process, so this set stays small.
+// nvmlDeviceGetPciInfo_v3 comes with the _v2 generation only: the older struct has another layout.
 function symbols(v2: boolean) {
   const s = v2 ? "_v2" : "";
   return {
+    ...(v2 ? { nvmlDeviceGetPciInfo_v3: { args: [FFIType.ptr, FFIType.ptr], returns: FFIType.i32 } } : {}),
     [`nvmlInit${s}`]: { args: [], returns: FFIType.i32 },
     nvmlShutdown: { args: [], returns: FFIType.i32 },
     [`nvmlDeviceGetCount${s}`]: { args: [FFIType.ptr], returns: FFIType.i32 },
@@ -81,6 +96,8 @@ interface NvmlCalls {
   name: Call;
   computeCapability: Call;
   memory: Call;
+  /** Absent from the pre-_v2 generation. */
+  pci: Call | null;
   driver: Call;
   cudaDriver: Call;
   close(): void;
@@ -103,6 +120,7 @@ function openNvml(lib: string): Result<NvmlCalls, string> {
         name: pick("nvmlDeviceGetName"),
         computeCapability: pick("nvmlDeviceGetCudaComputeCapability"),
         memory: pick("nvmlDeviceGetMemoryInfo"),
+        pci: v2 ? pick("nvmlDeviceGetPciInfo_v3") : null,
         driver: pick("nvmlSystemGetDriverVersion"),
         cudaDriver: pick(`nvmlSystemGetCudaDriverVersion${s}`),
         close: () => l.close(),
@@ -137,10 +155,12 @@ function readNvml(nvml: NvmlCalls): Result<NvmlRaw, ProbeError> {
       const major = new Int32Array(1);
       const minor = new Int32Array(1);
       const memory = new BigUint64Array(3); // nvmlMemory_t: total, free, used
+      const pci = new Uint8Array(PCI_INFO_SIZE);
       raw.devices.push({
         name: nvml.name(handle, name, NAME_BUFFER) === NVML_SUCCESS ? name : null,
         computeCapability: nvml.computeCapability(handle, major, minor) === NVML_SUCCESS ? [major[0] as number, minor[0] as number] : null,
         memoryTotalBytes: nvml.memory(handle, memory) === NVML_SUCCESS ? (memory[0] as bigint) : null,
+        pci: nvml.pci && nvml.pci(handle, pci) === NVML_SUCCESS ? pci : null,
       });
     }
     return ok(raw);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { dlopen, FFIType } from "bun:ffi";
-import { cString, cudaFromNvml, nvmlAnswer, nvmlCandidates, probeNvml } from "../../src/detect/nvml.ts";
+import { cString, cudaFromNvml, nvmlAnswer, nvmlCandidates, pciFromNvml, probeNvml } from "../../src/detect/nvml.ts";
 import { tmpdir, type TmpDir } from "../support/tmp.ts";
 import { buildFakeNvml } from "./helpers.ts";
 
@@ -32,6 +32,14 @@ describe("NVML decoding (pure)", () => {
     expect(a.driver).toEqual({ version: "560.35.03", cuda: "12.6" });
     expect(a.gpus[0]).toMatchObject({ index: 0, name: "NVIDIA GeForce RTX 4090", computeCapability: "8.9", architecture: "Ada Lovelace", vramMiB: 24564, source: "nvml" });
     expect(a.gpus[1]).toMatchObject({ index: 1, name: null, computeCapability: null, architecture: null, vramMiB: null, driverVersion: "560.35.03" });
+  });
+
+  test("nvmlPciInfo_t: the bus id, and the device id as vendor:device", () => {
+    const info = new Uint8Array(68);
+    new DataView(info.buffer).setUint32(28, 0x268410de, true); // RTX 4090
+    info.set(new TextEncoder().encode("00000000:01:00.0"), 36);
+    expect(pciFromNvml(info)).toEqual({ busId: "00000000:01:00.0", deviceId: "10de:2684" });
+    expect(pciFromNvml(new Uint8Array(68))).toEqual({ busId: null, deviceId: null });
   });
 
   test("COMFY_ENV_NVML_LIB replaces the default list", () => {
@@ -72,9 +80,9 @@ describe("NVML through bun:ffi with a gcc-built fake library", () => {
     const state = watch(libs.normal as string);
     const a = probeNvml({ COMFY_ENV_NVML_LIB: libs.normal as string }, ["/nonexistent/libnvidia-ml.so.1"])._unsafeUnwrap();
     expect(a.driver).toEqual({ version: "570.124.06", cuda: "12.8" });
-    expect(a.gpus.map((g) => [g.index, g.name, g.computeCapability, g.architecture, g.vramMiB])).toEqual([
-      [0, "NVIDIA H100 80GB HBM3", "9.0", "Hopper", 81559],
-      [1, "NVIDIA GeForce RTX 5090", "12.0", "Blackwell", 32607],
+    expect(a.gpus.map((g) => [g.index, g.name, g.computeCapability, g.architecture, g.vramMiB, g.pciBusId, g.pciDeviceId])).toEqual([
+      [0, "NVIDIA H100 80GB HBM3", "9.0", "Hopper", 81559, "00000000:00:06.0", "10de:2330"],
+      [1, "NVIDIA GeForce RTX 5090", "12.0", "Blackwell", 32607, "00000000:01:00.0", "10de:2b85"],
     ]);
     expect(state.read()).toEqual({ inits: 1, shutdowns: 1 });
   });
@@ -83,6 +91,7 @@ describe("NVML through bun:ffi with a gcc-built fake library", () => {
     const a = probeNvml({ COMFY_ENV_NVML_LIB: libs.legacy as string }, [])._unsafeUnwrap();
     expect(a.gpus).toHaveLength(2);
     expect(a.driver.cuda).toBe("12.8");
+    expect(a.gpus[0]).toMatchObject({ name: "NVIDIA H100 80GB HBM3", pciBusId: null, pciDeviceId: null }); // no PciInfo_v3 there
   });
 
   test("a failing nvmlInit is an error value, and nothing else is called", () => {
