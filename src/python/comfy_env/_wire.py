@@ -107,6 +107,11 @@ class _Pickler(pickle.Pickler):
         return NotImplemented
 
 
+def _admitted(module, name):
+    """The allow-list of plain frames: builtins containers that carry no code."""
+    return module == "builtins" and name in _SAFE_BUILTINS
+
+
 def _refuse(module, name):
     return WireError("refused to load %s.%s from the peer (not on the allow-list)" % (module, name))
 
@@ -118,7 +123,7 @@ class _Unpickler(pickle.Unpickler):
         self.full = full
 
     def find_class(self, module, name):
-        if self.full or (module == "builtins" and name in _SAFE_BUILTINS):
+        if self.full or _admitted(module, name):
             return pickle.Unpickler.find_class(self, module, name)
         raise _refuse(module, name)
 
@@ -182,16 +187,9 @@ class Connection(object):
         conn = self
 
         class _Restricted(_Unpickler):
-            # The C constructor only: building one per frame must stay cheap.
+            # The C constructor only: building one per frame must stay cheap. find_class and
+            # persistent_load are _Unpickler's, with full off.
             __init__ = pickle.Unpickler.__init__
-
-            def find_class(self, module, name):
-                if module == "builtins" and name in _SAFE_BUILTINS:
-                    return pickle.Unpickler.find_class(self, module, name)
-                raise _refuse(module, name)
-
-            def persistent_load(self, pid):
-                return _Unpickler.persistent_load(self, pid)
 
         _Restricted.conn = conn
         _Restricted.full = False
@@ -431,7 +429,7 @@ _EXT_CACHE = copyreg._extension_cache
 def _plain_guard(event, args):
     if event == "pickle.find_class" and sys._getframe(1).f_code in _PLAIN_DECODERS:
         module, name = args
-        if not (module == "builtins" and name in _SAFE_BUILTINS):
+        if not _admitted(module, name):
             raise _refuse(module, name)
 
 
