@@ -7,8 +7,9 @@ import { locateKey } from "../../src/config/locate.ts";
 import { loadConfigFile, roleFromFileName } from "../../src/config/parse.ts";
 import { normalizeSource, parseToml } from "../../src/config/toml-text.ts";
 import type { TomlValue } from "../../src/config/types.ts";
+import { CONFIGS_DIR } from "../support/fixtures.ts";
 
-const DIR = "/work/shared/fixtures/configs";
+const DIR = CONFIGS_DIR;
 const FILES = fs.readdirSync(DIR).filter((f) => f.endsWith(".toml")).sort();
 
 /** KEYS.md "Files that do not parse as TOML": file → [line, column]. */

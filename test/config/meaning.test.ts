@@ -3,8 +3,9 @@ import { describe, expect, test } from "bun:test";
 import path from "node:path";
 import { loadConfigFile } from "../../src/config/parse.ts";
 import type { ConfigWarning, EnvConfig, RootConfig } from "../../src/config/types.ts";
+import { CONFIGS_DIR } from "../support/fixtures.ts";
 
-const DIR = "/work/shared/fixtures/configs";
+const DIR = CONFIGS_DIR;
 
 function env(name: string): { config: EnvConfig; warnings: ConfigWarning[] } {
   const loaded = loadConfigFile(path.join(DIR, name))._unsafeUnwrap();

@@ -4,9 +4,10 @@ import { buildWheel } from "../support/wheel.ts";
 import { startIndexServer, type TestServer } from "../support/index-server.ts";
 import { standinEnv, type StandinOptions } from "../support/pixi-standin.ts";
 import { REPO_ROOT } from "../support/cli.ts";
+import { CONFIGS_DIR } from "../support/fixtures.ts";
 export { isRunning } from "../support/process.ts";
 
-export const FIXTURES = path.resolve(REPO_ROOT, "..", "shared", "fixtures", "configs");
+export const FIXTURES = CONFIGS_DIR;
 
 /** A local PEP 503 index with the wheels the e2e packs need (cowsay double + tiny stand-ins). */
 export async function startPackIndex(dir: string): Promise<TestServer> {

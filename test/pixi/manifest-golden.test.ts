@@ -7,8 +7,9 @@ import TOML from "@iarna/toml";
 import { configHash } from "../../src/cache/hash.ts";
 import { loadConfigFile } from "../../src/config/parse.ts";
 import { generatePixiToml, type ManifestTarget } from "../../src/pixi/manifest.ts";
+import { CONFIGS_DIR } from "../support/fixtures.ts";
 
-const FIXTURES = "/work/shared/fixtures/configs";
+const FIXTURES = CONFIGS_DIR;
 const GOLDEN = path.join(import.meta.dir, "../golden/pixi");
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
 
