@@ -5,7 +5,7 @@ import path from "node:path";
 import { configHash } from "../../src/cache/hash.ts";
 import { runCli, spawnCli, REPO_ROOT } from "../support/cli.ts";
 import { tmpdir } from "../support/tmp.ts";
-import { findPython } from "../support/pythons.ts";
+import { python, testWithPythons } from "../support/pythons.ts";
 import type { TestServer } from "../support/index-server.ts";
 import { copyTree, envFor, FIXTURES, isRunning, linksIn, makePack, pixiRuns, runEnvPython, startPackIndex } from "./helpers.ts";
 
@@ -79,7 +79,7 @@ describe("install", () => {
     expect(JSON.parse(second.stdout).decision).toBeNull();
   }, 60_000);
 
-  test("builds a pack made of real fixture configs, one pinned and one using the host Python", async () => {
+  testWithPythons("3.10", "3.11")("builds a pack made of real fixture configs, one pinned and one using the host Python", async () => {
     await using dir = await tmpdir();
     const pack = path.join(dir.path, "ComfyUI-GeometryPack");
     for (const [sub, fixture] of [
@@ -91,9 +91,7 @@ describe("install", () => {
     }
     const root = path.join(dir.path, "cache");
     const log = path.join(dir.path, "pixi.jsonl");
-    const host = findPython("3.10");
-    expect(host).toBeDefined();
-    const r = await runCli(["install", pack, "--cuda", "none", "--python", host as string, "--json"], { env: envFor(root, index, { log }) });
+    const r = await runCli(["install", pack, "--cuda", "none", "--python", python("3.10"), "--json"], { env: envFor(root, index, { log }) });
     expect(r.exitCode).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.envs.map((e: { label: string }) => e.label)).toEqual(["ComfyUI-GeometryPack/nodes/blender", "ComfyUI-GeometryPack/nodes/cgal"]);

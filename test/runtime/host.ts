@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Subprocess } from "bun";
 import { runCli, REPO_ROOT } from "../support/cli.ts";
 import { standinEnv } from "../support/pixi-standin.ts";
-import { findPython } from "../support/pythons.ts";
+import { python } from "../support/pythons.ts";
 
 export const HARNESS = path.join(REPO_ROOT, "test", "runtime", "harness");
 export const PACKS = path.join(REPO_ROOT, "test", "fixtures", "packs");
@@ -22,7 +22,7 @@ export interface World {
 }
 
 export interface WorldOptions {
-  /** The Python the host venv is made from (ComfyUI's Python); default the pyenv 3.11. */
+  /** The Python the host venv is made from (ComfyUI's Python); default the 3.11 that findPython picks. */
   hostBase?: string;
   /**
    * Folders added to the env's sys.path (the stand-in's venvs have no packages and there is no
@@ -30,7 +30,7 @@ export interface WorldOptions {
    */
   envSitePaths?: string[];
   /**
-   * The Python the pixi stand-in makes the env from (it must be a 3.11); default the pyenv 3.11.
+   * The Python the pixi stand-in makes the env from (it must be a 3.11); default the 3.11 the stand-in finds.
    * The runtime benchmark gives the host's, so the worker runs the same build as its baseline.
    */
   envBase?: string;
@@ -53,8 +53,7 @@ export async function makeWorld(dir: string, options: WorldOptions = {}): Promis
   fs.mkdirSync(path.join(comfy, "custom_nodes"), { recursive: true });
   fs.cpSync(path.join(HARNESS, "comfy"), path.join(comfy, "comfy"), { recursive: true });
   for (const p of ["MixedPack", "UnbuiltPack"]) fs.cpSync(path.join(PACKS, p), path.join(comfy, "custom_nodes", p), { recursive: true });
-  const hostBase = options.hostBase ?? findPython("3.11");
-  if (!hostBase) throw new Error("tests need a Python 3.11 (pyenv layout)");
+  const hostBase = options.hostBase ?? python("3.11");
   const venv = path.join(dir, "host");
   // --system-site-packages: the host sees the machine's numpy (and torch), as ComfyUI's Python would.
   const mk = Bun.spawnSync([hostBase, "-m", "venv", "--without-pip", "--system-site-packages", venv]);

@@ -8,7 +8,7 @@ import { backoffMs } from "../../src/runtime/supervisor.ts";
 import { PACKAGE_FILES } from "../../src/python/files.ts";
 import { API_VERSION, DIST_VERSION } from "../../src/runtime/bridge-install.ts";
 import { REPO_ROOT, runCli } from "../support/cli.ts";
-import { findPython } from "../support/pythons.ts";
+import { findPython, python, testWithPythons } from "../support/pythons.ts";
 import { tmpdir } from "../support/tmp.ts";
 
 describe("isolation env", () => {
@@ -39,10 +39,8 @@ describe("isolation env", () => {
 
 describe("plain frames decoded by the C pickle.loads under the audit-hook guard", () => {
   for (const minor of ["3.9", "3.13"]) {
-    test(`Python ${minor}: builtins round-trip; a forbidden global is refused by every route, also with the fallback Unpickler; other unpickling is untouched`, () => {
-      const py = findPython(minor);
-      expect(py).toBeDefined();
-      const r = Bun.spawnSync([py as string, "-B", path.join(REPO_ROOT, "test", "runtime", "harness", "wire_guard.py"), path.join(REPO_ROOT, "src", "python")], { stdout: "pipe", stderr: "pipe" });
+    testWithPythons(minor)(`Python ${minor}: builtins round-trip; a forbidden global is refused by every route, also with the fallback Unpickler; other unpickling is untouched`, () => {
+      const r = Bun.spawnSync([python(minor), "-B", path.join(REPO_ROOT, "test", "runtime", "harness", "wire_guard.py"), path.join(REPO_ROOT, "src", "python")], { stdout: "pipe", stderr: "pipe" });
       expect(r.stderr.toString()).toBe("");
       const out = JSON.parse(r.stdout.toString());
       expect(out.guarded).toBe(true);
@@ -90,12 +88,11 @@ test("backoff: the first restart is immediate, repeated crashes wait longer, cap
 });
 
 describe("bridge install / status / uninstall", () => {
-  test("into a Python 3.9 venv: importable, pip sees comfy-env, then removed", async () => {
-    const py39 = findPython("3.9");
-    expect(py39).toBeDefined();
+  testWithPythons("3.9")("into a Python 3.9 venv: importable, pip sees comfy-env, then removed", async () => {
+    const py39 = python("3.9");
     await using dir = await tmpdir();
     const venv = path.join(dir.path, "v");
-    expect(Bun.spawnSync([py39 as string, "-m", "venv", venv]).exitCode).toBe(0);
+    expect(Bun.spawnSync([py39, "-m", "venv", venv]).exitCode).toBe(0);
     const py = path.join(venv, "bin", "python");
     const inst = await runCli(["bridge", "install", "--python", py, "--json"]);
     expect(inst.exitCode).toBe(0);
@@ -123,8 +120,8 @@ describe("bridge install / status / uninstall", () => {
     expect(JSON.parse((await runCli(["bridge", "status", "--python", py, "--json"])).stdout).installed).toBe(false);
   }, 60_000);
 
-  test("a comfy_env installed by pip is not replaced without --force", async () => {
-    const py = findPython("3.11") as string;
+  testWithPythons("3.11")("a comfy_env installed by pip is not replaced without --force", async () => {
+    const py = python("3.11");
     await using dir = await tmpdir();
     const venv = path.join(dir.path, "v");
     expect(Bun.spawnSync([py, "-m", "venv", "--without-pip", venv]).exitCode).toBe(0);
@@ -141,8 +138,8 @@ describe("bridge install / status / uninstall", () => {
     expect(fs.existsSync(path.join(site, "comfy_env-0.4.22.dist-info"))).toBe(false);
   }, 60_000);
 
-  test("without --python, inside a ComfyUI portable folder: its python_embeded/python.exe", async () => {
-    const py = findPython("3.11") as string;
+  testWithPythons("3.11")("without --python, inside a ComfyUI portable folder: its python_embeded/python.exe", async () => {
+    const py = python("3.11");
     await using dir = await tmpdir();
     const venv = path.join(dir.path, "v");
     expect(Bun.spawnSync([py, "-m", "venv", "--without-pip", venv]).exitCode).toBe(0);
@@ -176,8 +173,8 @@ describe("transport", () => {
 });
 
 describe("setup_isolated_imports", () => {
-  test("a pack's imports of env-only packages get stubs; elsewhere they stay missing; a stub called in the host fails clearly", async () => {
-    const py = findPython("3.11") as string;
+  testWithPythons("3.11")("a pack's imports of env-only packages get stubs; elsewhere they stay missing; a stub called in the host fails clearly", async () => {
+    const py = python("3.11");
     await using dir = await tmpdir();
     const pack = path.join(dir.path, "custom_nodes", "OldPack");
     const site = path.join(pack, "_env_abc123", "lib", "python3.11", "site-packages");

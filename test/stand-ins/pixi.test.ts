@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, symlinkSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { startIndexServer, type TestServer } from "../support/index-server.ts";
 import { STANDIN_PIXI, standinEnv, type StandinOptions } from "../support/pixi-standin.ts";
-import { findPython } from "../support/pythons.ts";
+import { python, testWithPythons } from "../support/pythons.ts";
 import { tmpdir, type TmpDir } from "../support/tmp.ts";
 import { buildWheel } from "../support/wheel.ts";
 
@@ -87,8 +87,21 @@ describe("pixi stand-in", () => {
     expect(r.stdout.trim()).toBe("pixi 0.75.0-standin");
   });
 
-  test("install builds a real env with the pinned python and the PyPI deps", async () => {
-    if (!findPython("3.12")) throw new Error("test needs a Python 3.12 under ~/.pyenv/versions");
+  testWithPythons("3.11")("without PIXI_STANDIN_PYTHONS, a pin only a uv-managed Python satisfies is found there", async () => {
+    await using dir = await tmpdir();
+    const bin = path.join(dir.path, "home", ".local", "share", "uv", "python", "cpython-3.11.99-linux-x86_64-gnu", "bin");
+    await mkdir(bin, { recursive: true });
+    symlinkSync(python("3.11"), path.join(bin, "python3.11"));
+    const manifest = await writeManifest(dir.path, '[workspace]\nchannels = ["conda-forge"]\nplatforms = []\n[dependencies]\npython = "3.11.99"\n');
+    const env = { ...standinEnv(), HOME: path.join(dir.path, "home"), PYENV_ROOT: "", UV_PYTHON_INSTALL_DIR: "", XDG_DATA_HOME: "" };
+    const proc = Bun.spawn([STANDIN_PIXI, "install", "--manifest-path", manifest], { cwd: dir.path, env, stdout: "pipe", stderr: "pipe" });
+    const [stderr, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
+    expect(stderr).toContain("resolved python 3.11.99");
+    expect(code).toBe(0);
+  });
+
+  testWithPythons("3.12")("install builds a real env with the pinned python and the PyPI deps", async () => {
+    python("3.12");
     await using dir = await tmpdir();
     const manifest = await writeManifest(dir.path);
     const log = path.join(dir.path, "pixi-runs.jsonl");

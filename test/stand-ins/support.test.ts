@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
+import { existsSync, symlinkSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { normalizeName, startIndexServer, startStaticServer } from "../support/index-server.ts";
-import { findPython } from "../support/pythons.ts";
+import { findPython, missingPython, python, pythonsIn } from "../support/pythons.ts";
 import { tmpdir } from "../support/tmp.ts";
 import { buildWheel } from "../support/wheel.ts";
 
@@ -105,5 +105,30 @@ describe("tmpdir / findPython", () => {
     const r = Bun.spawnSync([py ?? "", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"]);
     expect(r.stdout.toString().trim()).toBe("3.11");
     expect(findPython("2.1")).toBeUndefined();
+  });
+
+  test("Pythons are found on PATH and among uv's managed ones; PIXI_STANDIN_PYTHONS, when set, is the only place", async () => {
+    await using dir = await tmpdir();
+    const real = python("3.11");
+    const onPath = path.join(dir.path, "bin");
+    const uvBin = path.join(dir.path, "uv", "cpython-3.12.4-linux-x86_64-gnu", "bin");
+    const standin = path.join(dir.path, "pythons", "3.10.1", "bin");
+    for (const d of [onPath, uvBin, standin]) await mkdir(d, { recursive: true });
+    symlinkSync(real, path.join(onPath, "python3.11"));
+    symlinkSync(real, path.join(uvBin, "python3.12"));
+    symlinkSync(real, path.join(standin, "python3.10"));
+    const env = { HOME: path.join(dir.path, "nohome"), PATH: onPath, UV_PYTHON_INSTALL_DIR: path.join(dir.path, "uv") };
+    const found = pythonsIn(env).map((f) => [f.exe, f.version.slice(0, 2).join(".")]);
+    expect(found).toEqual([
+      [path.join(onPath, "python3.11"), "3.11"],
+      [path.join(uvBin, "python3.12"), "3.12"],
+    ]);
+    expect(pythonsIn({ ...env, PIXI_STANDIN_PYTHONS: path.join(dir.path, "pythons") }).map((f) => f.exe)).toEqual([path.join(standin, "python3.10")]);
+  });
+
+  test("a missing Python is named with how to get it", () => {
+    expect(missingPython("3.99")).toContain("Python 3.99 not found");
+    expect(missingPython("3.99")).toContain("uv python install 3.99");
+    expect(() => python("3.99")).toThrow("uv python install 3.99");
   });
 });
