@@ -46,7 +46,7 @@ function cleanBuildDir(p: BuildPaths): Result<void, BuildError> {
 
 /**
  * Build (or reuse) the environment of one comfy-env.toml and link it into its node folder.
- * Steps follow the seed: hash → fast path → lock → pixi.toml → pixi install → meta → .done →
+ * Steps (ARCHITECTURE.md, "Install"): hash → fast path → lock → pixi.toml → pixi install → meta → .done →
  * unlock → link (a link failure leaves a finished build that the next run links). A failed build is never marked done; the next attempt starts clean.
  */
 export async function buildEnv(env: EnvToBuild, ctx: BuildContext): Promise<Result<EnvBuildResult, BuildError>> {

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { envDirName } from "./hash.ts";
 
-/** File and folder names inside one build folder `<root>/_env_<hash>/` (seed layout). */
+/** File and folder names inside one build folder `<root>/_env_<hash>/` (the Python comfy-env's layout, docs/reference.md §7). */
 export const LAYOUT = {
   /** Present = the build finished; the only thing the fast path checks. */
   done: ".done",

@@ -4,7 +4,7 @@ import { tryFs, writeFileAtomic, type FsError } from "../util/fs.ts";
 import type { Result } from "../util/result.ts";
 
 // Scripts at the cache root that list every build and its state without comfy-env itself
-// (the seed's detect.sh / detect.bat): useful when the binary is gone or broken.
+// (the Python comfy-env's detect.sh / detect.bat, docs/reference.md §7): useful when the binary is gone or broken.
 const SH = `#!/bin/sh
 # Written by comfy-env: lists every environment in this cache and its state.
 cd "$(dirname "$0")" || exit 1

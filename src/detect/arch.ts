@@ -1,4 +1,4 @@
-/** Compute capability → architecture name (REFERENCE.md §3.5). */
+/** Compute capability → architecture name (docs/reference.md §3.3). */
 
 export interface ComputeCapability {
   major: number;
@@ -50,7 +50,7 @@ export function architectureOfText(cc: string | null): string | null {
   return parsed ? architectureOf(parsed) : null;
 }
 
-/** Older than Turing (7.5): the cu128 torch builds carry no kernels for these (REFERENCE.md §3.4). */
+/** Older than Turing (7.5): the cu128 torch builds carry no kernels for these (docs/reference.md §3.3). */
 export function isPreTuring(cc: ComputeCapability): boolean {
   return cc.major < 7 || (cc.major === 7 && cc.minor < 5);
 }

@@ -36,7 +36,7 @@ export interface CudaChoice {
 }
 
 const BLACKWELL_CUDA = "12.8";
-/** Newest CUDA whose torch builds still carry pre-Turing kernels (REFERENCE.md §3.4). */
+/** Newest CUDA whose torch builds still carry pre-Turing kernels (docs/reference.md §3.3). */
 const PRE_TURING_MAX_CUDA = "12.6";
 /** Fallback when a GPU is present but no source names a CUDA version (as the Python comfy-env). */
 const UNKNOWN_CUDA = "12.8";

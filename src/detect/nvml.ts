@@ -67,7 +67,7 @@ export function nvmlCandidates(env: Env, defaults: string[]): string[] {
   return override ? [override] : defaults;
 }
 
-// Signatures as in nvml.h (REFERENCE.md §4.2). A wrong one crashes the process, so this set stays small.
+// Signatures as in nvml.h (docs/reference.md §5.2). A wrong one crashes the process, so this set stays small.
 // nvmlDeviceGetPciInfo_v3 comes with the _v2 generation only: the older struct has another layout.
 function symbols(v2: boolean) {
   const s = v2 ? "_v2" : "";

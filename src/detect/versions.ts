@@ -14,8 +14,8 @@ export const TORCH_FAMILIES: Record<string, TorchFamily> = {
 
 /**
  * CUDA wheel variants comfy-env builds for, oldest first, with the torch minor chosen for each.
- * Follows the seed's mapping (12.8 → 2.8, 12.4 → 2.4); the other rows are the variants the
- * PyTorch index publishes for those two releases (REFERENCE.md §3.2).
+ * Follows the Python comfy-env's mapping (12.8 → 2.8, 12.4 → 2.4); the other rows are the variants the
+ * PyTorch index publishes for those two releases (docs/reference.md §3.2).
  */
 export const CUDA_VARIANTS: readonly { cuda: string; variant: string; torch: string }[] = [
   { cuda: "11.8", variant: "cu118", torch: "2.4" },

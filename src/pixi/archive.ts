@@ -3,7 +3,7 @@ import { err, messageOf, ok, type Result } from "../util/result.ts";
 
 /**
  * Just enough tar and zip reading to pull one file out of a pixi release archive
- * (REFERENCE.md §1.1: the archive holds only `pixi` / `pixi.exe` at its root).
+ * (docs/reference.md §1.1: the archive holds only `pixi` / `pixi.exe` at its root).
  */
 export type ArchiveFormat = "tar.gz" | "zip";
 

@@ -7,7 +7,7 @@ import { hostPixiPlatform, osOfPlatform, type PixiPlatform } from "../util/platf
 import { codeOf, err, errAsync, messageOf, ok, okAsync, ResultAsync, type Result } from "../util/result.ts";
 import { archiveFormatOf, extractMember, type ArchiveError } from "./archive.ts";
 
-/** The pixi release comfy-env downloads when none is installed (comfy-env-python.md §2.2). */
+/** The pixi release comfy-env downloads when none is installed (the Python comfy-env's pin; docs/reference.md §1.1). */
 export const PIXI_VERSION = "0.75.0";
 export const PIXI_DEFAULT_BASE_URL = "https://github.com/prefix-dev/pixi/releases/download";
 

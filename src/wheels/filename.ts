@@ -1,6 +1,6 @@
 import { err, ok, type Result } from "../util/result.ts";
 
-/** A wheel file name split per PEP 427, with its dotted tag sets expanded (REFERENCE.md §2.3). */
+/** A wheel file name split per PEP 427, with its dotted tag sets expanded (docs/reference.md §2.2). */
 export interface WheelFilename {
   dist: string;
   /** Full version, local label included ("0.4.0+cu128torch2.8"). */

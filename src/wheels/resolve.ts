@@ -5,7 +5,7 @@ import { chooseWheel, parseWheelQuery } from "./choose.ts";
 import { nameVariants, parseWheelLinks } from "./index-page.ts";
 import type { WheelError, WheelQuery, WheelResolution } from "./types.ts";
 
-/** The public CUDA-wheel index (comfy-env-python.md §2.4): one simple page per package. */
+/** The public CUDA-wheel index (docs/reference.md §4): one simple page per package. */
 export const DEFAULT_WHEELS_INDEX = "https://pozzettiandrea.github.io/cuda-wheels/v2/";
 
 /** The index to read: the argument, else COMFY_ENV_WHEELS_INDEX, else the public one; always ending in "/". */

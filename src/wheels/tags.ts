@@ -2,7 +2,7 @@ import type { PixiPlatform } from "../util/platform.ts";
 import type { WheelFilename } from "./filename.ts";
 
 /**
- * Tag compatibility as pip/uv decide it (REFERENCE.md §2.3), reduced to what comfy-env needs:
+ * Tag compatibility as pip/uv decide it (docs/reference.md §2.2), reduced to what comfy-env needs:
  * a rank per tag (higher = more specific), or 0 when the wheel cannot be installed.
  */
 

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { configHash, envDirName } from "../../src/cache/hash.ts";
 
 describe("configHash", () => {
-  test("is sha256(config bytes + tool version)[:6], as the seed", () => {
+  test("is sha256(config bytes + tool version)[:6], as the Python comfy-env", () => {
     const bytes = new TextEncoder().encode('python = "3.11"\n');
     const want = createHash("sha256").update('python = "3.11"\n0.1.0').digest("hex").slice(0, 6);
     expect(configHash(bytes, "0.1.0")).toBe(want);

@@ -12,7 +12,7 @@ import { CONFIGS_DIR } from "../support/fixtures.ts";
 const DIR = CONFIGS_DIR;
 const FILES = fs.readdirSync(DIR).filter((f) => f.endsWith(".toml")).sort();
 
-/** KEYS.md "Files that do not parse as TOML": file → [line, column]. */
+/** test/fixtures/configs/KEYS.md "Files that do not parse as TOML": file → [line, column]. */
 const INVALID: Record<string, [number, number]> = {
   "PozzettiAndrea__ComfyUI-MotionCapture__nodes_nodes_gpu_comfy-env@eacc0506.toml": [50, 18],
   "PozzettiAndrea__ComfyUI-SAM3__comfy-env-root@dac403e1.toml": [6, 162],

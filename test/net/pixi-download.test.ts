@@ -55,7 +55,7 @@ function releaseServer(body: Uint8Array = ARCHIVE): Promise<LocalServer> {
 }
 
 describe("pinned table", () => {
-  test("every supported platform has an asset and a sha256 from comfy-env-python.md §2.2", () => {
+  test("every supported platform has an asset and a sha256 pinned in the source (docs/reference.md §1.1)", () => {
     expect(PIXI_VERSION).toBe("0.75.0");
     expect(pixiAsset("linux-64")).toEqual({ name: "pixi-x86_64-unknown-linux-musl.tar.gz", sha256: "bcd825d62905c29b3c754b71f9cdc9d6f119454398f58330f111a7b6a0de0a3f" });
     expect(pixiAsset("linux-aarch64")?.sha256).toBe("6476588859faa7232def49ff590f199390bd93fae3826617596befc52382724f");
