@@ -45,7 +45,7 @@ export async function installCudaWheels(p: BuildPaths, plan: CudaWheelPlan, plat
   try {
     for (const w of plan.wheels) fs.writeSync(log, `# cuda wheel: ${w.reason}\n`);
     const python = path.join(p.env, envPythonRelPath(osOfPlatform(platform)));
-    return await installWheels(python, plan.wheels, { log: (line) => fs.writeSync(log, `${line}\n`) });
+    return await installWheels(python, plan.wheels, { log: (line) => fs.writeSync(log, `${line}\n`), caBundle: p.caBundle });
   } finally {
     fs.closeSync(log);
   }

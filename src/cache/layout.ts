@@ -17,6 +17,8 @@ export const LAYOUT = {
   noPython: "_no_python",
   /** One file per node-folder link that points at this build (for status and gc). */
   links: ".links",
+  /** Every CA the installers trust, written when a CA variable is set (util/tls.ts). */
+  caBundle: "ca-bundle.pem",
 } as const;
 
 export interface BuildPaths {
@@ -31,6 +33,7 @@ export interface BuildPaths {
   env: string;
   noPython: string;
   links: string;
+  caBundle: string;
 }
 
 export function buildPaths(root: string, hash: string): BuildPaths {
@@ -47,6 +50,7 @@ export function buildPaths(root: string, hash: string): BuildPaths {
     env: path.join(dir, LAYOUT.env),
     noPython: path.join(dir, LAYOUT.noPython),
     links: path.join(dir, LAYOUT.links),
+    caBundle: path.join(dir, LAYOUT.caBundle),
   };
 }
 

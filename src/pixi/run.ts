@@ -3,6 +3,7 @@ import { err, ok, type Result, messageOf } from "../util/result.ts";
 import { lastLines } from "../util/log-tail.ts";
 import { forEachLine } from "../util/lines.ts";
 import type { BuildPaths } from "../cache/layout.ts";
+import { installerTlsEnv } from "../util/tls.ts";
 
 export type PixiRunError =
   | { kind: "pixi-failed"; exitCode: number | null; signal: string | null; log: string; tail: string[] }
@@ -28,6 +29,7 @@ export async function runPixiInstall(
       cwd: p.dir,
       env: {
         ...process.env,
+        ...installerTlsEnv(process.env, p.caBundle),
         UV_PYTHON_INSTALL_DIR: p.noPython,
         UV_PYTHON_PREFERENCE: "only-system",
       },

@@ -31,6 +31,12 @@ export const ENV_VARS = {
   COMFY_ENV_PING_MS: "COMFY_ENV_PING_MS",
   /** `tcp` makes workers listen on 127.0.0.1 instead of a Unix socket (always so on Windows). */
   COMFY_ENV_WORKER_TRANSPORT: "COMFY_ENV_WORKER_TRANSPORT",
+  /** A PEM bundle of certificate authorities every download trusts too (a TLS-inspecting proxy's CA). */
+  SSL_CERT_FILE: "SSL_CERT_FILE",
+  /** Folders (path list) of PEM certificate authorities every download trusts too. */
+  SSL_CERT_DIR: "SSL_CERT_DIR",
+  /** Node's variable for extra certificate authorities: honoured as SSL_CERT_FILE is. */
+  NODE_EXTRA_CA_CERTS: "NODE_EXTRA_CA_CERTS",
   /** Disable colour in output (https://no-color.org). */
   NO_COLOR: "NO_COLOR",
 } as const;

@@ -4,6 +4,7 @@ import { open, rm } from "node:fs/promises";
 // nothing; the file path reaches the real package (proxy variables, redirect interceptor).
 import { EnvHttpProxyAgent, interceptors, request, type Dispatcher } from "undici/index.js";
 import { VERSION } from "../version.ts";
+import { CA_VARS, trustedCertificates } from "./tls.ts";
 import { codeOf, err, messageOf, ok, ResultAsync, type Result } from "./result.ts";
 
 /** Sent on every request: mirrors and proxies see who is asking. */
@@ -51,15 +52,18 @@ const RETRYABLE_CODES = new Set([
 ]);
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 
-// The proxy variables undici's EnvHttpProxyAgent reads; the agent is rebuilt when they change.
+// The proxy variables undici's EnvHttpProxyAgent reads, and the CA variables (util/tls.ts); the
+// agent is rebuilt when they change.
 const PROXY_VARS = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"] as const;
 let cached: { key: string; agent: EnvHttpProxyAgent; dispatcher: Dispatcher } | undefined;
 
 function dispatcher(): Dispatcher {
-  const key = PROXY_VARS.map((n) => process.env[n] ?? "").join("\0");
+  const key = [...PROXY_VARS, ...CA_VARS].map((n) => process.env[n] ?? "").join("\0");
   if (cached?.key !== key) {
     void cached?.agent.close().catch(() => undefined);
-    const agent = new EnvHttpProxyAgent();
+    // The same roots for a direct connection, the target behind a proxy, and an https proxy.
+    const ca = trustedCertificates(process.env);
+    const agent = new EnvHttpProxyAgent({ connect: { ca }, requestTls: { ca }, proxyTls: { ca } });
     cached = { key, agent, dispatcher: agent.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS })) };
   }
   return cached.dispatcher;

@@ -1,5 +1,6 @@
 import { forEachLine } from "../util/lines.ts";
 import { err, messageOf, ok, ResultAsync, type Result } from "../util/result.ts";
+import { installerTlsEnv } from "../util/tls.ts";
 import type { WheelError, WheelResolution } from "./types.ts";
 
 /** Lines of installer output kept for the error message. */
@@ -22,18 +23,18 @@ export function installCommand(envPython: string, specs: string[], uv: string | 
 }
 
 /** Install the resolved wheels into the environment of `envPython`, streaming output lines to `log`. */
-export function installWheels(envPython: string, resolutions: WheelResolution[], opts: { log: (line: string) => void }): ResultAsync<void, WheelError> {
+export function installWheels(envPython: string, resolutions: WheelResolution[], opts: { log: (line: string) => void; caBundle?: string }): ResultAsync<void, WheelError> {
   if (resolutions.length === 0) return new ResultAsync(Promise.resolve(ok(undefined)));
   const uv = Bun.which("uv", { PATH: process.env.PATH ?? "" });
   const command = installCommand(envPython, resolutions.map(installSpec), uv);
-  return new ResultAsync(run(command, opts.log));
+  return new ResultAsync(run(command, opts.log, opts.caBundle));
 }
 
-async function run(command: string[], log: (line: string) => void): Promise<Result<void, WheelError>> {
+async function run(command: string[], log: (line: string) => void, caBundle: string | undefined): Promise<Result<void, WheelError>> {
   let proc;
   try {
     // pip's self-update check would ask PyPI on every build; this step needs only the wheel URLs.
-    const env = { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: "1", PIP_NO_INPUT: "1" };
+    const env = { ...process.env, ...installerTlsEnv(process.env, caBundle), PIP_DISABLE_PIP_VERSION_CHECK: "1", PIP_NO_INPUT: "1" };
     proc = Bun.spawn(command, { env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
   } catch (e) {
     return err({ kind: "installer-spawn-failed", command, message: messageOf(e) });

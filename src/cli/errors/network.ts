@@ -19,9 +19,25 @@ export function describeHttpError(e: HttpError): string {
   }
 }
 
+/** OpenSSL/BoringSSL verification failures: the server's chain does not end in a trusted CA. */
+const UNTRUSTED_CERT = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "CERT_UNTRUSTED",
+]);
+
 function httpHints(e: HttpError): string[] {
   if (e.kind === "write-failed") return ["check free space and permissions of the cache folder (--root / COMFY_ENV_ROOT)"];
   if (e.kind === "http-status" && e.status >= 400 && e.status < 500) return [];
+  if (e.kind === "network" && e.code && UNTRUSTED_CERT.has(e.code)) {
+    return [
+      `the certificate of ${new URL(e.url).host} is not signed by a trusted authority: a proxy or TLS-inspection appliance is the likely cause`,
+      "give its CA certificate with SSL_CERT_FILE (a PEM bundle), SSL_CERT_DIR or NODE_EXTRA_CA_CERTS, or add it to the system's trust store",
+    ];
+  }
   return [PROXY_HINT];
 }
 
