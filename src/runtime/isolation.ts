@@ -17,6 +17,9 @@ export function isolationEnv(os: OsFamily, envDir: string, base: EnvVars, config
   Object.assign(env, configVars);
   env.COMFYUI_ISOLATION_WORKER = "1";
   env.PYTHONNOUSERSITE = "1";
+  // UTF-8 mode on every OS: a node printing an emoji into the log pipe must not fail on a
+  // cp1252 console encoding (https://peps.python.org/pep-0540/).
+  env.PYTHONUTF8 = "1";
   const prepend = (name: string, dirs: string[], sep: string) => {
     const cur = env[name];
     env[name] = [...dirs, ...(cur ? [cur] : [])].join(sep);

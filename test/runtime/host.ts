@@ -8,6 +8,8 @@ import { python } from "../support/pythons.ts";
 
 export const HARNESS = path.join(REPO_ROOT, "test", "runtime", "harness");
 export const PACKS = path.join(REPO_ROOT, "test", "fixtures", "packs");
+/** The ComfyUI stand-in's own files every tree gets (the `comfy` package, folder_paths). */
+const COMFY_FILES = ["comfy", "folder_paths.py"];
 
 export interface World {
   comfy: string;
@@ -51,7 +53,7 @@ export function debianTorchPython(): string | undefined {
 export async function makeWorld(dir: string, options: WorldOptions = {}): Promise<World> {
   const comfy = path.join(dir, "ComfyUI");
   fs.mkdirSync(path.join(comfy, "custom_nodes"), { recursive: true });
-  fs.cpSync(path.join(HARNESS, "comfy"), path.join(comfy, "comfy"), { recursive: true });
+  for (const f of COMFY_FILES) fs.cpSync(path.join(HARNESS, f), path.join(comfy, f), { recursive: true });
   for (const p of ["MixedPack", "UnbuiltPack"]) fs.cpSync(path.join(PACKS, p), path.join(comfy, "custom_nodes", p), { recursive: true });
   const hostBase = options.hostBase ?? python("3.11");
   const venv = path.join(dir, "host");
@@ -79,14 +81,14 @@ export async function makeWorld(dir: string, options: WorldOptions = {}): Promis
 }
 
 /**
- * Another ComfyUI tree beside the world's: the harness stand-ins named in `harness`, and
+ * Another ComfyUI tree beside the world's: the ComfyUI stand-in plus the harness folders named in `harness`, and
  * `custom_nodes/` holding copies of fixture packs, whose isolated `folders` link the world's
  * env (the forms under test are the bridge's, not install's). Returns the ComfyUI folder.
  */
 export function comfyTree(world: World, root: string, harness: string[], packs: Record<string, string>, folders: string[]): string {
   const customNodes = path.join(root, "custom_nodes");
   fs.mkdirSync(customNodes, { recursive: true });
-  for (const d of harness) fs.cpSync(path.join(HARNESS, d), path.join(root, d), { recursive: true });
+  for (const d of [...COMFY_FILES, ...harness]) fs.cpSync(path.join(HARNESS, d), path.join(root, d), { recursive: true });
   for (const [from, to] of Object.entries(packs)) fs.cpSync(path.join(PACKS, from), path.join(customNodes, to), { recursive: true });
   for (const folder of folders) fs.symlinkSync(world.envDir, path.join(customNodes, folder, "_env_abc123"));
   return root;
@@ -116,8 +118,9 @@ export class Host {
   private decoder = new TextDecoder();
   pid = 0;
 
-  constructor(world: World, extraEnv: Record<string, string> = {}) {
-    this.proc = Bun.spawn([world.hostPython, path.join(HARNESS, "host.py"), world.comfy], {
+  /** `comfyArgs`: ComfyUI's command line (`--cpu`, `--output-directory X`...). */
+  constructor(world: World, extraEnv: Record<string, string> = {}, comfyArgs: string[] = []) {
+    this.proc = Bun.spawn([world.hostPython, path.join(HARNESS, "host.py"), world.comfy, ...comfyArgs], {
       cwd: world.comfy,
       env: { ...(process.env as Record<string, string>), ...extraEnv },
       stdin: "pipe",

@@ -11,13 +11,21 @@ let world: World;
 let host: Host;
 // The world's host and env are Pythons 3.11: without one, every test here is skipped (CI requires it).
 const needs311 = describeWithPythons("3.11");
+/** The main host's --output-directory, and a model folder it adds at start-up as extra_model_paths.yaml would. */
+let outputDir: string;
+let extraModels: string;
 
 beforeAll(async () => {
   if (!findPython("3.11") && !REQUIRE_PYTHONS) return;
   dir = await tmpdir("ce-runtime-");
   world = await makeWorld(dir.path);
-  host = new Host(world);
+  outputDir = path.join(dir.path, "out");
+  extraModels = path.join(dir.path, "shared-models", "checkpoints");
+  fs.mkdirSync(extraModels, { recursive: true });
+  fs.writeFileSync(path.join(extraModels, "model.safetensors"), "weights");
+  host = new Host(world, {}, ["--cpu", "--output-directory", outputDir, "--force-fp16", "--preview-method", "taesd", "--fast"]);
   await host.start();
+  await host.send({ op: "add_folder", name: "checkpoints", path: extraModels });
 }, 120_000);
 
 afterAll(async () => {
@@ -46,6 +54,39 @@ needs311("runtime through the bridge, real workers in a built env", () => {
     expect(r.error).toContain("UnbuiltPack/nodes");
     expect(r.error).toContain("comfy-env install");
   }, 60_000);
+
+  test("the worker has the host's ComfyUI settings: its parsed arguments, devices and folder_paths", async () => {
+    const iso = await host.send({ op: "run", node: "IsoHost" });
+    const local = await host.send({ op: "inprocess", folder: world.isoFolder, node: "IsoHost" });
+    expect(iso.error).toBeUndefined();
+    expect(iso.result).toEqual(local.result);
+    const seen = iso.result[0];
+    expect(seen).toMatchObject({ cpu: true, device: "cpu", vram_state: "DISABLED", fp16_unet: true, preview: "taesd", output: outputDir });
+    expect(seen.fast).toEqual(["cublas_ops", "fp16_accumulation", "fp8_matrix_mult"]);
+    expect(seen.base_path).toBe(fs.realpathSync(world.comfy));
+    expect(seen.checkpoints).toEqual([path.join(fs.realpathSync(world.comfy), "models", "checkpoints"), extraModels]);
+    expect(seen.model).toBe(path.join(extraModels, "model.safetensors"));
+    // With --cpu, ComfyUI's interrupt check runs in the worker (it asks the device of nothing).
+    expect((await host.send({ op: "run", node: "IsoLoop", inputs: { seconds: 0.05 } })).result).toEqual([5]);
+  });
+
+  test("folders the host adds while the worker runs reach it before its next call", async () => {
+    const later = path.join(dir.path, "later-models");
+    fs.mkdirSync(later, { recursive: true });
+    fs.writeFileSync(path.join(later, "late.safetensors"), "weights");
+    await host.send({ op: "run", node: "IsoHost" });
+    await host.send({ op: "add_folder", name: "checkpoints", path: later });
+    const r = await host.send({ op: "run", node: "IsoHost", inputs: { model: "late.safetensors" } });
+    expect(r.result[0].model).toBe(path.join(later, "late.safetensors"));
+    // A pack writing into folder_names_and_paths itself: noticed by the bridge's watchdog tick.
+    await host.send({ op: "set_folder", name: "sams", path: later });
+    await Bun.sleep(200);
+    expect((await host.send({ op: "run", node: "IsoHost" })).result[0].folders).toContain("sams");
+  });
+
+  test("workers run in Python's UTF-8 mode: printing an emoji does not fail", async () => {
+    expect((await host.send({ op: "run", node: "IsoUtf8" })).result).toEqual([1, "utf-8"]);
+  });
 
   test("results equal running the node in-process; plain data round-trips exactly", async () => {
     const inputs = { text: "Ab", number: 3, mode: "lower" };
@@ -225,7 +266,7 @@ needs311("the TCP transport (Windows' transport, forced here with COMFY_ENV_WORK
 needs311("older call forms of the Python API", () => {
   test("wrap_nodes(), wrap_isolated_nodes(), enable_isolation() + setup_isolated_imports(), register_nodes(nodes_package=)", async () => {
     // A second ComfyUI tree holding only the legacy packs.
-    const comfy = comfyTree(world, path.join(dir.path, "LegacyComfyUI"), ["comfy"], { legacy: "." }, [
+    const comfy = comfyTree(world, path.join(dir.path, "LegacyComfyUI"), [], { legacy: "." }, [
       "LegacyWrapNodes/nodes",
       "LegacyWrapIsolated/gpu",
       "LegacyEnableIsolation",
@@ -264,7 +305,7 @@ needs311("older call forms of the Python API", () => {
 needs311("ComfyUI V3 nodes (comfy_api io.ComfyNode) in an isolated folder", () => {
   test("comfy_entrypoint's nodes register with V1 metadata from their schema and run V3-style in the worker", async () => {
     // A ComfyUI tree with the comfy_api stand-in and V3Pack.
-    const comfy = comfyTree(world, path.join(dir.path, "V3ComfyUI"), ["comfy", "comfy_api"], { V3Pack: "V3Pack" }, ["V3Pack/nodes/v3"]);
+    const comfy = comfyTree(world, path.join(dir.path, "V3ComfyUI"), ["comfy_api"], { V3Pack: "V3Pack" }, ["V3Pack/nodes/v3"]);
     const v3 = new Host({ ...world, comfy });
     await v3.start();
     try {

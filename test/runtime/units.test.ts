@@ -35,6 +35,11 @@ describe("isolation env", () => {
     expect(env.PATH).toBe("C:\\e;C:\\e\\Library\\bin;C:\\Windows\\System32;C:\\Windows;C:\\Windows\\System32\\Wbem");
     expect(env.KMP_DUPLICATE_LIB_OK).toBe("TRUE");
   });
+  test("every OS: workers run in Python's UTF-8 mode, whatever the host set", () => {
+    for (const os of ["linux", "darwin", "windows"] as const) {
+      expect(isolationEnv(os, "/e", { ...base, PYTHONUTF8: "0" }, {}, () => true).PYTHONUTF8).toBe("1");
+    }
+  });
 });
 
 describe("plain frames decoded by the C pickle.loads under the audit-hook guard", () => {

@@ -8,7 +8,7 @@ import threading
 import time
 import weakref
 
-from . import _supervisor, _turn, _wire
+from . import _host_state, _supervisor, _turn, _wire
 
 DEFAULT_TIMEOUT = 600.0
 # A connection unused this long is checked before its next request: its worker may have been
@@ -100,6 +100,7 @@ class _Watchdog(object):
         self.runtimes = []
         self.thread = None
         self.lock = threading.Lock()
+        self.folders = None  # the host's folder_paths as last seen (_host_state.folders_key)
 
     def watch(self, runtime):
         with self.lock:
@@ -114,11 +115,21 @@ class _Watchdog(object):
             now = time.monotonic()
             mm = sys.modules.get("comfy.model_management")
             cancelled = getattr(mm, "processing_interrupted", None)
+            folders = _host_state.folders_key()
+            if folders != self.folders:  # a pack changed folder_paths without its functions
+                self.folders = folders
+                host_changed()
             for rt in list(self.runtimes):
                 rt._tick(now, cancelled)
 
 
 _watchdog = _Watchdog()
+
+
+def host_changed():
+    """ComfyUI's settings changed in the host: each worker gets them before its next request."""
+    for rt in list(_watchdog.runtimes):
+        rt.idle = True
 
 
 class EnvRuntime(object):
@@ -146,6 +157,7 @@ class EnvRuntime(object):
         self.idle = False
         # Ids of host node objects that are gone: the worker drops their twins (see track).
         self.released = []
+        self.synced = None  # the host's folder_paths as this worker last got them
         _watchdog.watch(self)
 
     def track(self, obj):
@@ -198,7 +210,17 @@ class EnvRuntime(object):
         else:
             self.handle = _supervisor.get().request("ensure", key=self.key)
         self.conn = _connect(self.handle["address"], self.handle["secret"])
+        self._sync(self.conn)
         return self.conn
+
+    def _sync(self, conn):
+        """ComfyUI's settings as the host has them (_host_state), before the connection's first
+        request and after they changed."""
+        self.synced = _host_state.folders_key()
+        conn.send(("host", 0, None, _host_state.snapshot(), 0))
+        reply = conn.recv()
+        if not (type(reply) is tuple and reply[:1] == ("ok",)):
+            raise _wire.WireError("the worker refused ComfyUI's settings: %r" % (reply,))
 
     def _drop(self):
         if self.conn is not None:
@@ -262,7 +284,14 @@ class EnvRuntime(object):
         conn = self.conn
         if conn is None:
             return self._connected(node)
-        return self._replace(node) if _closed(conn.sock) else conn
+        if _closed(conn.sock):
+            return self._replace(node)
+        if _host_state.folders_key() != self.synced:
+            try:
+                self._sync(conn)
+            except (_wire.PeerClosed, OSError):
+                return self._replace(node)
+        return conn
 
     def _replace(self, node):
         """A connection to a new worker, once the supervisor has reaped the old one (else ensure
@@ -279,7 +308,7 @@ class EnvRuntime(object):
             return self._ensure()
         except _supervisor.SupervisorError as e:
             raise WorkerError("comfy-env: %s: %s" % (self.label, e), node=node)
-        except OSError as e:
+        except (OSError, _wire.WireError, _wire.PeerClosed) as e:
             self._drop()
             raise WorkerError("comfy-env: cannot reach the worker for %s: %s" % (self.label, e), node=node)
 

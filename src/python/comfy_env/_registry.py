@@ -19,7 +19,7 @@ import os
 import re
 import sys
 
-from . import _client, _supervisor, _wire
+from . import _client, _host_state, _supervisor, _wire
 
 _INSTANCE = _client.INSTANCE_ATTR
 
@@ -328,6 +328,7 @@ def runtime_for(pack_dir, folder, env):
             "sys_path": [p for p in (base,) if p], "env_vars": {},
         }
         rt = _runtimes[folder] = _client.EnvRuntime(spec, spec["label"], HOST_CALLBACKS)
+        _host_state.watch(_client.host_changed)
     return rt
 
 

@@ -22,7 +22,7 @@ import threading
 import time
 import traceback
 
-from . import _prompt_server, _turn, _wire
+from . import _after_import, _host_state, _prompt_server, _turn, _wire
 
 AUTH_TIMEOUT = 5.0
 SECRET_LIMIT = 256
@@ -271,13 +271,16 @@ def _progress_hook(value, total, preview=None, node_id=None):
         callback("progress", value, total)  # allow_pickle is off: the step without its preview
 
 
-def _install_progress_hook():
-    try:
-        import comfy.utils as cu  # ComfyUI is on sys.path when the worker runs under ComfyUI
-    except Exception:
-        return
+def _install_progress_hook(cu):
     if hasattr(cu, "set_progress_bar_global_hook"):
         cu.set_progress_bar_global_hook(_progress_hook)
+
+
+def _prepare_comfy():
+    """ComfyUI's modules as a node imports them here: with the host's settings (_host_state)
+    and its progress bars reaching the host."""
+    _host_state.install()
+    _after_import.register("comfy.utils", _install_progress_hook)
 
 
 def _error(e, class_name):
@@ -340,6 +343,16 @@ def _dispatch(conn, msg):
                 result = metadata()
             finally:
                 _busy[0] = 0
+                turn.give(None)
+        elif op == "host" and type(inputs) is dict:  # ComfyUI's settings in the host (_host_state)
+            try:
+                turn.take()
+            except IndexError:
+                turn.wait()
+            try:
+                _host_state.apply(inputs)
+                result = None
+            finally:
                 turn.give(None)
         elif op == "ping":
             result = "pong"
@@ -477,6 +490,7 @@ def main():
         if p not in sys.path:
             sys.path.insert(0, p)
     sys.modules.setdefault("server", _prompt_server)  # see _prompt_server: ComfyUI's is of no use here
+    _prepare_comfy()
     ctl_out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     ctl_in = os.fdopen(os.dup(0), "rb")
@@ -484,7 +498,6 @@ def main():
     os.dup2(devnull, 0)
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     listener, bound = _listen(address)
-    _install_progress_hook()
     ctl_out.write((json.dumps({"ready": True, "address": bound, "pid": os.getpid()}) + "\n").encode())
     ctl_out.flush()
     threading.Thread(target=_watch_control, args=(ctl_in, ctl_out), daemon=True).start()

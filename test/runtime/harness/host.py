@@ -1,6 +1,7 @@
 """A stand-in for ComfyUI: loads custom_nodes packs the way ComfyUI does and runs nodes.
 
-Usage: python host.py <ComfyUI dir>. Reads one JSON command per line on stdin, answers one JSON
+Usage: python host.py <ComfyUI dir> [ComfyUI's arguments...]; they are parsed as ComfyUI's
+main.py parses its own (comfy.options.enable_args_parsing, then the directory flags). Reads one JSON command per line on stdin, answers one JSON
 line on stdout. Arrays in inputs: {"__array__": {"shape": [...], "dtype": "float32"}} (a
 deterministic ramp); arrays in results come back as {"__ndarray__": {dtype, shape, sha256}}.
 Torch tensors likewise: {"__tensor__": {shape, dtype, transpose?, requires_grad?}} in inputs,
@@ -18,9 +19,22 @@ import types
 
 COMFY = os.path.abspath(sys.argv[1])
 sys.path.insert(0, COMFY)
+sys.argv = [os.path.join(COMFY, "main.py")] + sys.argv[2:]
 
+import comfy.options  # noqa: E402
+
+comfy.options.enable_args_parsing()
+
+import folder_paths  # noqa: E402
+from comfy.cli_args import args  # noqa: E402
 import comfy.utils  # noqa: E402
 import comfy.model_management  # noqa: E402
+
+# As main.py applies them.
+for flag, setter in (("output_directory", folder_paths.set_output_directory), ("input_directory", folder_paths.set_input_directory),
+                     ("user_directory", folder_paths.set_user_directory), ("temp_directory", folder_paths.set_temp_directory)):
+    if getattr(args, flag):
+        setter(os.path.abspath(getattr(args, flag)))
 
 SENT = []
 
@@ -211,6 +225,12 @@ def handle(cmd):
         return {"sent": SENT}
     if op == "freed":
         return {"freed": comfy.model_management.FREED}
+    if op == "add_folder":  # as extra_model_paths.yaml and packs do
+        folder_paths.add_model_folder_path(cmd["name"], cmd["path"])
+        return {"paths": folder_paths.get_folder_paths(cmd["name"])}
+    if op == "set_folder":  # a pack writing into the table itself
+        folder_paths.folder_names_and_paths[cmd["name"]] = ([cmd["path"]], set())
+        return {"paths": folder_paths.get_folder_paths(cmd["name"])}
     if op == "import":  # from outside every pack
         importlib.import_module(cmd["name"])
         return {"imported": cmd["name"]}

@@ -1,11 +1,46 @@
+# The parts of ComfyUI's comfy/model_management.py the bridge and the test nodes use, deciding
+# from comfy.cli_args at import time as ComfyUI does (no torch here: devices are names).
+import enum
+
+from comfy.cli_args import args
+
+
+class VRAMState(enum.Enum):
+    DISABLED = 0
+    NO_VRAM = 1
+    LOW_VRAM = 2
+    NORMAL_VRAM = 3
+    HIGH_VRAM = 4
+    SHARED = 5
+
+
+class CPUState(enum.Enum):
+    GPU = 0
+    CPU = 1
+    MPS = 2
+
+
+cpu_state = CPUState.CPU if args.cpu else CPUState.GPU
+vram_state = VRAMState.NORMAL_VRAM
+if args.lowvram:
+    vram_state = VRAMState.LOW_VRAM
+elif args.novram:
+    vram_state = VRAMState.NO_VRAM
+elif args.highvram or args.gpu_only:
+    vram_state = VRAMState.HIGH_VRAM
+if cpu_state != CPUState.GPU:
+    vram_state = VRAMState.DISABLED
+
 FREED = []
 
 
 def get_torch_device():
-    return "cpu"
+    if cpu_state == CPUState.CPU:
+        return "cpu"
+    return "cuda:0"
 
 
-def free_memory(memory_required, device, keep_loaded=()):
+def free_memory(memory_required, device, keep_loaded=[]):
     FREED.append((memory_required, str(device)))
 
 
