@@ -8,6 +8,7 @@ import promptServer from "./comfy_env/_prompt_server.py" with { type: "text" };
 import registry from "./comfy_env/_registry.py" with { type: "text" };
 import shm from "./comfy_env/_shm.py" with { type: "text" };
 import supervisor from "./comfy_env/_supervisor.py" with { type: "text" };
+import sysmem from "./comfy_env/_sysmem.py" with { type: "text" };
 import turn from "./comfy_env/_turn.py" with { type: "text" };
 import wire from "./comfy_env/_wire.py" with { type: "text" };
 import worker from "./comfy_env/_worker.py" with { type: "text" };
@@ -24,6 +25,7 @@ export const PACKAGE_FILES: Readonly<Record<string, string>> = {
   "comfy_env/_registry.py": registry,
   "comfy_env/_shm.py": shm,
   "comfy_env/_supervisor.py": supervisor,
+  "comfy_env/_sysmem.py": sysmem,
   "comfy_env/_turn.py": turn,
   "comfy_env/_wire.py": wire,
   "comfy_env/_worker.py": worker,

@@ -8,8 +8,8 @@ import { python } from "../support/pythons.ts";
 
 export const HARNESS = path.join(REPO_ROOT, "test", "runtime", "harness");
 export const PACKS = path.join(REPO_ROOT, "test", "fixtures", "packs");
-/** The ComfyUI stand-in's own files every tree gets (the `comfy` package, folder_paths). */
-const COMFY_FILES = ["comfy", "folder_paths.py"];
+/** The ComfyUI stand-in's own files every tree gets (the `comfy` package, folder_paths, requirements.txt). */
+const COMFY_FILES = ["comfy", "folder_paths.py", "requirements.txt"];
 
 export interface World {
   comfy: string;

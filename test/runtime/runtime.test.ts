@@ -23,6 +23,10 @@ beforeAll(async () => {
   extraModels = path.join(dir.path, "shared-models", "checkpoints");
   fs.mkdirSync(extraModels, { recursive: true });
   fs.writeFileSync(path.join(extraModels, "model.safetensors"), "weights");
+  // One of ComfyUI's requirements the env does have (its own copy wins over a stand-in).
+  const einops = path.join(world.envDir, "lib", "python3.11", "site-packages", "einops");
+  fs.mkdirSync(einops, { recursive: true });
+  fs.writeFileSync(path.join(einops, "__init__.py"), `WHERE = "the env's einops"\n\ndef rearrange(t, pattern, **axes):\n    return t\n`);
   host = new Host(world, {}, ["--cpu", "--output-directory", outputDir, "--force-fp16", "--preview-method", "taesd", "--fast"]);
   await host.start();
   await host.send({ op: "add_folder", name: "checkpoints", path: extraModels });
@@ -86,6 +90,19 @@ needs311("runtime through the bridge, real workers in a built env", () => {
 
   test("workers run in Python's UTF-8 mode: printing an emoji does not fail", async () => {
     expect((await host.send({ op: "run", node: "IsoUtf8" })).result).toEqual([1, "utf-8"]);
+  });
+
+  test("ComfyUI's modules import without its requirements: stand-ins fail when used, naming the module and env; the env's own package wins", async () => {
+    const r = await host.send({ op: "run", node: "IsoComfyModules" });
+    expect(r.error).toBeUndefined();
+    const [einops, used, totalRam] = r.result as [string, string, number];
+    expect(einops).toBe("the env's einops");
+    // psutil.virtual_memory() works without psutil: the machine's memory, as /proc/meminfo says.
+    const memTotal = Number(/MemTotal:\s+(\d+) kB/.exec(fs.readFileSync("/proc/meminfo", "utf8"))?.[1]);
+    expect(totalRam).toBe((memTotal * 1024) / (1024 * 1024));
+    expect(used).toContain("safetensors is not installed in the environment");
+    expect(used).toContain("safetensors.safe_open was used");
+    expect(used).toContain(path.join(world.isoFolder, "_env_"));
   });
 
   test("results equal running the node in-process; plain data round-trips exactly", async () => {

@@ -19,14 +19,14 @@ import os
 import re
 import sys
 
-from . import _client, _host_state, _supervisor, _wire
+from . import _client, _host_state, _imports, _supervisor, _wire
 
 _INSTANCE = _client.INSTANCE_ATTR
 
 CONFIG = "comfy-env.toml"
 CACHE_FILE = ".comfy-env-nodes.cache"
 CACHE_FORMAT = "1"
-WINDOWS = sys.platform == "win32"
+WINDOWS = _imports.WINDOWS
 ENV_RE = re.compile(r"^_env_[0-9a-f]{6}$")
 
 
@@ -340,10 +340,6 @@ def _source_file(cls):
     return os.path.realpath(f) if f else None
 
 
-def _inside(path, folder):
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
-
-
 def config_folders(pack_dir):
     """Folders under `pack_dir` holding a comfy-env.toml, deepest first (a class belongs to the
     nearest one)."""
@@ -377,7 +373,7 @@ def wrap_classes(pack_dir, folder, mappings, only_inside):
         if not isinstance(fn_name, str) or getattr(cls, "_comfy_env_isolated", False):
             continue
         src = _source_file(cls)
-        if only_inside and (src is None or not _inside(src, folder)):
+        if only_inside and (src is None or not _imports.inside(src, folder)):
             continue
         setattr(cls, fn_name, _wrapped_run(runtime, "%s\0%s" % (key, cls.__name__)))
         cls._comfy_env_isolated = True

@@ -19,6 +19,9 @@ import types
 
 COMFY = os.path.abspath(sys.argv[1])
 sys.path.insert(0, COMFY)
+# ComfyUI's Python has ComfyUI's requirements; these stand in for them (outside the ComfyUI tree,
+# which the workers see too).
+sys.path.insert(1, os.path.join(os.path.dirname(os.path.abspath(__file__)), "host-packages"))
 sys.argv = [os.path.join(COMFY, "main.py")] + sys.argv[2:]
 
 import comfy.options  # noqa: E402

@@ -2,6 +2,8 @@
 # from comfy.cli_args at import time as ComfyUI does (no torch here: devices are names).
 import enum
 
+import psutil
+
 from comfy.cli_args import args
 
 
@@ -30,6 +32,9 @@ elif args.highvram or args.gpu_only:
     vram_state = VRAMState.HIGH_VRAM
 if cpu_state != CPUState.GPU:
     vram_state = VRAMState.DISABLED
+
+# As ComfyUI's, while it is imported (an env without psutil has the worker's stand-in).
+total_ram = psutil.virtual_memory().total / (1024 * 1024)
 
 FREED = []
 

@@ -1,3 +1,8 @@
+# The parts of ComfyUI's comfy/utils.py the bridge and the test nodes use; like ComfyUI's, it
+# imports ComfyUI's requirements at the top (an env built from a pack's config lacks them).
+import safetensors
+from einops import rearrange  # noqa: F401
+
 PROGRESS_BAR_HOOK = None
 
 

@@ -1,3 +1,5 @@
+import safetensors  # noqa: F401  (as ComfyUI's comfy_api.latest, through its _util and _io)
+
 from . import _io as io
 from . import _ui as ui
 
