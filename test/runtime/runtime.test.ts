@@ -57,6 +57,10 @@ needs311("runtime through the bridge, real workers in a built env", () => {
     const r = await host.send({ op: "run", node: stub });
     expect(r.error).toContain("UnbuiltPack/nodes");
     expect(r.error).toContain("comfy-env install");
+    // That worker was started only to read the metadata: it is gone once read.
+    const workers = (await host.send({ op: "ps" })).workers as { pid: number | null }[];
+    expect(workers).toHaveLength(1);
+    expect(await waitUntil(() => !workers.some((w) => w.pid !== null && isRunning(w.pid)), 3000)).toBe(true);
   }, 60_000);
 
   test("the worker has the host's ComfyUI settings: its parsed arguments, devices and folder_paths", async () => {
@@ -136,7 +140,10 @@ needs311("runtime through the bridge, real workers in a built env", () => {
 
   test("a node's exception arrives with its type, node name and the remote traceback", async () => {
     const r = await host.send({ op: "run", node: "IsoFail", inputs: { x: 4 } });
-    expect(r.type).toBe("WorkerError");
+    // Its own builtin type, as in-process (`except ValueError` catches it), and a WorkerError.
+    expect(r.type).toBe("ValueError");
+    expect(r.exception_type).toBe("ValueError");
+    expect(r.mro).toEqual(expect.arrayContaining(["WorkerError", "RuntimeError", "ValueError"]));
     expect(r.error).toContain("ValueError in node IsoFail");
     expect(r.error).toContain("bad x: 4");
     expect(r.error).toContain("in _inner");
@@ -148,6 +155,8 @@ needs311("runtime through the bridge, real workers in a built env", () => {
     const before = (await host.send({ op: "ps" })).workers[0];
     const r = await host.send({ op: "run", node: "IsoFail", inputs: { x: -1 } });
     expect(r.error).toContain("FileNotFoundError in node IsoFail");
+    expect(r.exception_type).toBe("FileNotFoundError");
+    expect(r.mro).toEqual(expect.arrayContaining(["WorkerError", "FileNotFoundError", "OSError"]));
     expect(r.error).toContain(`pid ${before.pid})`);
     expect((await host.send({ op: "run", node: "IsoEcho", inputs: { text: "ok", number: 1 } })).result[0]).toBe("OK");
     const after = (await host.send({ op: "ps" })).workers[0];
@@ -350,6 +359,49 @@ needs311("ComfyUI V3 nodes (comfy_api io.ComfyNode) in an isolated folder", () =
       expect((await v3.send({ op: "validate", node: "V3Show", inputs: { text: "" } })).result).toBe("text is empty");
     } finally {
       await v3.close();
+    }
+  }, 60_000);
+});
+
+needs311("a folder whose nodes fail to import in their worker", () => {
+  test("placeholders say why (the exception or the signal and module, the worker's stderr); the outcome is cached: a warm start spawns nothing; no worker is left", async () => {
+    const comfy = comfyTree(world, path.join(dir.path, "BrokenComfyUI"), [], { BrokenPack: "BrokenPack" }, ["BrokenPack/nodes/raises", "BrokenPack/nodes/crashes"]);
+    const raises = "ComfyEnvUnavailable_BrokenPack_nodes_raises";
+    const crashes = "ComfyEnvUnavailable_BrokenPack_nodes_crashes";
+    const check = async (h: Host) => {
+      const loaded = await h.send({ op: "load" });
+      expect(loaded.display[raises]).toBe("BrokenPack/nodes/raises (failed to import)");
+      const a = await h.send({ op: "run", node: raises });
+      expect(a.error).toContain("the nodes of BrokenPack/nodes/raises failed to import in their worker");
+      expect(a.error).toContain("ValueError: weights table is corrupt");
+      expect(a.error).toContain(path.join("raises", "table.py"));
+      expect(a.error).toContain("broken pack: reading its weights table"); // the worker's stderr
+      const b = await h.send({ op: "run", node: crashes });
+      expect(b.error).toContain("its worker died while importing them: it was killed by SIGSEGV (segmentation fault)");
+      expect(b.error).toMatch(/in \S*crashes\/native\.py line 3/);
+      expect(b.error).toContain("Fatal Python error: Segmentation fault");
+      return loaded;
+    };
+    const cold = new Host({ ...world, comfy });
+    await cold.start();
+    try {
+      expect((await check(cold)).spawns).toBe(2);
+      const workers = (await cold.send({ op: "ps" })).workers as { pid: number | null }[];
+      expect(workers).toHaveLength(2);
+      expect(await waitUntil(() => !workers.some((w) => w.pid !== null && isRunning(w.pid)), 3000)).toBe(true);
+    } finally {
+      const log = await cold.close();
+      expect(log).toContain("the nodes of BrokenPack/nodes/raises failed to import"); // ComfyUI's start-up log
+    }
+    const warm = new Host({ ...world, comfy });
+    await warm.start();
+    try {
+      const loaded = await check(warm);
+      expect([loaded.spawns, loaded.supervisor]).toEqual([0, false]);
+      const ps = JSON.parse((await runCli(["ps", "--json"])).stdout);
+      expect(ps.supervisors.some((s: { parentPid: number }) => s.parentPid === warm.pid)).toBe(false);
+    } finally {
+      await warm.close();
     }
   }, 60_000);
 });

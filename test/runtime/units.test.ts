@@ -225,3 +225,32 @@ describe("setup_isolated_imports", () => {
     expect(out.outside).toBe("No module named 'envonly'");
   });
 });
+
+describe("why a worker failed, in words (_failures)", () => {
+  testWithPythons("3.9")("signals and Windows statuses decoded; the crashed thread's innermost module named from faulthandler's stack", () => {
+    const script = `
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from comfy_env import _failures as f
+stack = ["Fatal Python error: Segmentation fault", "", "Thread 0x01 (most recent call first):",
+         '  File "/other/thread.py", line 9 in <module>', "Current thread 0x02 (most recent call first):",
+         '  File "/env/lib/ext.py", line 5 in load', '  File "/pack/nodes/native.py", line 3 in <module>',
+         '  File "<frozen importlib._bootstrap>", line 241 in _call_with_frames_removed', '  File "<string>", line 1 in <module>']
+print(json.dumps([f.describe_exit(e) for e in ({"signal": "SIGSEGV"}, {"signal": 11}, {"code": 3221225477},
+                  {"code": -1073741819}, {"code": 0xC0000409}, {"code": 3}, None)] + [f.crash_module(stack), f.crash_module(stack[:4])]))
+`;
+    const r = Bun.spawnSync([python("3.9"), "-B", "-c", script, path.join(REPO_ROOT, "src", "python")], { stdout: "pipe", stderr: "pipe" });
+    expect(r.stderr.toString()).toBe("");
+    expect(JSON.parse(r.stdout.toString())).toEqual([
+      "it was killed by SIGSEGV (segmentation fault)",
+      "it was killed by SIGSEGV (segmentation fault)",
+      "it exited with status 0xC0000005 (access violation)",
+      "it exited with status 0xC0000005 (access violation)",
+      "it exited with status 0xC0000409 (stack buffer overrun)",
+      "it exited with code 3",
+      "it exited",
+      ["/pack/nodes/native.py", 3],
+      null,
+    ]);
+  });
+});

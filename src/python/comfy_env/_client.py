@@ -1,4 +1,5 @@
 """Calls from the bridge straight to a worker (the supervisor is not a hop)."""
+import builtins
 import os
 import select
 import socket
@@ -8,7 +9,7 @@ import threading
 import time
 import weakref
 
-from . import _host_state, _supervisor, _turn, _wire
+from . import _failures, _host_state, _supervisor, _turn, _wire
 
 DEFAULT_TIMEOUT = 600.0
 # A connection unused this long is checked before its next request: its worker may have been
@@ -27,12 +28,45 @@ def call_timeout():
 
 
 class WorkerError(RuntimeError):
-    """A node failed in its worker; the message carries the remote traceback."""
+    """A node failed in its worker; the message carries the remote traceback. `exit` and `log`:
+    how a worker that died ended ({code, signal}) and its log file."""
+
+    exit = None
+    log = None
 
     def __init__(self, message, traceback=None, node=None):
         RuntimeError.__init__(self, message)
         self.remote_traceback = traceback
         self.node = node
+
+    def __str__(self):  # the message as written, whichever builtin the error also is (KeyError quotes)
+        return str(self.args[0]) if self.args else ""
+
+
+_error_classes = {}
+
+
+def error_class(module, qualname):
+    """The class a node's exception has in the host: one deriving from WorkerError and the
+    node's own exception class where that is a builtin or one the host has imported (a
+    ValueError is caught by `except ValueError`, and ComfyUI names it "ValueError"), else
+    WorkerError. Only Exception subclasses: a node's SystemExit must not end ComfyUI."""
+    if module == "builtins":
+        base = getattr(builtins, qualname, None)
+    else:
+        base = sys.modules.get(module)
+        for part in str(qualname).split("."):
+            base = getattr(base, part, None)
+    if not (isinstance(base, type) and issubclass(base, Exception)) or issubclass(base, WorkerError):
+        return WorkerError
+    cls = _error_classes.get(base)
+    if cls is None:
+        try:
+            cls = type(base.__name__, (WorkerError, base), {"__module__": base.__module__, "__qualname__": base.__qualname__})
+        except TypeError:  # a layout the two cannot share
+            cls = WorkerError
+        _error_classes[base] = cls
+    return cls
 
 
 def _connect(address, secret, timeout=10.0):
@@ -259,13 +293,34 @@ class EnvRuntime(object):
                 if type(msg) is tuple and len(msg) == 3 and msg[0] == "ok" and msg[1] == call_id:
                     return msg[2]  # the hot path: one send, one receive
                 return self._wait(conn, call_id, node, msg)
+            except WorkerError:
+                raise  # the node's own error, though it may be an OSError too (error_class)
             except (_wire.PeerClosed, OSError):
                 self._drop()
                 if self.expired == call_id:
                     raise self._timed_out(node)
-                raise WorkerError(self._death_message(node), node=node)
+                raise self._death(node)
             finally:
                 self.running = 0
+        finally:
+            turn.give(None)
+
+    def stop_unless_waited(self):
+        """Stop the worker unless a request has it or waits for it: one started only to read
+        node metadata at start-up is not left idle (the next call starts one)."""
+        turn = self.turn
+        try:
+            turn.take()
+        except IndexError:
+            return  # a request runs: it needs the worker
+        try:
+            if turn._queue.locked() or self.conn is None:
+                return  # a request waits for the turn (Turn.wait holds the queue), or no worker
+            self._drop()
+            try:
+                _supervisor.get().request("kill", key=self.key)
+            except _supervisor.SupervisorError:
+                pass
         finally:
             turn.give(None)
 
@@ -324,20 +379,18 @@ class EnvRuntime(object):
             node=node,
         )
 
-    def _death_message(self, node):
-        how, log = "it exited", self.handle.get("log") if self.handle else None
+    def _death(self, node):
+        ex, log = None, self.handle.get("log") if self.handle else None
         try:
             info = _supervisor.get().request("exit_info", key=self.key, wait_ms=800)
             ex = info.get("exit") or {}
-            if ex.get("signal"):
-                how = "it was killed by %s" % ex["signal"]
-            elif ex.get("code") is not None:
-                how = "it exited with code %s" % ex["code"]
             log = info.get("log") or log
         except _supervisor.SupervisorError:
             pass
-        return "comfy-env: the worker for %s died while running %s (%s); log: %s. The next run starts a new worker." % (
-            self.label, node, how, log)
+        e = WorkerError("comfy-env: the worker for %s died while running %s (%s); log: %s. The next run starts a new worker."
+                        % (self.label, node, _failures.describe_exit(ex), log), node=node)
+        e.exit, e.log = ex, log
+        return e
 
     def _wait(self, conn, call_id, node, msg):
         """Serve host callbacks until the answer to `call_id` arrives; `msg` came first."""
@@ -353,7 +406,7 @@ class EnvRuntime(object):
                         e = msg[2] if isinstance(msg[2], dict) else {}
                         if e.get("type") == "InterruptProcessingException":
                             _raise_interrupt()
-                        raise WorkerError(
+                        raise error_class(e.get("module"), e.get("qualname"))(
                             "%s in node %s (worker for %s, pid %s): %s\n\nWorker traceback:\n%s" % (
                                 e.get("type", "Error"), node, self.label, e.get("pid"), e.get("message", ""), e.get("traceback", "")),
                             traceback=e.get("traceback"), node=node)

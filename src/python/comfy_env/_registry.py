@@ -9,7 +9,9 @@ Which environment: the folder's `_env_*` links made by `comfy-env install`; the 
 from the metadata cache or as one stub, and raise a clear error when run.
 
 Metadata cache: `<folder>/.comfy-env-nodes.cache`, keyed by the folder's .py paths, mtimes and
-sizes, the env Python and the tool version; a warm start builds proxies without a worker.
+sizes, the env's Python and the tool version; a warm start builds proxies without a worker. A
+folder whose nodes failed to import in their worker is cached the same way, with the reason: its
+placeholder nodes say it again on the next start, without a worker.
 """
 import hashlib
 import importlib
@@ -19,13 +21,13 @@ import os
 import re
 import sys
 
-from . import _client, _host_state, _imports, _supervisor, _wire
+from . import _client, _failures, _host_state, _imports, _supervisor, _wire
 
 _INSTANCE = _client.INSTANCE_ATTR
 
 CONFIG = "comfy-env.toml"
 CACHE_FILE = ".comfy-env-nodes.cache"
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "2"
 WINDOWS = _imports.WINDOWS
 ENV_RE = re.compile(r"^_env_[0-9a-f]{6}$")
 
@@ -103,8 +105,9 @@ def _py_files_key(folder):
     return h.hexdigest()[:24]
 
 
-def _python_key(python):
-    real = os.path.realpath(python)
+def _env_key(env):
+    """The env as the cache sees it: its Python (a rebuilt env is a new folder)."""
+    real = os.path.realpath(env_python(env))
     try:
         return "%s:%d" % (real, os.stat(real).st_mtime_ns)
     except OSError:
@@ -136,8 +139,10 @@ def read_cache(folder):
         return None
 
 
-def write_cache(folder, files_key, python_key, meta):
-    doc = {"format": CACHE_FORMAT, "files": files_key, "python": python_key, "tool": _supervisor.tool_version(), "meta": meta}
+def write_cache(folder, files_key, env_key, meta, failed=None):
+    """`failed`: why the nodes did not import (then `meta` holds the nodes of an earlier read, if any)."""
+    doc = {"format": CACHE_FORMAT, "files": files_key, "python": env_key, "tool": _supervisor.tool_version(), "meta": meta,
+           "failed": failed}
     try:
         data = _cache_dumps(doc)
     except Exception:
@@ -194,8 +199,9 @@ def _label(pack_dir, folder):
 
 
 def _not_built_message(pack_dir, folder, node):
-    return ("comfy-env: node %s needs the environment of %s, which is not built. Run: comfy-env install %s"
-            % (node, folder, pack_dir))
+    who = "node %s" % node if node else _label(pack_dir, folder)
+    return ("comfy-env: %s needs the environment of %s, which is not built. Run: comfy-env install %s"
+            % (who, folder, pack_dir))
 
 
 def _make_proxy(name, meta, runtime, folder, failure):
@@ -250,26 +256,57 @@ def _make_proxy(name, meta, runtime, folder, failure):
     return type(str(name), (object,), ns)
 
 
-def _stub(pack_dir, folder, reason):
+def _stub(pack_dir, folder, msg, state):
+    """One placeholder node for a folder whose nodes are unknown; running it raises `msg`."""
     label = _label(pack_dir, folder)
-    msg = "%s. Run: comfy-env install %s" % (reason, pack_dir)
 
     def run(self, **kwargs):
-        raise RuntimeError("comfy-env: %s: %s" % (label, msg))
+        raise RuntimeError(msg)
 
     name = "ComfyEnvUnavailable_" + re.sub(r"\W+", "_", label)
     cls = type(name, (object,), {
         "INPUT_TYPES": classmethod(lambda cls: {"required": {}}),
         "RETURN_TYPES": (), "FUNCTION": "run", "CATEGORY": "comfy-env", "OUTPUT_NODE": True,
-        "DESCRIPTION": "%s: %s" % (label, msg), "run": run, "_comfy_env_isolated": True,
+        "DESCRIPTION": msg, "run": run, "_comfy_env_isolated": True,
         "__module__": "comfy_env.proxies",
     })
-    return name, cls, "%s (environment not built)" % label
+    return name, cls, "%s (%s)" % (label, state)
 
 
 def _module_name(pack_dir, folder):
     return "_comfy_env_%s__%s" % (re.sub(r"\W", "_", os.path.basename(pack_dir)),
                                   re.sub(r"\W", "_", os.path.relpath(folder, pack_dir)))
+
+
+def _placeholders(pack_dir, folder, meta, failure, state, classes, display):
+    """Nodes that fail when run with failure(node): the folder's nodes where they are known
+    (an earlier read), else one stub."""
+    nodes = (meta or {}).get("nodes") or {}
+    for name, m in nodes.items():
+        classes[name] = _make_proxy(name, m, None, folder, failure)
+    if nodes:
+        display.update(meta.get("display") or {})
+        return
+    name, cls, disp = _stub(pack_dir, folder, failure(None), state)
+    classes[name] = cls
+    display[name] = disp
+
+
+def _import_failure(label, e, log):
+    """Why the folder's nodes did not import (e: the meta request's WorkerError), in words."""
+    lines = _failures.log_tail(log, None)
+    if e.exit is not None:
+        why = "its worker died while importing them: %s" % _failures.describe_exit(e.exit)
+        where = _failures.crash_module(lines)
+        if where:
+            why += ", in %s line %d" % where
+    else:
+        tb = _failures.meaningful((e.remote_traceback or str(e)).splitlines())
+        why = "%s\n%s" % (tb[-1] if tb else str(e), "\n".join(tb[-8:-1]))
+    tail = lines[-_failures.TAIL_LINES:]
+    if tail:
+        why += "\nLast lines of the worker's stderr (%s):\n%s" % (log, "\n".join(tail))
+    return "comfy-env: the nodes of %s failed to import in their worker: %s" % (label, why)
 
 
 def _isolated(pack_dir, folder, classes, display):
@@ -280,37 +317,43 @@ def _isolated(pack_dir, folder, classes, display):
     fresh = cache is not None and cache.get("files") == files_key and cache.get("tool") == _supervisor.tool_version()
     if env is None:
         _warn("%s: environment not built; its nodes fail until you run: comfy-env install %s" % (label, pack_dir))
-        if fresh:
-            failure = lambda node: _not_built_message(pack_dir, folder, node)  # noqa: E731
-            for name, meta in cache["meta"]["nodes"].items():
-                classes[name] = _make_proxy(name, meta, None, folder, failure)
-            display.update(cache["meta"].get("display") or {})
-        else:
-            name, cls, disp = _stub(pack_dir, folder, "the environment of %s is not built" % folder)
-            classes[name] = cls
-            display[name] = disp
-        return
-    python = env_python(env)
+        known = cache["meta"] if fresh and not cache.get("failed") else None
+        return _placeholders(pack_dir, folder, known, lambda node: _not_built_message(pack_dir, folder, node),
+                             "environment not built", classes, display)
     runtime = runtime_for(pack_dir, folder, env)
-    python_key = _python_key(python)
-    if fresh and cache.get("python") == python_key:
-        meta = cache["meta"]
+    env_key = _env_key(env)
+    if fresh and cache.get("python") == env_key:
+        meta, failed = cache["meta"], cache.get("failed")
     else:
-        try:
-            meta = runtime.request("meta", None, {})
-        except Exception as e:
-            _warn("%s: cannot read its nodes from the worker: %s" % (label, e))
-            name, cls, disp = _stub(pack_dir, folder, "its worker failed to load the nodes (%s)" % str(e).splitlines()[0])
-            classes[name] = cls
-            display[name] = disp
-            return
-        write_cache(folder, files_key, python_key, meta)
+        meta, failed = _read_metadata(runtime, label, cache)
+        if meta is None:
+            return _placeholders(pack_dir, folder, None, lambda node: failed, "worker failed", classes, display)
+        write_cache(folder, files_key, env_key, meta, failed)
+    if failed:
+        _warn(failed)
+        return _placeholders(pack_dir, folder, meta, lambda node: failed, "failed to import", classes, display)
     if meta.get("routes"):
         _warn("%s: its web routes (%s) exist only in its worker; ComfyUI does not serve them"
               % (label, ", ".join(meta["routes"])))
     for name, m in meta["nodes"].items():
         classes[name] = _make_proxy(name, m, runtime, folder, None)
     display.update(meta.get("display") or {})
+
+
+def _read_metadata(runtime, label, cache):
+    """(meta, failed) from a worker, which is then stopped unless a call waits for it. An
+    import failure comes back as `failed`, with the nodes of the last good read as meta; a
+    failure of the machinery (no supervisor, no worker) as (None, why): not cached."""
+    try:
+        return runtime.request("meta", None, {}), None
+    except _client.WorkerError as e:
+        if e.exit is None and e.remote_traceback is None:
+            _warn("%s: cannot read its nodes from the worker: %s" % (label, e))
+            return None, "comfy-env: %s: its worker failed to load the nodes (%s)" % (label, e)
+        old = (cache or {}).get("meta") or {"nodes": {}, "display": {}}
+        return old, _import_failure(label, e, (runtime.handle or {}).get("log") or e.log)
+    finally:
+        runtime.stop_unless_waited()
 
 
 _runtimes = {}

@@ -10,6 +10,7 @@ Node output printed to stdout goes to stderr, which is the worker's log file.
 """
 import asyncio
 import enum
+import faulthandler
 import hmac
 import importlib.util
 import inspect
@@ -288,6 +289,8 @@ def _prepare_comfy():
 def _error(e, class_name):
     return {
         "type": type(e).__name__,
+        "module": type(e).__module__,  # the host raises the same class where it has it
+        "qualname": type(e).__qualname__,
         "message": str(e),
         "traceback": traceback.format_exc(),
         "node": class_name,
@@ -492,6 +495,8 @@ def main():
         if p not in sys.path:
             sys.path.insert(0, p)
     sys.modules.setdefault("server", _prompt_server)  # see _prompt_server: ComfyUI's is of no use here
+    # A crash leaves the crashed thread's Python stack in the log: the bridge names the module.
+    faulthandler.enable(all_threads=False)
     _prepare_comfy()
     ctl_out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)

@@ -262,5 +262,9 @@ for line in sys.stdin:
     try:
         reply = handle(cmd)
     except Exception as e:
-        reply = {"error": str(e), "type": type(e).__name__, "traceback": traceback.format_exc()}
+        # exception_type as ComfyUI's execution.py reports it (full_type_name).
+        t = type(e)
+        full = t.__qualname__ if t.__module__ == "builtins" else "%s.%s" % (t.__module__, t.__qualname__)
+        reply = {"error": str(e), "type": t.__name__, "exception_type": full, "mro": [c.__name__ for c in t.__mro__],
+                 "traceback": traceback.format_exc()}
     print(json.dumps(reply), flush=True)
