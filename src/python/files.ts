@@ -4,6 +4,7 @@ import client from "./comfy_env/_client.py" with { type: "text" };
 import failures from "./comfy_env/_failures.py" with { type: "text" };
 import hostState from "./comfy_env/_host_state.py" with { type: "text" };
 import imports from "./comfy_env/_imports.py" with { type: "text" };
+import memory from "./comfy_env/_memory.py" with { type: "text" };
 import msgpack from "./comfy_env/_msgpack.py" with { type: "text" };
 import promptServer from "./comfy_env/_prompt_server.py" with { type: "text" };
 import registry from "./comfy_env/_registry.py" with { type: "text" };
@@ -22,6 +23,7 @@ export const PACKAGE_FILES: Readonly<Record<string, string>> = {
   "comfy_env/_failures.py": failures,
   "comfy_env/_host_state.py": hostState,
   "comfy_env/_imports.py": imports,
+  "comfy_env/_memory.py": memory,
   "comfy_env/_msgpack.py": msgpack,
   "comfy_env/_prompt_server.py": promptServer,
   "comfy_env/_registry.py": registry,

@@ -109,6 +109,20 @@ needs311("runtime through the bridge, real workers in a built env", () => {
     expect(used).toContain(path.join(world.isoFolder, "_env_"));
   });
 
+  test("free_memory/soft_empty_cache in the worker make the host free its models first", async () => {
+    await host.send({ op: "freed" });
+    const t0 = (await host.send({ op: "emptied" })).emptied.length;
+    const r = await host.send({ op: "run", node: "IsoFreeMemory", inputs: { size: 4321 } });
+    expect(r.error).toBeUndefined();
+    const [workerFreed, workerEmptied] = r.result as [unknown[], number[]];
+    expect(workerFreed).toEqual([[4321, "cpu"]]);
+    expect((await host.send({ op: "freed" })).freed).toContainEqual([4321, "cpu"]);
+    const hostEmptied = (await host.send({ op: "emptied" })).emptied as number[];
+    expect(hostEmptied.length).toBeGreaterThan(t0);
+    // CLOCK_MONOTONIC is one clock for both processes: the host emptied its cache before the worker did.
+    expect(Math.min(...hostEmptied.slice(t0))).toBeLessThan(Math.min(...workerEmptied));
+  });
+
   test("results equal running the node in-process; plain data round-trips exactly", async () => {
     const inputs = { text: "Ab", number: 3, mode: "lower" };
     const iso = await host.send({ op: "run", node: "IsoEcho", inputs });

@@ -189,7 +189,15 @@ def _send_sync(event, data, sid=None):
     return None
 
 
-HOST_CALLBACKS = {"progress": _progress, "vram": _vram, "send_sync": _send_sync}
+def _empty_cache():
+    """A worker's soft_empty_cache(): the host gives back its cached memory first (_memory)."""
+    mm = sys.modules.get("comfy.model_management")
+    if mm is not None and hasattr(mm, "soft_empty_cache"):
+        mm.soft_empty_cache()
+    return None
+
+
+HOST_CALLBACKS = {"progress": _progress, "vram": _vram, "send_sync": _send_sync, "empty_cache": _empty_cache}
 
 
 # ------------------------------------------------------------------ proxies

@@ -23,7 +23,7 @@ import threading
 import time
 import traceback
 
-from . import _after_import, _host_state, _imports, _prompt_server, _turn, _wire
+from . import _after_import, _host_state, _imports, _memory, _prompt_server, _turn, _wire
 
 AUTH_TIMEOUT = 5.0
 SECRET_LIMIT = 256
@@ -279,9 +279,10 @@ def _install_progress_hook(cu):
 
 def _prepare_comfy():
     """ComfyUI's modules as a node imports them here: with the host's settings (_host_state),
-    its progress bars reaching the host, and its requirements that the env lacks stood in for
-    (_imports)."""
+    its memory calls asking the host first (_memory), its progress bars reaching the host, and
+    its requirements that the env lacks stood in for (_imports)."""
     _host_state.install()
+    _memory.install()
     _after_import.register("comfy.utils", _install_progress_hook)
     _imports.stand_in_requirements(_spec.get("sys_path", []), "%s (for %s)" % (sys.prefix, _spec.get("label") or _spec["node_dir"]))
 

@@ -228,6 +228,8 @@ def handle(cmd):
         return {"sent": SENT}
     if op == "freed":
         return {"freed": comfy.model_management.FREED}
+    if op == "emptied":
+        return {"emptied": comfy.model_management.EMPTIED}
     if op == "add_folder":  # as extra_model_paths.yaml and packs do
         folder_paths.add_model_folder_path(cmd["name"], cmd["path"])
         return {"paths": folder_paths.get_folder_paths(cmd["name"])}

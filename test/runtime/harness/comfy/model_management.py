@@ -1,6 +1,7 @@
 # The parts of ComfyUI's comfy/model_management.py the bridge and the test nodes use, deciding
 # from comfy.cli_args at import time as ComfyUI does (no torch here: devices are names).
 import enum
+import time
 
 import psutil
 
@@ -37,6 +38,7 @@ if cpu_state != CPUState.GPU:
 total_ram = psutil.virtual_memory().total / (1024 * 1024)
 
 FREED = []
+EMPTIED = []
 
 
 def get_torch_device():
@@ -47,6 +49,12 @@ def get_torch_device():
 
 def free_memory(memory_required, device, keep_loaded=[]):
     FREED.append((memory_required, str(device)))
+    soft_empty_cache()
+    return []
+
+
+def soft_empty_cache(force=False):
+    EMPTIED.append(time.monotonic())
 
 
 def get_free_memory(dev=None, torch_free_too=False):
