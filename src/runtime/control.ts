@@ -11,7 +11,7 @@ export type ControlRequest =
   | { id: number; op: "ps" }
   | { id: number; op: "shutdown" };
 
-export type ControlReply = { id: number; ok: true; [k: string]: unknown } | { id: number; ok: false; error: string; kind: string; log?: string };
+export type ControlReply = { id: number | null; ok: true; [k: string]: unknown } | { id: number | null; ok: false; error: string; kind: string; log?: string };
 
 function describe(e: SupervisorError): string {
   switch (e.kind) {
@@ -28,8 +28,19 @@ function fail(id: number, e: SupervisorError): ControlReply {
   return { id, ok: false, kind: e.kind, error: describe(e), ...("log" in e ? { log: e.log } : {}) };
 }
 
-function isRequest(v: unknown): v is ControlRequest {
-  return typeof v === "object" && v !== null && typeof (v as { id?: unknown }).id === "number" && typeof (v as { op?: unknown }).op === "string";
+const OPS = new Set<string>(["spawn", "ensure", "exit_info", "kill", "interrupt", "ps", "shutdown"] satisfies ControlRequest["op"][]);
+
+/**
+ * The error reply for a frame that is no request we know: the bridge reads one reply per request,
+ * so every frame gets one (an unknown op, a missing id), never silence or an undecodable value.
+ */
+function refuse(v: unknown): ControlReply | null {
+  if (typeof v !== "object" || v === null) return { id: null, ok: false, kind: "bad-request", error: "a control frame that is not a map" };
+  const { id, op } = v as { id?: unknown; op?: unknown };
+  const rid = typeof id === "number" ? id : null;
+  if (rid === null) return { id: null, ok: false, kind: "bad-request", error: "a control request without a numeric id" };
+  if (typeof op !== "string" || !OPS.has(op)) return { id: rid, ok: false, kind: "unknown-op", error: `unknown control op ${JSON.stringify(op)} (this comfy-env knows ${[...OPS].join(", ")})` };
+  return null;
 }
 
 function toSpec(r: Extract<ControlRequest, { op: "spawn" }>): WorkerSpec {
@@ -86,14 +97,19 @@ export async function serveControl(sup: Supervisor, input: ReadableStream<Uint8A
     const frames = reader.push(chunk);
     if (frames.isErr()) break; // a corrupt control stream: the bridge is broken, stop everything
     for (const f of frames.value) {
-      if (!isRequest(f)) continue;
-      if (f.op === "shutdown") {
-        write(encodeFrame({ id: f.id, ok: true }));
+      const refused = refuse(f);
+      if (refused) {
+        write(encodeFrame(refused));
+        continue;
+      }
+      const r = f as ControlRequest;
+      if (r.op === "shutdown") {
+        write(encodeFrame({ id: r.id, ok: true }));
         sup.shutdown();
         return 0;
       }
-      const p = handleRequest(sup, f)
-        .catch((e: unknown) => ({ id: f.id, ok: false as const, kind: "internal", error: String(e) }))
+      const p = handleRequest(sup, r)
+        .catch((e: unknown) => ({ id: r.id, ok: false as const, kind: "internal", error: String(e) }))
         .then((reply) => write(encodeFrame(reply)));
       pending.add(p);
       void p.finally(() => pending.delete(p));
