@@ -1,4 +1,4 @@
-import { runtimeBase } from "../runtime/paths.ts";
+import { existingRuntimeBases } from "../runtime/paths.ts";
 import { readStates } from "../runtime/state.ts";
 import { openCommand } from "./args.ts";
 import { EXIT } from "./exit.ts";
@@ -13,7 +13,7 @@ export async function runPs(args: string[], base: Output): Promise<number> {
   const opened = openCommand(args, {}, HELP, base);
   if (!opened.ok) return opened.exitCode;
   const { out } = opened;
-  const sups = readStates(runtimeBase());
+  const sups = existingRuntimeBases().flatMap(readStates);
   if (out.json) {
     out.data({ supervisors: sups });
     return EXIT.OK;

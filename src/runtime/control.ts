@@ -118,3 +118,19 @@ export async function serveControl(sup: Supervisor, input: ReadableStream<Uint8A
   sup.shutdown();
   return 0;
 }
+
+/**
+ * When the supervisor cannot run (no private runtime folder): every request is answered with
+ * `message` until `input` ends, so the bridge's node error says why instead of "stopped answering".
+ */
+export async function serveRefusals(input: ReadableStream<Uint8Array>, write: (bytes: Uint8Array) => void, kind: string, message: string): Promise<void> {
+  const reader = new FrameReader();
+  for await (const chunk of input) {
+    const frames = reader.push(chunk);
+    if (frames.isErr()) return;
+    for (const f of frames.value) {
+      const id = typeof f === "object" && f !== null && typeof (f as { id?: unknown }).id === "number" ? (f as { id: number }).id : null;
+      write(encodeFrame({ id, ok: false, kind, error: message }));
+    }
+  }
+}

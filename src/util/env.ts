@@ -37,6 +37,8 @@ export const ENV_VARS = {
   SSL_CERT_DIR: "SSL_CERT_DIR",
   /** Node's variable for extra certificate authorities: honoured as SSL_CERT_FILE is. */
   NODE_EXTRA_CA_CERTS: "NODE_EXTRA_CA_CERTS",
+  /** The per-user runtime folder (freedesktop.org base directory spec): worker sockets, logs and `ps` state go under it when it is private. */
+  XDG_RUNTIME_DIR: "XDG_RUNTIME_DIR",
   /** Disable colour in output (https://no-color.org). */
   NO_COLOR: "NO_COLOR",
 } as const;

@@ -37,3 +37,22 @@ return [first, sorted(s.request("ps"))]`,
     expect(out[1]).toContain("workers");
   }, 60_000);
 });
+
+describe("the runtime folder", () => {
+  test("when no private folder can be made, the bridge's request fails saying which folder and why", async () => {
+    await using dir = await tmpdir();
+    const missing = path.join(dir.path, "no", "such");
+    const out = bridge(
+      `try:
+    sup.get().request("ps")
+    return "no error"
+except sup.SupervisorError as e:
+    return str(e)`,
+      { TMPDIR: missing, XDG_RUNTIME_DIR: "" },
+    ) as string;
+    expect(out).toContain("no private runtime folder for the workers");
+    expect(out).toContain(`${missing}/comfy-env-`);
+    expect(out).toContain("ENOENT");
+  }, 60_000);
+});
+
