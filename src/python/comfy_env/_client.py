@@ -132,7 +132,7 @@ class EnvRuntime(object):
         self.turn = _turn.Turn()
         self.conn = None
         self.handle = None
-        self.spawned = False
+        self.spawned_by = None  # the supervisor that started our worker
         self.timeout = call_timeout()
         self.next_id = 0
         self.running = 0  # the id of the call in flight, 0 when none
@@ -192,11 +192,13 @@ class EnvRuntime(object):
     def _ensure(self):
         if self.conn is not None:
             return self.conn
-        if not self.spawned:
+        sup = _supervisor.get()
+        if self.spawned_by is not sup:
+            # A supervisor started since (the last one died) has never heard of our worker.
             self.handle = _supervisor.spawn(**self.spec)
-            self.spawned = True
+            self.spawned_by = sup
         else:
-            self.handle = _supervisor.get().request("ensure", key=self.key)
+            self.handle = sup.request("ensure", key=self.key)
         self.conn = _connect(self.handle["address"], self.handle["secret"])
         return self.conn
 

@@ -68,6 +68,13 @@ class Supervisor(object):
     def alive(self):
         return self.proc.poll() is None
 
+    def close(self):
+        for f in (self.proc.stdin, self.proc.stdout):
+            try:
+                f.close()
+            except OSError:
+                pass
+
     def request(self, op, **fields):
         with self.lock:
             self.next_id += 1
@@ -97,6 +104,8 @@ def get():
     global _instance
     with _lock:
         if _instance is None or not _instance.alive():
+            if _instance is not None:
+                _instance.close()  # it died (killed, crashed): a new one serves from here on
             _instance = Supervisor()
         return _instance
 

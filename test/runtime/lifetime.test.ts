@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import fs from "node:fs";
+import path from "node:path";
+import { tmpdir } from "../support/tmp.ts";
+import { comfyTree, Host, isRunning, makeWorld, waitUntil, type World } from "./host.ts";
+
+// Supervisor and worker lifetime: what dies with what, what is restarted, what is cleaned.
+// Every host gets its own runtime folder (XDG_RUNTIME_DIR), so the test can look into it.
+
+let dir: Awaited<ReturnType<typeof tmpdir>>;
+let world: World;
+let comfy: string;
+let hostN = 0;
+
+beforeAll(async () => {
+  dir = await tmpdir("ce-lifetime-");
+  world = await makeWorld(dir.path);
+  comfy = comfyTree(world, path.join(dir.path, "RuntimeComfyUI"), ["comfy"], { RuntimePack: "RuntimePack" }, ["RuntimePack/nodes"]);
+}, 120_000);
+
+afterAll(async () => {
+  await dir[Symbol.asyncDispose]();
+});
+
+/** A started, loaded host with a fresh runtime folder; `run` is its XDG_RUNTIME_DIR. */
+async function startHost(env: Record<string, string> = {}): Promise<{ h: Host; run: string }> {
+  const run = path.join(dir.path, `run${++hostN}`);
+  fs.mkdirSync(run, { mode: 0o700 });
+  const h = new Host({ ...world, comfy }, { XDG_RUNTIME_DIR: run, ...env });
+  await h.start();
+  const loaded = await h.send({ op: "load" });
+  expect(Object.keys(loaded.nodes)).toContain("RtPid");
+  return { h, run };
+}
+
+describe("the supervisor dies", () => {
+  test("kill -9 of `comfy-env supervise` between calls: the next call is served by a new supervisor and worker", async () => {
+    const { h } = await startHost();
+    try {
+      const worker1 = (await h.send({ op: "run", node: "RtPid" })).result[0] as number;
+      const sup1 = (await h.send({ op: "ps" })).pid as number;
+      process.kill(sup1, "SIGKILL");
+      // Its worker follows it (its control pipe closed).
+      expect(await waitUntil(() => !isRunning(sup1) && !isRunning(worker1), 10_000)).toBe(true);
+      const r = await h.send({ op: "run", node: "RtPid" });
+      expect(r.error).toBeUndefined();
+      expect(r.result[0]).not.toBe(worker1);
+      const ps = await h.send({ op: "ps" });
+      expect(ps.pid).not.toBe(sup1);
+      expect(ps.workers.map((w: { pid: number }) => w.pid)).toEqual([r.result[0]]);
+      // And again: the second supervisor's death is no different.
+      process.kill(ps.pid, "SIGKILL");
+      expect(await waitUntil(() => !isRunning(ps.pid), 10_000)).toBe(true);
+      expect((await h.send({ op: "run", node: "RtPid" })).error).toBeUndefined();
+    } finally {
+      await h.close();
+    }
+  }, 90_000);
+});
