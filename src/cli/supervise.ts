@@ -1,7 +1,7 @@
 import { createRuntimeDirs, describeRefusals, resolveRuntimeBase } from "../runtime/paths.ts";
 import { serveControl, serveRefusals } from "../runtime/control.ts";
 import { Supervisor } from "../runtime/supervisor.ts";
-import { removeState } from "../runtime/state.ts";
+import { removeState, sweepDead } from "../runtime/state.ts";
 import { openCommand } from "./args.ts";
 import { EXIT } from "./exit.ts";
 import type { Output } from "./output.ts";
@@ -30,6 +30,7 @@ export async function runSupervise(args: string[], base: Output): Promise<number
   }
   for (const p of resolved.isOk() ? resolved.value.passedOver : []) out.warn(`not using ${p.path} for worker sockets: ${p.message}`);
   const runBase = dirs.value.base;
+  sweepDead(runBase);
   const sup = new Supervisor({ dirs: dirs.value, parentPid: process.ppid });
   const prepared = sup.prepare();
   if (prepared.isErr()) {

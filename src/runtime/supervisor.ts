@@ -6,6 +6,7 @@ import { PACKAGE_FILES } from "../python/files.ts";
 import { readEnv } from "../util/env.ts";
 import { hostOs } from "../util/platform.ts";
 import { transportFor, type Transport } from "./transport.ts";
+import { processGroupsFor, type ProcessGroup } from "./process-group.ts";
 import { err, ok, type Result, messageOf } from "../util/result.ts";
 import { configEnvVars } from "./config-vars.ts";
 import { isolationEnv, type EnvVars } from "./isolation.ts";
@@ -52,6 +53,8 @@ interface Worker {
   restarts: number;
   crashTimes: number[];
   proc: Subprocess<"pipe", "pipe", number> | null;
+  /** The worker's process group (a job object on Windows): what its nodes start dies with it. */
+  group: ProcessGroup | null;
   handle: WorkerHandle | null;
   state: WorkerInfo["state"];
   startedAt: number | null;
@@ -113,6 +116,7 @@ export class Supervisor {
   private pinger: ReturnType<typeof setInterval> | null = null;
   private readonly pingMs: number;
   private readonly transport: Transport = transportFor(hostOs());
+  private readonly groups = processGroupsFor(hostOs());
   private closed = false;
 
   constructor(private readonly opts: SupervisorOptions) {
@@ -142,7 +146,7 @@ export class Supervisor {
     let w = this.workers.get(spec.key);
     if (!w) {
       const log = path.join(this.opts.dirs.logs, `${safeName(spec.label)}-${crypto.createHash("sha256").update(spec.key).digest("hex").slice(0, 8)}.log`);
-      w = { spec, generation: 0, restarts: 0, crashTimes: [], proc: null, handle: null, state: "exited", startedAt: null, lastExit: null, lastPong: null, lastBusy: null, busyFd: null, exited: null, starting: null, log };
+      w = { spec, generation: 0, restarts: 0, crashTimes: [], proc: null, group: null, handle: null, state: "exited", startedAt: null, lastExit: null, lastPong: null, lastBusy: null, busyFd: null, exited: null, starting: null, log };
       this.workers.set(spec.key, w);
     } else {
       w.spec = spec;
@@ -227,18 +231,9 @@ export class Supervisor {
   }
 
   private killProc(w: Worker): void {
-    const pid = w.proc?.pid;
-    if (pid === undefined || w.state === "exited") return;
-    try {
-      // Workers lead their own process group: this also ends what a node started.
-      process.kill(this.transport.ownGroup ? -pid : pid, "SIGKILL");
-    } catch {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
+    if (!w.proc || w.state === "exited") return;
+    w.group?.kill();
+    w.proc.kill("SIGKILL");
   }
 
   private closeBusy(w: Worker): void {
@@ -307,19 +302,24 @@ export class Supervisor {
       w.busyFd = fs.openSync(busyFile, "r");
       logFd = fs.openSync(w.log, "a", 0o600);
       fs.writeSync(logFd, `--- ${new Date().toISOString()} ${spec.label}: generation ${w.generation}, ${spec.python}\n`);
-      proc = Bun.spawn([spec.python, "-u", "-c", bootstrap(this.pyDir)], { cwd: spec.cwd, env, stdin: "pipe", stdout: "pipe", stderr: logFd, detached: this.transport.ownGroup });
+      proc = Bun.spawn([spec.python, "-u", "-c", bootstrap(this.pyDir)], { cwd: spec.cwd, env, stdin: "pipe", stdout: "pipe", stderr: logFd, detached: this.groups.detached });
       fs.closeSync(logFd);
     } catch (e) {
       w.state = "exited";
       return err({ kind: "spawn-failed", key: spec.key, label: spec.label, message: messageOf(e), log: w.log });
     }
+    const group = this.groups.adopt(proc.pid);
     w.proc = proc;
+    w.group = group;
     w.state = "starting";
     w.startedAt = Date.now();
     w.lastPong = null;
     w.lastBusy = null;
     w.handle = null;
     w.exited = proc.exited.then(() => {
+      // However the worker ended (a crash, a kill), what its nodes started ends with it.
+      group.kill();
+      group.close();
       if (w.proc !== proc) return;
       w.lastExit = proc.signalCode ? { code: null, signal: String(proc.signalCode) } : { code: proc.exitCode, signal: null };
       if (w.state === "ready" || w.state === "starting") w.crashTimes.push(Date.now());

@@ -7,8 +7,6 @@ export interface Transport {
   kind: "unix" | "tcp";
   /** Address the worker listens on; `tcp:127.0.0.1` lets the worker pick a free port and report it. */
   workerAddress(privateDir: string, n: number): string;
-  /** Start the worker as a process-group leader, so killing the group also ends what a node started. */
-  ownGroup: boolean;
 }
 
 /**
@@ -21,6 +19,5 @@ export function transportFor(os: OsFamily, env: Record<string, string | undefine
   return {
     kind: tcp ? "tcp" : "unix",
     workerAddress: (privateDir, n) => (tcp ? "tcp:127.0.0.1" : `unix:${path.join(privateDir, `w${n}.sock`)}`),
-    ownGroup: os !== "windows",
   };
 }

@@ -35,16 +35,20 @@ async function startHost(env: Record<string, string> = {}): Promise<{ h: Host; r
 
 describe("the supervisor dies", () => {
   test("kill -9 of `comfy-env supervise` between calls: the next call is served by a new supervisor and worker", async () => {
-    const { h } = await startHost();
+    const { h, run } = await startHost();
     try {
       const worker1 = (await h.send({ op: "run", node: "RtPid" })).result[0] as number;
       const sup1 = (await h.send({ op: "ps" })).pid as number;
       process.kill(sup1, "SIGKILL");
       // Its worker follows it (its control pipe closed).
       expect(await waitUntil(() => !isRunning(sup1) && !isRunning(worker1), 10_000)).toBe(true);
+      const base = path.join(run, "comfy-env");
+      const left = () => fs.readdirSync(base).filter((n) => n.startsWith(`s${sup1}-`)).concat(fs.readdirSync(path.join(base, "supervisors")).filter((n) => n === `${sup1}.json`));
+      expect(left()).toHaveLength(2); // its private folder and state file stay after a SIGKILL
       const r = await h.send({ op: "run", node: "RtPid" });
       expect(r.error).toBeUndefined();
       expect(r.result[0]).not.toBe(worker1);
+      expect(left()).toEqual([]); // the new supervisor removed them
       const ps = await h.send({ op: "ps" });
       expect(ps.pid).not.toBe(sup1);
       expect(ps.workers.map((w: { pid: number }) => w.pid)).toEqual([r.result[0]]);
@@ -56,4 +60,29 @@ describe("the supervisor dies", () => {
       await h.close();
     }
   }, 90_000);
+});
+
+describe("what a node starts dies with its worker", () => {
+  test("the worker is killed (kill -9): the node's child process is gone too; the next call runs on a new worker", async () => {
+    const { h } = await startHost();
+    try {
+      const [child, worker] = (await h.send({ op: "run", node: "RtChild" })).result as [number, number];
+      expect(isRunning(child)).toBe(true);
+      process.kill(worker, "SIGKILL");
+      expect(await waitUntil(() => !isRunning(child), 10_000)).toBe(true);
+      expect((await h.send({ op: "run", node: "RtPid" })).result[0]).not.toBe(worker);
+    } finally {
+      await h.close();
+    }
+  }, 60_000);
+
+  test("host and supervisor die together (kill -9 of both): worker and the node's child are gone", async () => {
+    const { h } = await startHost();
+    const [child, worker] = (await h.send({ op: "run", node: "RtChild" })).result as [number, number];
+    const sup = (await h.send({ op: "ps" })).pid as number;
+    process.kill(sup, "SIGKILL");
+    h.proc.kill("SIGKILL");
+    await h.proc.exited;
+    expect(await waitUntil(() => ![sup, worker, child].some(isRunning), 10_000)).toBe(true);
+  }, 60_000);
 });

@@ -16,6 +16,7 @@ import inspect
 import json
 import mmap
 import os
+import signal
 import socket
 import sys
 import threading
@@ -402,11 +403,20 @@ def _serve(sock, secret):
         conn.close()
 
 
+def _end():
+    """The supervisor is gone: end this worker and what its nodes started. On Unix the worker
+    leads its process group (the supervisor starts it so); on Windows the job object does this
+    when the supervisor's handle closes."""
+    if hasattr(os, "killpg") and os.getpgrp() == os.getpid():
+        os.killpg(os.getpid(), signal.SIGKILL)
+    os._exit(0)
+
+
 def _watch_parent(ppid):
     while True:
         time.sleep(0.5)
         if os.getppid() != ppid:
-            os._exit(0)
+            _end()
 
 
 def _watch_control(ctl_in, ctl_out):
@@ -421,7 +431,7 @@ def _watch_control(ctl_in, ctl_out):
             # samplers do) stops with InterruptProcessingException.
             _interrupted = True
             _set_comfy_interrupt(True)
-    os._exit(0)  # the supervisor closed the pipe: it is gone or wants us gone
+    _end()  # the supervisor closed the pipe: it is gone or wants us gone
 
 
 def _clear_interrupt():
