@@ -21,6 +21,10 @@ function describe(e: SupervisorError): string {
       return `the worker for ${e.label} could not start: ${e.message} (log: ${e.log})`;
     case "not-ready":
       return `the worker for ${e.label} did not get ready within ${e.timeoutMs / 1000} s (log: ${e.log})`;
+    case "crash-loop": {
+      const how = e.lastExit?.signal ? `killed by ${e.lastExit.signal}` : e.lastExit?.code != null ? `exit code ${e.lastExit.code}` : "it exited";
+      return `the worker for ${e.label} died ${e.deaths} times in the last ${e.windowMs / 1000} s (last: ${how}); it is started again in ${Math.ceil(e.retryInMs / 1000)} s, at the next call after that. Its log says why: ${e.log}`;
+    }
   }
 }
 

@@ -40,9 +40,10 @@ export interface WorkerHandle {
 export type SupervisorError =
   | { kind: "unknown-worker"; key: string }
   | { kind: "spawn-failed"; key: string; label: string; message: string; log: string }
-  | { kind: "not-ready"; key: string; label: string; timeoutMs: number; log: string };
+  | { kind: "not-ready"; key: string; label: string; timeoutMs: number; log: string }
+  | { kind: "crash-loop"; key: string; label: string; deaths: number; windowMs: number; retryInMs: number; lastExit: Exit | null; log: string };
 
-interface Exit {
+export interface Exit {
   code: number | null;
   signal: string | null;
 }
@@ -87,6 +88,8 @@ const HUNG_INTERVALS = 3;
 /** A crash counts towards backoff for this long. */
 const CRASH_WINDOW_MS = 60_000;
 const MAX_BACKOFF_MS = 10_000;
+/** This many deaths in the window: a call that would wait for the backoff fails at once, saying why. */
+const CRASH_LOOP_DEATHS = 5;
 
 /** The first restart after a crash is immediate; repeated crashes wait 1 s, 2 s, 4 s … 10 s. */
 export function backoffMs(recentCrashes: number): number {
@@ -270,7 +273,13 @@ export class Supervisor {
   private async start(w: Worker): Promise<Result<WorkerHandle, SupervisorError>> {
     const now = Date.now();
     w.crashTimes = w.crashTimes.filter((t) => now - t < CRASH_WINDOW_MS);
-    const delay = backoffMs(w.crashTimes.length);
+    const deaths = w.crashTimes.length;
+    const lastDeath = w.crashTimes[deaths - 1];
+    const delay = lastDeath === undefined ? 0 : Math.max(0, lastDeath + backoffMs(deaths) - now);
+    if (deaths >= CRASH_LOOP_DEATHS && delay > 0) {
+      // A worker in a crash loop: waiting 8-10 s in silence looks like a hang to the user.
+      return err({ kind: "crash-loop", key: w.spec.key, label: w.spec.label, deaths, windowMs: CRASH_WINDOW_MS, retryInMs: delay, lastExit: w.lastExit, log: w.log });
+    }
     if (delay > 0) {
       w.state = "backoff";
       this.saveState();

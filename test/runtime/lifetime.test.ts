@@ -86,3 +86,22 @@ describe("what a node starts dies with its worker", () => {
     expect(await waitUntil(() => ![sup, worker, child].some(isRunning), 10_000)).toBe(true);
   }, 60_000);
 });
+
+describe("a worker in a crash loop", () => {
+  test("after 5 deaths in 60 s the next call fails at once saying why, instead of waiting 8-10 s in silence", async () => {
+    const { h } = await startHost();
+    try {
+      for (let i = 1; i <= 5; i++) {
+        // Deaths 2-4 wait their backoff (1, 2, 4 s) before the next start, as before.
+        const r = await h.send({ op: "run", node: "RtCrash" });
+        expect(r.error).toContain("died while running RtCrash");
+      }
+      const r = await h.send({ op: "run", node: "RtPid" });
+      expect(r.error).toContain("the worker for RuntimePack/nodes died 5 times in the last 60 s (last: killed by SIGABRT)");
+      expect(r.error).toMatch(/it is started again in \d+ s/);
+      expect(r.error).toContain(".log");
+    } finally {
+      await h.close();
+    }
+  }, 90_000);
+});
