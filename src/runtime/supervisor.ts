@@ -7,6 +7,7 @@ import { readEnv } from "../util/env.ts";
 import { hostOs } from "../util/platform.ts";
 import { transportFor, type Transport } from "./transport.ts";
 import { processGroupsFor, type ProcessGroup } from "./process-group.ts";
+import { logMaxBytes, WorkerLog } from "./worker-log.ts";
 import { err, ok, type Result, messageOf } from "../util/result.ts";
 import { configEnvVars } from "./config-vars.ts";
 import { isolationEnv, type EnvVars } from "./isolation.ts";
@@ -53,7 +54,7 @@ interface Worker {
   generation: number;
   restarts: number;
   crashTimes: number[];
-  proc: Subprocess<"pipe", "pipe", number> | null;
+  proc: Subprocess<"pipe", "pipe", "pipe"> | null;
   /** The worker's process group (a job object on Windows): what its nodes start dies with it. */
   group: ProcessGroup | null;
   handle: WorkerHandle | null;
@@ -66,6 +67,7 @@ interface Worker {
   /** The byte the worker sets while it runs a request (a file it maps), open for reading. */
   busyFd: number | null;
   exited: Promise<void> | null;
+  logFile: WorkerLog;
   /** Serializes starts of one worker. */
   starting: Promise<Result<WorkerHandle, SupervisorError>> | null;
   log: string;
@@ -120,6 +122,7 @@ export class Supervisor {
   private readonly pingMs: number;
   private readonly transport: Transport = transportFor(hostOs());
   private readonly groups = processGroupsFor(hostOs());
+  private readonly logMax = logMaxBytes();
   private closed = false;
 
   constructor(private readonly opts: SupervisorOptions) {
@@ -149,7 +152,7 @@ export class Supervisor {
     let w = this.workers.get(spec.key);
     if (!w) {
       const log = path.join(this.opts.dirs.logs, `${safeName(spec.label)}-${crypto.createHash("sha256").update(spec.key).digest("hex").slice(0, 8)}.log`);
-      w = { spec, generation: 0, restarts: 0, crashTimes: [], proc: null, group: null, handle: null, state: "exited", startedAt: null, lastExit: null, lastPong: null, lastBusy: null, busyFd: null, exited: null, starting: null, log };
+      w = { spec, generation: 0, restarts: 0, crashTimes: [], proc: null, group: null, handle: null, state: "exited", startedAt: null, lastExit: null, lastPong: null, lastBusy: null, busyFd: null, exited: null, logFile: new WorkerLog(log, this.logMax), starting: null, log };
       this.workers.set(spec.key, w);
     } else {
       w.spec = spec;
@@ -229,6 +232,7 @@ export class Supervisor {
     for (const w of this.workers.values()) {
       this.killProc(w);
       this.closeBusy(w);
+      w.logFile.close();
     }
     fs.rmSync(this.opts.dirs.private, { recursive: true, force: true });
   }
@@ -303,16 +307,13 @@ export class Supervisor {
     env.COMFY_ENV_WORKER_SECRET = secret;
     env.COMFY_ENV_WORKER_ADDRESS = address;
     env.COMFY_ENV_WORKER_SPEC = JSON.stringify({ node_dir: spec.nodeDir, module: spec.module, sys_path: spec.sysPath, label: spec.label, generation: w.generation, busy_file: busyFile });
-    let logFd: number;
-    let proc: Subprocess<"pipe", "pipe", number>;
+    let proc: Subprocess<"pipe", "pipe", "pipe">;
     this.closeBusy(w);
     try {
       fs.writeFileSync(busyFile, new Uint8Array(1), { mode: 0o600 });
       w.busyFd = fs.openSync(busyFile, "r");
-      logFd = fs.openSync(w.log, "a", 0o600);
-      fs.writeSync(logFd, `--- ${new Date().toISOString()} ${spec.label}: generation ${w.generation}, ${spec.python}\n`);
-      proc = Bun.spawn([spec.python, "-u", "-c", bootstrap(this.pyDir)], { cwd: spec.cwd, env, stdin: "pipe", stdout: "pipe", stderr: logFd, detached: this.groups.detached });
-      fs.closeSync(logFd);
+      w.logFile.write(`--- ${new Date().toISOString()} ${spec.label}: generation ${w.generation}, ${spec.python}\n`);
+      proc = Bun.spawn([spec.python, "-u", "-c", bootstrap(this.pyDir)], { cwd: spec.cwd, env, stdin: "pipe", stdout: "pipe", stderr: "pipe", detached: this.groups.detached });
     } catch (e) {
       w.state = "exited";
       return err({ kind: "spawn-failed", key: spec.key, label: spec.label, message: messageOf(e), log: w.log });
@@ -325,10 +326,14 @@ export class Supervisor {
     w.lastPong = null;
     w.lastBusy = null;
     w.handle = null;
-    w.exited = proc.exited.then(() => {
+    const logged = this.drainStderr(w, proc);
+    w.exited = proc.exited.then(async () => {
       // However the worker ended (a crash, a kill), what its nodes started ends with it.
       group.kill();
       group.close();
+      // Its last lines are in the log before anyone is told it ended (a child that left the
+      // group may hold the pipe: not for long).
+      await Promise.race([logged, Bun.sleep(1000)]);
       if (w.proc !== proc) return;
       w.lastExit = proc.signalCode ? { code: null, signal: String(proc.signalCode) } : { code: proc.exitCode, signal: null };
       if (w.state === "ready" || w.state === "starting") w.crashTimes.push(Date.now());
@@ -347,8 +352,17 @@ export class Supervisor {
     return ok(w.handle);
   }
 
+  /** The worker's stderr (and its nodes' output) into its bounded log, until the pipe closes. */
+  private async drainStderr(w: Worker, proc: Subprocess<"pipe", "pipe", "pipe">): Promise<void> {
+    try {
+      for await (const chunk of proc.stderr) w.logFile.write(chunk);
+    } catch {
+      // the pipe broke: the worker is gone
+    }
+  }
+
   /** Reads the worker's control stdout: the ready line first, then pongs. */
-  private async readReady(w: Worker, proc: Subprocess<"pipe", "pipe", number>, timeoutMs: number): Promise<Result<{ address: string }, SupervisorError>> {
+  private async readReady(w: Worker, proc: Subprocess<"pipe", "pipe", "pipe">, timeoutMs: number): Promise<Result<{ address: string }, SupervisorError>> {
     const reader = proc.stdout.getReader();
     const decoder = new TextDecoder();
     let pending = "";

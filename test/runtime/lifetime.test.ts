@@ -105,3 +105,22 @@ describe("a worker in a crash loop", () => {
     }
   }, 90_000);
 });
+
+describe("worker logs", () => {
+  test("a worker's log is bounded: past COMFY_ENV_WORKER_LOG_MAX it moves to <log>.1 and starts again", async () => {
+    const max = 64 * 1024;
+    const { h } = await startHost({ COMFY_ENV_WORKER_LOG_MAX: String(max) });
+    try {
+      expect((await h.send({ op: "run", node: "RtSpam", inputs: { mib: 2 } })).result).toEqual([2]);
+      const log = (await h.send({ op: "ps" })).workers[0].log as string;
+      // The supervisor writes what the pipe brings; give it time to catch up on a loaded machine.
+      await waitUntil(() => fs.existsSync(`${log}.1`), 10_000);
+      expect(fs.statSync(log).size).toBeLessThanOrEqual(max);
+      expect(fs.statSync(`${log}.1`).size).toBeLessThanOrEqual(max);
+      expect(fs.statSync(`${log}.1`).size).toBeGreaterThan(0);
+      expect((await h.send({ op: "run", node: "RtPid" })).error).toBeUndefined();
+    } finally {
+      await h.close();
+    }
+  }, 60_000);
+});
