@@ -9,15 +9,22 @@ export interface Transport {
   workerAddress(privateDir: string, n: number): string;
 }
 
+/** A socket path must fit sun_path: 104 bytes on macOS, 108 on Linux, the NUL included. */
+const MAX_UNIX_PATH = 103;
+
 /**
  * Unix sockets (0600, in the supervisor's 0700 folder) where Python has AF_UNIX; 127.0.0.1 TCP on
  * Windows, where CPython has none. COMFY_ENV_WORKER_TRANSPORT=tcp forces TCP elsewhere (file
- * systems without socket files), so that path also runs on Linux.
+ * systems without socket files), so that path also runs on Linux. A socket path too long for
+ * sun_path (a long TMPDIR) also takes TCP: the secret guards it as on Windows.
  */
 export function transportFor(os: OsFamily, env: Record<string, string | undefined> = process.env): Transport {
   const tcp = os === "windows" || readEnv("COMFY_ENV_WORKER_TRANSPORT", env) === "tcp";
   return {
     kind: tcp ? "tcp" : "unix",
-    workerAddress: (privateDir, n) => (tcp ? "tcp:127.0.0.1" : `unix:${path.join(privateDir, `w${n}.sock`)}`),
+    workerAddress: (privateDir, n) => {
+      const sock = path.join(privateDir, `w${n}.sock`);
+      return tcp || Buffer.byteLength(sock) > MAX_UNIX_PATH ? "tcp:127.0.0.1" : `unix:${sock}`;
+    },
   };
 }

@@ -124,3 +124,20 @@ describe("worker logs", () => {
     }
   }, 60_000);
 });
+
+describe("a long TMPDIR", () => {
+  test("socket paths over 107 bytes do not break workers: they listen on 127.0.0.1 with the secret", async () => {
+    const tmp = path.join(dir.path, "t".repeat(110));
+    fs.mkdirSync(tmp);
+    const h = new Host({ ...world, comfy }, { TMPDIR: tmp, XDG_RUNTIME_DIR: "" });
+    await h.start();
+    try {
+      await h.send({ op: "load" });
+      const r = await h.send({ op: "run", node: "RtPid" });
+      expect(r.error).toBeUndefined();
+      expect((await h.send({ op: "ps" })).workers[0].address).toMatch(/^tcp:127\.0\.0\.1:\d+$/);
+    } finally {
+      await h.close();
+    }
+  }, 60_000);
+});
