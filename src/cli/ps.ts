@@ -27,7 +27,8 @@ export async function runPs(args: string[], base: Output): Promise<number> {
     if (s.workers.length === 0) out.result("  no workers yet");
     for (const w of s.workers) {
       const exit = w.lastExit ? `, last exit ${w.lastExit.signal ?? `code ${w.lastExit.code}`}` : "";
-      out.result(`  ${w.label}: ${w.state}, pid ${w.pid ?? "-"}, generation ${w.generation}, restarts ${w.restarts}${exit}`);
+      const state = w.stopped ? `${w.state} (${w.stopped === "idle" ? "idle" : "ComfyUI freed memory"})` : w.state;
+      out.result(`  ${w.label}: ${state}, pid ${w.pid ?? "-"}, generation ${w.generation}, restarts ${w.restarts}${exit}`);
       out.result(`    log: ${w.log}`);
     }
   }

@@ -9,6 +9,7 @@ export type ControlRequest =
   | { id: number; op: "kill"; key: string }
   | { id: number; op: "interrupt"; key: string }
   | { id: number; op: "ps" }
+  | { id: number; op: "stop_idle" }
   | { id: number; op: "shutdown" };
 
 export type ControlReply = { id: number | null; ok: true; [k: string]: unknown } | { id: number | null; ok: false; error: string; kind: string; log?: string };
@@ -32,7 +33,7 @@ function fail(id: number, e: SupervisorError): ControlReply {
   return { id, ok: false, kind: e.kind, error: describe(e), ...("log" in e ? { log: e.log } : {}) };
 }
 
-const OPS = new Set<string>(["spawn", "ensure", "exit_info", "kill", "interrupt", "ps", "shutdown"] satisfies ControlRequest["op"][]);
+const OPS = new Set<string>(["spawn", "ensure", "exit_info", "kill", "interrupt", "ps", "stop_idle", "shutdown"] satisfies ControlRequest["op"][]);
 
 /**
  * The error reply for a frame that is no request we know: the bridge reads one reply per request,
@@ -85,6 +86,8 @@ export async function handleRequest(sup: Supervisor, r: ControlRequest): Promise
       );
     case "ps":
       return { id: r.id, ok: true, ...sup.info() };
+    case "stop_idle":
+      return { id: r.id, ok: true, stopped: await sup.stopIdle() };
     case "shutdown":
       return { id: r.id, ok: true };
   }

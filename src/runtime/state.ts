@@ -8,13 +8,15 @@ export interface WorkerInfo {
   label: string;
   pid: number | null;
   generation: number;
-  state: "starting" | "ready" | "exited" | "backoff";
+  state: "starting" | "ready" | "exited" | "backoff" | "stopped";
   python: string;
   address: string | null;
   log: string;
   restarts: number;
   startedAt: string | null;
   lastExit: { code: number | null; signal: string | null } | null;
+  /** Why a "stopped" worker was stopped: unused past COMFY_ENV_WORKER_IDLE_S, or ComfyUI freed memory. */
+  stopped: "idle" | "free" | null;
   lastPongAgoMs: number | null;
 }
 

@@ -64,14 +64,22 @@ interface Worker {
   lastPong: number | null;
   /** Last tick that found a request running: a node holding the GIL cannot pong, and is not hung. */
   lastBusy: number | null;
-  /** The byte the worker sets while it runs a request (a file it maps), open for reading. */
+  /** The worker's busy file (it maps it: a request running, requests finished), open for reading. */
   busyFd: number | null;
+  /** Finished-request count last read from the busy file, and when the worker was last seen in use. */
+  doneSeen: number;
+  lastActive: number | null;
+  /** Why a worker in state "stopped" was stopped. */
+  stopped: StopReason | null;
   exited: Promise<void> | null;
   logFile: WorkerLog;
   /** Serializes starts of one worker. */
   starting: Promise<Result<WorkerHandle, SupervisorError>> | null;
   log: string;
 }
+
+/** Why a worker was stopped on purpose: idle past COMFY_ENV_WORKER_IDLE_S, or ComfyUI's /free. */
+export type StopReason = "idle" | "free";
 
 export interface SupervisorOptions {
   dirs: RuntimeDirs;
@@ -81,6 +89,8 @@ export interface SupervisorOptions {
   pingIntervalMs?: number;
   baseEnv?: EnvVars;
   parentPid?: number;
+  /** Stop workers unused this long (default COMFY_ENV_WORKER_IDLE_S; unset: never). */
+  idleMs?: number | null;
 }
 
 const READY_TIMEOUT_MS = 60_000;
@@ -97,6 +107,11 @@ const CRASH_LOOP_DEATHS = 5;
 export function backoffMs(recentCrashes: number): number {
   if (recentCrashes <= 1) return 0;
   return Math.min(MAX_BACKOFF_MS, 500 * 2 ** (recentCrashes - 1));
+}
+
+function idleMsFromEnv(): number | null {
+  const v = Number(readEnv("COMFY_ENV_WORKER_IDLE_S"));
+  return Number.isFinite(v) && v > 0 ? v * 1000 : null;
 }
 
 function pingIntervalMs(): number {
@@ -120,6 +135,7 @@ export class Supervisor {
   private socketCounter = 0;
   private pinger: ReturnType<typeof setInterval> | null = null;
   private readonly pingMs: number;
+  private readonly idleMs: number | null;
   private readonly transport: Transport = transportFor(hostOs());
   private readonly groups = processGroupsFor(hostOs());
   private readonly logMax = logMaxBytes();
@@ -128,6 +144,7 @@ export class Supervisor {
   constructor(private readonly opts: SupervisorOptions) {
     this.pyDir = path.join(opts.dirs.private, "py");
     this.pingMs = opts.pingIntervalMs ?? pingIntervalMs();
+    this.idleMs = opts.idleMs === undefined ? idleMsFromEnv() : opts.idleMs;
   }
 
   /** Write the worker's Python files into the private folder. */
@@ -152,7 +169,7 @@ export class Supervisor {
     let w = this.workers.get(spec.key);
     if (!w) {
       const log = path.join(this.opts.dirs.logs, `${safeName(spec.label)}-${crypto.createHash("sha256").update(spec.key).digest("hex").slice(0, 8)}.log`);
-      w = { spec, generation: 0, restarts: 0, crashTimes: [], proc: null, group: null, handle: null, state: "exited", startedAt: null, lastExit: null, lastPong: null, lastBusy: null, busyFd: null, exited: null, logFile: new WorkerLog(log, this.logMax), starting: null, log };
+      w = { spec, generation: 0, restarts: 0, crashTimes: [], proc: null, group: null, handle: null, state: "exited", startedAt: null, lastExit: null, lastPong: null, lastBusy: null, busyFd: null, doneSeen: 0, lastActive: null, stopped: null, exited: null, logFile: new WorkerLog(log, this.logMax), starting: null, log };
       this.workers.set(spec.key, w);
     } else {
       w.spec = spec;
@@ -220,6 +237,7 @@ export class Supervisor {
         restarts: w.restarts,
         startedAt: w.startedAt === null ? null : new Date(w.startedAt).toISOString(),
         lastExit: w.lastExit,
+        stopped: w.stopped,
         lastPongAgoMs: w.lastPong === null ? null : now - w.lastPong,
       })),
     };
@@ -238,7 +256,7 @@ export class Supervisor {
   }
 
   private killProc(w: Worker): void {
-    if (!w.proc || w.state === "exited") return;
+    if (!w.proc || w.proc.exitCode !== null || w.proc.signalCode !== null) return;
     w.group?.kill();
     w.proc.kill("SIGKILL");
   }
@@ -253,15 +271,35 @@ export class Supervisor {
     w.busyFd = null;
   }
 
-  /** Whether the worker is running a request right now (false when that cannot be read). */
-  private busy(w: Worker): boolean {
-    if (w.busyFd === null) return false;
-    const b = Buffer.alloc(1);
+  /** The worker's busy file: running a request now, and its count of finished ones (null when unreadable). */
+  private activity(w: Worker): { busy: boolean; done: number } | null {
+    if (w.busyFd === null) return null;
+    const b = Buffer.alloc(2);
     try {
-      return fs.readSync(w.busyFd, b, 0, 1, 0) === 1 && b[0] !== 0;
+      return fs.readSync(w.busyFd, b, 0, 2, 0) === 2 ? { busy: b[0] !== 0, done: b[1] as number } : null;
     } catch {
-      return false;
+      return null;
     }
+  }
+
+  /**
+   * Stop `w` on purpose (idle, or ComfyUI freed its memory): not a crash, no backoff; the next
+   * call starts a new one.
+   */
+  private stop(w: Worker, reason: StopReason): void {
+    w.state = "stopped";
+    w.stopped = reason;
+    w.handle = null;
+    this.killProc(w);
+    this.saveState();
+  }
+
+  /** ComfyUI's "Free model and node cache": stop every worker not running a request; resolves once they are gone. */
+  async stopIdle(): Promise<string[]> {
+    const stopped = [...this.workers.values()].filter((w) => w.state === "ready" && !this.activity(w)?.busy);
+    for (const w of stopped) this.stop(w, "free");
+    await Promise.race([Promise.all(stopped.map((w) => w.exited)), Bun.sleep(5000)]);
+    return stopped.map((w) => w.spec.key);
   }
 
   private ensureWorker(w: Worker): Promise<Result<WorkerHandle, SupervisorError>> {
@@ -310,7 +348,7 @@ export class Supervisor {
     let proc: Subprocess<"pipe", "pipe", "pipe">;
     this.closeBusy(w);
     try {
-      fs.writeFileSync(busyFile, new Uint8Array(1), { mode: 0o600 });
+      fs.writeFileSync(busyFile, new Uint8Array(2), { mode: 0o600 });
       w.busyFd = fs.openSync(busyFile, "r");
       w.logFile.write(`--- ${new Date().toISOString()} ${spec.label}: generation ${w.generation}, ${spec.python}\n`);
       proc = Bun.spawn([spec.python, "-u", "-c", bootstrap(this.pyDir)], { cwd: spec.cwd, env, stdin: "pipe", stdout: "pipe", stderr: "pipe", detached: this.groups.detached });
@@ -325,6 +363,9 @@ export class Supervisor {
     w.startedAt = Date.now();
     w.lastPong = null;
     w.lastBusy = null;
+    w.lastActive = Date.now();
+    w.doneSeen = 0;
+    w.stopped = null;
     w.handle = null;
     const logged = this.drainStderr(w, proc);
     w.exited = proc.exited.then(async () => {
@@ -337,7 +378,7 @@ export class Supervisor {
       if (w.proc !== proc) return;
       w.lastExit = proc.signalCode ? { code: null, signal: String(proc.signalCode) } : { code: proc.exitCode, signal: null };
       if (w.state === "ready" || w.state === "starting") w.crashTimes.push(Date.now());
-      w.state = "exited";
+      if (w.state !== "stopped") w.state = "exited";
       w.handle = null;
       this.saveState();
     });
@@ -406,7 +447,14 @@ export class Supervisor {
     const now = Date.now();
     for (const w of this.workers.values()) {
       if (w.state !== "ready" || !w.proc) continue;
-      if (this.busy(w)) w.lastBusy = now;
+      const act = this.activity(w);
+      if (act?.busy) w.lastBusy = now;
+      if (act && (act.busy || act.done !== w.doneSeen)) w.lastActive = now;
+      if (act) w.doneSeen = act.done;
+      if (this.idleMs !== null && now - (w.lastActive ?? now) > this.idleMs) {
+        this.stop(w, "idle");
+        continue;
+      }
       // The pong thread answers even while a node sleeps or waits on I/O: silence while no
       // request runs means the process is stopped or wedged. Ending a long call is the
       // bridge's timeout, not ours.

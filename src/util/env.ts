@@ -31,6 +31,8 @@ export const ENV_VARS = {
   COMFY_ENV_PING_MS: "COMFY_ENV_PING_MS",
   /** Bytes a worker's log may reach before it moves to `<log>.1` (10 MiB): a worker keeps at most twice this. */
   COMFY_ENV_WORKER_LOG_MAX: "COMFY_ENV_WORKER_LOG_MAX",
+  /** Seconds a worker may stay unused before the supervisor stops it (unset: never); the next call starts it again. */
+  COMFY_ENV_WORKER_IDLE_S: "COMFY_ENV_WORKER_IDLE_S",
   /** `tcp` makes workers listen on 127.0.0.1 instead of a Unix socket (always so on Windows). */
   COMFY_ENV_WORKER_TRANSPORT: "COMFY_ENV_WORKER_TRANSPORT",
   /** A PEM bundle of certificate authorities every download trusts too (a TLS-inspecting proxy's CA). */

@@ -141,3 +141,55 @@ describe("a long TMPDIR", () => {
     }
   }, 60_000);
 });
+
+describe("idle workers", () => {
+  /** The host's worker as `ps` shows it once `cond` holds (or the last one seen, after `ms`). */
+  async function workerWhen(h: Host, cond: (w: { state: string; stopped: string | null }) => boolean, ms: number) {
+    const end = Date.now() + ms;
+    for (;;) {
+      const w = (await h.send({ op: "ps" })).workers[0];
+      if (cond(w) || Date.now() > end) return w;
+      await Bun.sleep(100);
+    }
+  }
+
+  test("COMFY_ENV_WORKER_IDLE_S: a worker unused that long is stopped; one in use is not; the next call starts a new one", async () => {
+    const { h } = await startHost({ COMFY_ENV_WORKER_IDLE_S: "2", COMFY_ENV_PING_MS: "200" });
+    try {
+      const first = (await h.send({ op: "run", node: "RtPid" })).result[0] as number;
+      // Calls back to back for longer than the idle time: each one is activity.
+      const end = Date.now() + 3000;
+      while (Date.now() < end) expect((await h.send({ op: "run", node: "RtPid" })).result[0]).toBe(first);
+      const w = await workerWhen(h, (x) => x.state === "stopped", 20_000);
+      expect([w.state, w.stopped]).toEqual(["stopped", "idle"]);
+      expect(await waitUntil(() => !isRunning(first), 5000)).toBe(true);
+      const again = await h.send({ op: "run", node: "RtPid" });
+      expect(again.error).toBeUndefined();
+      expect(again.result[0]).not.toBe(first);
+      const after = (await h.send({ op: "ps" })).workers[0];
+      expect([after.state, after.restarts, after.lastExit.signal]).toEqual(["ready", 1, "SIGKILL"]);
+    } finally {
+      await h.close();
+    }
+  }, 60_000);
+
+  test("ComfyUI's Free model and node cache (/free with free_memory) stops idle workers; Unload models alone does not", async () => {
+    const { h } = await startHost();
+    try {
+      const first = (await h.send({ op: "run", node: "RtPid" })).result[0] as number;
+      await h.send({ op: "free", unload_models: true });
+      expect((await h.send({ op: "ps" })).workers[0].state).toBe("ready");
+      await h.send({ op: "free", unload_models: true, free_memory: true });
+      // The bridge's request returns once the worker is gone.
+      const w = (await h.send({ op: "ps" })).workers[0];
+      expect([w.state, w.stopped]).toEqual(["stopped", "free"]);
+      expect(await waitUntil(() => !isRunning(first), 5000)).toBe(true);
+      // The very next call runs, on a new worker.
+      const again = await h.send({ op: "run", node: "RtPid" });
+      expect(again.error).toBeUndefined();
+      expect(again.result[0]).not.toBe(first);
+    } finally {
+      await h.close();
+    }
+  }, 60_000);
+});

@@ -121,6 +121,12 @@ class _Watchdog(object):
 _watchdog = _Watchdog()
 
 
+def check_connections():
+    """Workers were stopped: each runtime checks its connection before its next request."""
+    for rt in list(_watchdog.runtimes):
+        rt.idle = True
+
+
 class EnvRuntime(object):
     """One isolated folder's worker as seen from the host: spawn on first use, call, recover."""
 

@@ -40,8 +40,9 @@ _module = None
 _modules = sys.modules
 _spec = {}
 # Byte 0 is 1 while a request runs; the supervisor reads it (busy_file is mapped) so that a node
-# holding the GIL, which silences the pong thread, is not taken for a hung worker.
-_busy = bytearray(1)
+# holding the GIL, which silences the pong thread, is not taken for a hung worker. Byte 1 counts
+# finished requests (mod 256): how the supervisor tells a worker in use from an idle one.
+_busy = bytearray(2)
 
 
 def _load_module():
@@ -329,6 +330,7 @@ def _dispatch(conn, msg):
                         result = getattr(obj, cls.FUNCTION)(**inputs)
             finally:
                 _busy[0] = 0
+                _busy[1] = (_busy[1] + 1) & 255
                 _current = None
                 turn.give(None)
         elif op == "meta":
@@ -341,6 +343,7 @@ def _dispatch(conn, msg):
                 result = metadata()
             finally:
                 _busy[0] = 0
+                _busy[1] = (_busy[1] + 1) & 255
                 turn.give(None)
         elif op == "ping":
             result = "pong"
@@ -469,7 +472,7 @@ def _map_busy(path):
     global _busy
     try:
         with open(path, "r+b") as f:
-            _busy = mmap.mmap(f.fileno(), 1)
+            _busy = mmap.mmap(f.fileno(), 2)
     except (OSError, ValueError) as e:
         sys.stderr.write("comfy-env worker: cannot map %s (%s); long calls may be taken for a hang\n" % (path, e))
 

@@ -9,6 +9,10 @@ def free_memory(memory_required, device, keep_loaded=()):
     FREED.append((memory_required, str(device)))
 
 
+def unload_all_models():
+    free_memory(1e30, get_torch_device())
+
+
 def get_free_memory(dev=None, torch_free_too=False):
     return 8 << 30
 
