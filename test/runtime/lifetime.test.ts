@@ -22,6 +22,16 @@ afterAll(async () => {
   await dir[Symbol.asyncDispose]();
 });
 
+/** `body` with a started, loaded host (closed after), whose fresh runtime folder is `run`. */
+async function withHost(env: Record<string, string>, body: (h: Host, run: string) => Promise<void>): Promise<void> {
+  const { h, run } = await startHost(env);
+  try {
+    await body(h, run);
+  } finally {
+    await h.close();
+  }
+}
+
 /** A started, loaded host with a fresh runtime folder; `run` is its XDG_RUNTIME_DIR. */
 async function startHost(env: Record<string, string> = {}): Promise<{ h: Host; run: string }> {
   const run = path.join(dir.path, `run${++hostN}`);
@@ -35,8 +45,7 @@ async function startHost(env: Record<string, string> = {}): Promise<{ h: Host; r
 
 describe("the supervisor dies", () => {
   test("kill -9 of `comfy-env supervise` between calls: the next call is served by a new supervisor and worker", async () => {
-    const { h, run } = await startHost();
-    try {
+    await withHost({}, async (h, run) => {
       const worker1 = (await h.send({ op: "run", node: "RtPid" })).result[0] as number;
       const sup1 = (await h.send({ op: "ps" })).pid as number;
       process.kill(sup1, "SIGKILL");
@@ -56,24 +65,19 @@ describe("the supervisor dies", () => {
       process.kill(ps.pid, "SIGKILL");
       expect(await waitUntil(() => !isRunning(ps.pid), 10_000)).toBe(true);
       expect((await h.send({ op: "run", node: "RtPid" })).error).toBeUndefined();
-    } finally {
-      await h.close();
-    }
+    });
   }, 90_000);
 });
 
 describe("what a node starts dies with its worker", () => {
   test("the worker is killed (kill -9): the node's child process is gone too; the next call runs on a new worker", async () => {
-    const { h } = await startHost();
-    try {
+    await withHost({}, async (h) => {
       const [child, worker] = (await h.send({ op: "run", node: "RtChild" })).result as [number, number];
       expect(isRunning(child)).toBe(true);
       process.kill(worker, "SIGKILL");
       expect(await waitUntil(() => !isRunning(child), 10_000)).toBe(true);
       expect((await h.send({ op: "run", node: "RtPid" })).result[0]).not.toBe(worker);
-    } finally {
-      await h.close();
-    }
+    });
   }, 60_000);
 
   test("host and supervisor die together (kill -9 of both): worker and the node's child are gone", async () => {
@@ -89,8 +93,7 @@ describe("what a node starts dies with its worker", () => {
 
 describe("a worker in a crash loop", () => {
   test("after 5 deaths in 60 s the next call fails at once saying why, instead of waiting 8-10 s in silence", async () => {
-    const { h } = await startHost();
-    try {
+    await withHost({}, async (h) => {
       for (let i = 1; i <= 5; i++) {
         // Deaths 2-4 wait their backoff (1, 2, 4 s) before the next start, as before.
         const r = await h.send({ op: "run", node: "RtCrash" });
@@ -100,17 +103,14 @@ describe("a worker in a crash loop", () => {
       expect(r.error).toContain("the worker for RuntimePack/nodes died 5 times in the last 60 s (last: killed by SIGABRT)");
       expect(r.error).toMatch(/it is started again in \d+ s/);
       expect(r.error).toContain(".log");
-    } finally {
-      await h.close();
-    }
+    });
   }, 90_000);
 });
 
 describe("worker logs", () => {
   test("a worker's log is bounded: past COMFY_ENV_WORKER_LOG_MAX it moves to <log>.1 and starts again", async () => {
     const max = 64 * 1024;
-    const { h } = await startHost({ COMFY_ENV_WORKER_LOG_MAX: String(max) });
-    try {
+    await withHost({ COMFY_ENV_WORKER_LOG_MAX: String(max) }, async (h) => {
       expect((await h.send({ op: "run", node: "RtSpam", inputs: { mib: 2 } })).result).toEqual([2]);
       const log = (await h.send({ op: "ps" })).workers[0].log as string;
       // The supervisor writes what the pipe brings; give it time to catch up on a loaded machine.
@@ -119,9 +119,7 @@ describe("worker logs", () => {
       expect(fs.statSync(`${log}.1`).size).toBeLessThanOrEqual(max);
       expect(fs.statSync(`${log}.1`).size).toBeGreaterThan(0);
       expect((await h.send({ op: "run", node: "RtPid" })).error).toBeUndefined();
-    } finally {
-      await h.close();
-    }
+    });
   }, 60_000);
 });
 
@@ -129,16 +127,10 @@ describe("a long TMPDIR", () => {
   test("socket paths over 107 bytes do not break workers: they listen on 127.0.0.1 with the secret", async () => {
     const tmp = path.join(dir.path, "t".repeat(110));
     fs.mkdirSync(tmp);
-    const h = new Host({ ...world, comfy }, { TMPDIR: tmp, XDG_RUNTIME_DIR: "" });
-    await h.start();
-    try {
-      await h.send({ op: "load" });
-      const r = await h.send({ op: "run", node: "RtPid" });
-      expect(r.error).toBeUndefined();
+    await withHost({ TMPDIR: tmp, XDG_RUNTIME_DIR: "" }, async (h) => {
+      expect((await h.send({ op: "run", node: "RtPid" })).error).toBeUndefined();
       expect((await h.send({ op: "ps" })).workers[0].address).toMatch(/^tcp:127\.0\.0\.1:\d+$/);
-    } finally {
-      await h.close();
-    }
+    });
   }, 60_000);
 });
 
@@ -154,8 +146,7 @@ describe("idle workers", () => {
   }
 
   test("COMFY_ENV_WORKER_IDLE_S: a worker unused that long is stopped; one in use is not; the next call starts a new one", async () => {
-    const { h } = await startHost({ COMFY_ENV_WORKER_IDLE_S: "2", COMFY_ENV_PING_MS: "200" });
-    try {
+    await withHost({ COMFY_ENV_WORKER_IDLE_S: "2", COMFY_ENV_PING_MS: "200" }, async (h) => {
       const first = (await h.send({ op: "run", node: "RtPid" })).result[0] as number;
       // Calls back to back for longer than the idle time: each one is activity.
       const end = Date.now() + 3000;
@@ -168,14 +159,11 @@ describe("idle workers", () => {
       expect(again.result[0]).not.toBe(first);
       const after = (await h.send({ op: "ps" })).workers[0];
       expect([after.state, after.restarts, after.lastExit.signal]).toEqual(["ready", 1, "SIGKILL"]);
-    } finally {
-      await h.close();
-    }
+    });
   }, 60_000);
 
   test("ComfyUI's Free model and node cache (/free with free_memory) stops idle workers; Unload models alone does not", async () => {
-    const { h } = await startHost();
-    try {
+    await withHost({}, async (h) => {
       const first = (await h.send({ op: "run", node: "RtPid" })).result[0] as number;
       await h.send({ op: "free", unload_models: true });
       expect((await h.send({ op: "ps" })).workers[0].state).toBe("ready");
@@ -188,8 +176,6 @@ describe("idle workers", () => {
       const again = await h.send({ op: "run", node: "RtPid" });
       expect(again.error).toBeUndefined();
       expect(again.result[0]).not.toBe(first);
-    } finally {
-      await h.close();
-    }
+    });
   }, 60_000);
 });
