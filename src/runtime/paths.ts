@@ -11,7 +11,10 @@ import { codeOf, err, ok, type Result, messageOf } from "../util/result.ts";
  */
 export interface RuntimeEnv {
   tmp: string;
-  /** `XDG_RUNTIME_DIR`: the per-user folder systemd/logind makes (0700, owned by the user). */
+  /**
+   * `XDG_RUNTIME_DIR`: the per-user folder systemd/logind makes, which must be owned by the user
+   * with mode 0700 (https://specifications.freedesktop.org/basedir-spec/latest/).
+   */
   xdg: string | undefined;
   /** Our uid; undefined on Windows, where the temp folder is already per user. */
   uid: number | undefined;

@@ -9,7 +9,10 @@ export interface Transport {
   workerAddress(privateDir: string, n: number): string;
 }
 
-/** A socket path must fit sun_path: 104 bytes on macOS, 108 on Linux, the NUL included. */
+/**
+ * A socket path must fit sun_path: 108 bytes on Linux (https://man7.org/linux/man-pages/man7/unix.7.html),
+ * 104 on macOS and the BSDs (<sys/un.h>), the NUL included.
+ */
 const MAX_UNIX_PATH = 103;
 
 /**

@@ -113,8 +113,9 @@ def get():
 
 def _watch_free():
     """ComfyUI's "Free model and node cache" (POST /free with free_memory) ends, between prompts,
-    in PromptExecutor.reset() (main.py's prompt_worker), which drops the node cache; idle workers
-    hold their nodes' models: stop them too. The next call starts a new worker."""
+    in PromptExecutor.reset() (prompt_worker in https://github.com/comfyanonymous/ComfyUI/blob/master/main.py),
+    which drops the node cache; idle workers hold their nodes' models: stop them too. The next
+    call starts a new worker."""
     cls = getattr(sys.modules.get("execution"), "PromptExecutor", None)
     reset = getattr(cls, "reset", None)
     if reset is None or getattr(reset, "_comfy_env", False):
