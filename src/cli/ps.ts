@@ -1,4 +1,4 @@
-import { runtimeBase } from "../runtime/paths.ts";
+import { existingRuntimeBases } from "../runtime/paths.ts";
 import { readStates } from "../runtime/state.ts";
 import { openCommand } from "./args.ts";
 import { EXIT } from "./exit.ts";
@@ -13,7 +13,7 @@ export async function runPs(args: string[], base: Output): Promise<number> {
   const opened = openCommand(args, {}, HELP, base);
   if (!opened.ok) return opened.exitCode;
   const { out } = opened;
-  const sups = readStates(runtimeBase());
+  const sups = existingRuntimeBases().flatMap(readStates);
   if (out.json) {
     out.data({ supervisors: sups });
     return EXIT.OK;
@@ -27,7 +27,8 @@ export async function runPs(args: string[], base: Output): Promise<number> {
     if (s.workers.length === 0) out.result("  no workers yet");
     for (const w of s.workers) {
       const exit = w.lastExit ? `, last exit ${w.lastExit.signal ?? `code ${w.lastExit.code}`}` : "";
-      out.result(`  ${w.label}: ${w.state}, pid ${w.pid ?? "-"}, generation ${w.generation}, restarts ${w.restarts}${exit}`);
+      const state = w.stopped ? `${w.state} (${w.stopped === "idle" ? "idle" : "ComfyUI freed memory"})` : w.state;
+      out.result(`  ${w.label}: ${state}, pid ${w.pid ?? "-"}, generation ${w.generation}, restarts ${w.restarts}${exit}`);
       out.result(`    log: ${w.log}`);
     }
   }

@@ -1,7 +1,7 @@
-import { createRuntimeDirs, runtimeBase } from "../runtime/paths.ts";
-import { serveControl } from "../runtime/control.ts";
+import { createRuntimeDirs, describeRefusals, resolveRuntimeBase } from "../runtime/paths.ts";
+import { serveControl, serveRefusals } from "../runtime/control.ts";
 import { Supervisor } from "../runtime/supervisor.ts";
-import { removeState } from "../runtime/state.ts";
+import { removeState, sweepDead } from "../runtime/state.ts";
 import { openCommand } from "./args.ts";
 import { EXIT } from "./exit.ts";
 import type { Output } from "./output.ts";
@@ -17,12 +17,20 @@ export async function runSupervise(args: string[], base: Output): Promise<number
   const opened = openCommand(args, {}, HELP, base);
   if (!opened.ok) return opened.exitCode;
   const { out } = opened;
-  const runBase = runtimeBase();
-  const dirs = createRuntimeDirs(runBase, process.pid);
+  const write = (bytes: Uint8Array) => {
+    process.stdout.write(bytes);
+  };
+  const resolved = resolveRuntimeBase();
+  const dirs = resolved.andThen((r) => createRuntimeDirs(r.base, process.pid).mapErr((e) => [e]));
   if (dirs.isErr()) {
-    out.error(`cannot create the runtime folder ${dirs.error.path}: ${dirs.error.message}`);
+    const message = `comfy-env: no private runtime folder for the workers (${describeRefusals(dirs.error)}); set XDG_RUNTIME_DIR or TMPDIR to a folder only this user can write`;
+    out.error(message);
+    await serveRefusals(Bun.stdin.stream(), write, "runtime-dir", message);
     return EXIT.FAILED;
   }
+  for (const p of resolved.isOk() ? resolved.value.passedOver : []) out.warn(`not using ${p.path} for worker sockets: ${p.message}`);
+  const runBase = dirs.value.base;
+  sweepDead(runBase);
   const sup = new Supervisor({ dirs: dirs.value, parentPid: process.ppid });
   const prepared = sup.prepare();
   if (prepared.isErr()) {
@@ -42,9 +50,7 @@ export async function runSupervise(args: string[], base: Output): Promise<number
       process.exit(0);
     });
   }
-  const code = await serveControl(sup, Bun.stdin.stream(), (bytes) => {
-    process.stdout.write(bytes);
-  });
+  const code = await serveControl(sup, Bun.stdin.stream(), write);
   cleanup();
   // stdin's reader would keep the loop alive; let the last reply drain, then leave.
   await Bun.sleep(20);

@@ -9,9 +9,10 @@ export type ControlRequest =
   | { id: number; op: "kill"; key: string }
   | { id: number; op: "interrupt"; key: string }
   | { id: number; op: "ps" }
+  | { id: number; op: "stop_idle" }
   | { id: number; op: "shutdown" };
 
-export type ControlReply = { id: number; ok: true; [k: string]: unknown } | { id: number; ok: false; error: string; kind: string; log?: string };
+export type ControlReply = { id: number | null; ok: true; [k: string]: unknown } | { id: number | null; ok: false; error: string; kind: string; log?: string };
 
 function describe(e: SupervisorError): string {
   switch (e.kind) {
@@ -21,6 +22,10 @@ function describe(e: SupervisorError): string {
       return `the worker for ${e.label} could not start: ${e.message} (log: ${e.log})`;
     case "not-ready":
       return `the worker for ${e.label} did not get ready within ${e.timeoutMs / 1000} s (log: ${e.log})`;
+    case "crash-loop": {
+      const how = e.lastExit?.signal ? `killed by ${e.lastExit.signal}` : e.lastExit?.code != null ? `exit code ${e.lastExit.code}` : "it exited";
+      return `the worker for ${e.label} died ${e.deaths} times in the last ${e.windowMs / 1000} s (last: ${how}); it is started again in ${Math.ceil(e.retryInMs / 1000)} s, at the next call after that. Its log says why: ${e.log}`;
+    }
   }
 }
 
@@ -28,8 +33,19 @@ function fail(id: number, e: SupervisorError): ControlReply {
   return { id, ok: false, kind: e.kind, error: describe(e), ...("log" in e ? { log: e.log } : {}) };
 }
 
-function isRequest(v: unknown): v is ControlRequest {
-  return typeof v === "object" && v !== null && typeof (v as { id?: unknown }).id === "number" && typeof (v as { op?: unknown }).op === "string";
+const OPS = new Set<string>(["spawn", "ensure", "exit_info", "kill", "interrupt", "ps", "stop_idle", "shutdown"] satisfies ControlRequest["op"][]);
+
+/**
+ * The error reply for a frame that is no request we know: the bridge reads one reply per request,
+ * so every frame gets one (an unknown op, a missing id), never silence or an undecodable value.
+ */
+function refuse(v: unknown): ControlReply | null {
+  if (typeof v !== "object" || v === null) return { id: null, ok: false, kind: "bad-request", error: "a control frame that is not a map" };
+  const { id, op } = v as { id?: unknown; op?: unknown };
+  const rid = typeof id === "number" ? id : null;
+  if (rid === null) return { id: null, ok: false, kind: "bad-request", error: "a control request without a numeric id" };
+  if (typeof op !== "string" || !OPS.has(op)) return { id: rid, ok: false, kind: "unknown-op", error: `unknown control op ${JSON.stringify(op)} (this comfy-env knows ${[...OPS].join(", ")})` };
+  return null;
 }
 
 function toSpec(r: Extract<ControlRequest, { op: "spawn" }>): WorkerSpec {
@@ -70,6 +86,8 @@ export async function handleRequest(sup: Supervisor, r: ControlRequest): Promise
       );
     case "ps":
       return { id: r.id, ok: true, ...sup.info() };
+    case "stop_idle":
+      return { id: r.id, ok: true, stopped: await sup.stopIdle() };
     case "shutdown":
       return { id: r.id, ok: true };
   }
@@ -86,14 +104,19 @@ export async function serveControl(sup: Supervisor, input: ReadableStream<Uint8A
     const frames = reader.push(chunk);
     if (frames.isErr()) break; // a corrupt control stream: the bridge is broken, stop everything
     for (const f of frames.value) {
-      if (!isRequest(f)) continue;
-      if (f.op === "shutdown") {
-        write(encodeFrame({ id: f.id, ok: true }));
+      const refused = refuse(f);
+      if (refused) {
+        write(encodeFrame(refused));
+        continue;
+      }
+      const r = f as ControlRequest;
+      if (r.op === "shutdown") {
+        write(encodeFrame({ id: r.id, ok: true }));
         sup.shutdown();
         return 0;
       }
-      const p = handleRequest(sup, f)
-        .catch((e: unknown) => ({ id: f.id, ok: false as const, kind: "internal", error: String(e) }))
+      const p = handleRequest(sup, r)
+        .catch((e: unknown) => ({ id: r.id, ok: false as const, kind: "internal", error: String(e) }))
         .then((reply) => write(encodeFrame(reply)));
       pending.add(p);
       void p.finally(() => pending.delete(p));
@@ -101,4 +124,20 @@ export async function serveControl(sup: Supervisor, input: ReadableStream<Uint8A
   }
   sup.shutdown();
   return 0;
+}
+
+/**
+ * When the supervisor cannot run (no private runtime folder): every request is answered with
+ * `message` until `input` ends, so the bridge's node error says why instead of "stopped answering".
+ */
+export async function serveRefusals(input: ReadableStream<Uint8Array>, write: (bytes: Uint8Array) => void, kind: string, message: string): Promise<void> {
+  const reader = new FrameReader();
+  for await (const chunk of input) {
+    const frames = reader.push(chunk);
+    if (frames.isErr()) return;
+    for (const f of frames.value) {
+      const id = typeof f === "object" && f !== null && typeof (f as { id?: unknown }).id === "number" ? (f as { id: number }).id : null;
+      write(encodeFrame({ id, ok: false, kind, error: message }));
+    }
+  }
 }

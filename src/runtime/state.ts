@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { stateDir } from "./paths.ts";
+import { PRIVATE_DIR_RE, stateDir } from "./paths.ts";
 
 /** What `comfy-env ps` shows about one worker. */
 export interface WorkerInfo {
@@ -8,13 +8,15 @@ export interface WorkerInfo {
   label: string;
   pid: number | null;
   generation: number;
-  state: "starting" | "ready" | "exited" | "backoff";
+  state: "starting" | "ready" | "exited" | "backoff" | "stopped";
   python: string;
   address: string | null;
   log: string;
   restarts: number;
   startedAt: string | null;
   lastExit: { code: number | null; signal: string | null } | null;
+  /** Why a "stopped" worker was stopped: unused past COMFY_ENV_WORKER_IDLE_S, or ComfyUI freed memory. */
+  stopped: "idle" | "free" | null;
   lastPongAgoMs: number | null;
 }
 
@@ -66,4 +68,21 @@ export function readStates(base: string): SupervisorInfo[] {
     }
   }
   return out;
+}
+
+/**
+ * What supervisors killed with -9 left behind: their state files and private folders (sockets,
+ * the worker's Python files). Each new supervisor removes those whose pid no longer runs.
+ */
+export function sweepDead(base: string): void {
+  const gone = (dir: string, name: string, pid: string | undefined) => {
+    if (pid !== undefined && !alive(Number(pid))) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+  };
+  try {
+    for (const n of fs.readdirSync(base)) gone(base, n, PRIVATE_DIR_RE.exec(n)?.[1]);
+    const dir = stateDir(base);
+    for (const n of fs.readdirSync(dir)) gone(dir, n, /^(\d+)\.json$/.exec(n)?.[1]);
+  } catch {
+    // best effort: what is left costs disk space only
+  }
 }

@@ -6,6 +6,8 @@ import { PACKAGE_FILES } from "../python/files.ts";
 import { readEnv } from "../util/env.ts";
 import { hostOs } from "../util/platform.ts";
 import { transportFor, type Transport } from "./transport.ts";
+import { processGroupsFor, type ProcessGroup } from "./process-group.ts";
+import { logMaxBytes, WorkerLog } from "./worker-log.ts";
 import { err, ok, type Result, messageOf } from "../util/result.ts";
 import { configEnvVars } from "./config-vars.ts";
 import { isolationEnv, type EnvVars } from "./isolation.ts";
@@ -39,9 +41,10 @@ export interface WorkerHandle {
 export type SupervisorError =
   | { kind: "unknown-worker"; key: string }
   | { kind: "spawn-failed"; key: string; label: string; message: string; log: string }
-  | { kind: "not-ready"; key: string; label: string; timeoutMs: number; log: string };
+  | { kind: "not-ready"; key: string; label: string; timeoutMs: number; log: string }
+  | { kind: "crash-loop"; key: string; label: string; deaths: number; windowMs: number; retryInMs: number; lastExit: Exit | null; log: string };
 
-interface Exit {
+export interface Exit {
   code: number | null;
   signal: string | null;
 }
@@ -51,7 +54,9 @@ interface Worker {
   generation: number;
   restarts: number;
   crashTimes: number[];
-  proc: Subprocess<"pipe", "pipe", number> | null;
+  proc: Subprocess<"pipe", "pipe", "pipe"> | null;
+  /** The worker's process group (a job object on Windows): what its nodes start dies with it. */
+  group: ProcessGroup | null;
   handle: WorkerHandle | null;
   state: WorkerInfo["state"];
   startedAt: number | null;
@@ -59,13 +64,22 @@ interface Worker {
   lastPong: number | null;
   /** Last tick that found a request running: a node holding the GIL cannot pong, and is not hung. */
   lastBusy: number | null;
-  /** The byte the worker sets while it runs a request (a file it maps), open for reading. */
+  /** The worker's busy file (it maps it: a request running, requests finished), open for reading. */
   busyFd: number | null;
+  /** Finished-request count last read from the busy file, and when the worker was last seen in use. */
+  doneSeen: number;
+  lastActive: number | null;
+  /** Why a worker in state "stopped" was stopped. */
+  stopped: StopReason | null;
   exited: Promise<void> | null;
+  logFile: WorkerLog;
   /** Serializes starts of one worker. */
   starting: Promise<Result<WorkerHandle, SupervisorError>> | null;
   log: string;
 }
+
+/** Why a worker was stopped on purpose: idle past COMFY_ENV_WORKER_IDLE_S, or ComfyUI's /free. */
+export type StopReason = "idle" | "free";
 
 export interface SupervisorOptions {
   dirs: RuntimeDirs;
@@ -75,6 +89,8 @@ export interface SupervisorOptions {
   pingIntervalMs?: number;
   baseEnv?: EnvVars;
   parentPid?: number;
+  /** Stop workers unused this long (default COMFY_ENV_WORKER_IDLE_S; unset: never). */
+  idleMs?: number | null;
 }
 
 const READY_TIMEOUT_MS = 60_000;
@@ -84,11 +100,18 @@ const HUNG_INTERVALS = 3;
 /** A crash counts towards backoff for this long. */
 const CRASH_WINDOW_MS = 60_000;
 const MAX_BACKOFF_MS = 10_000;
+/** This many deaths in the window: a call that would wait for the backoff fails at once, saying why. */
+const CRASH_LOOP_DEATHS = 5;
 
 /** The first restart after a crash is immediate; repeated crashes wait 1 s, 2 s, 4 s … 10 s. */
 export function backoffMs(recentCrashes: number): number {
   if (recentCrashes <= 1) return 0;
   return Math.min(MAX_BACKOFF_MS, 500 * 2 ** (recentCrashes - 1));
+}
+
+function idleMsFromEnv(): number | null {
+  const v = Number(readEnv("COMFY_ENV_WORKER_IDLE_S"));
+  return Number.isFinite(v) && v > 0 ? v * 1000 : null;
 }
 
 function pingIntervalMs(): number {
@@ -112,12 +135,16 @@ export class Supervisor {
   private socketCounter = 0;
   private pinger: ReturnType<typeof setInterval> | null = null;
   private readonly pingMs: number;
+  private readonly idleMs: number | null;
   private readonly transport: Transport = transportFor(hostOs());
+  private readonly groups = processGroupsFor(hostOs());
+  private readonly logMax = logMaxBytes();
   private closed = false;
 
   constructor(private readonly opts: SupervisorOptions) {
     this.pyDir = path.join(opts.dirs.private, "py");
     this.pingMs = opts.pingIntervalMs ?? pingIntervalMs();
+    this.idleMs = opts.idleMs === undefined ? idleMsFromEnv() : opts.idleMs;
   }
 
   /** Write the worker's Python files into the private folder. */
@@ -142,7 +169,7 @@ export class Supervisor {
     let w = this.workers.get(spec.key);
     if (!w) {
       const log = path.join(this.opts.dirs.logs, `${safeName(spec.label)}-${crypto.createHash("sha256").update(spec.key).digest("hex").slice(0, 8)}.log`);
-      w = { spec, generation: 0, restarts: 0, crashTimes: [], proc: null, handle: null, state: "exited", startedAt: null, lastExit: null, lastPong: null, lastBusy: null, busyFd: null, exited: null, starting: null, log };
+      w = { spec, generation: 0, restarts: 0, crashTimes: [], proc: null, group: null, handle: null, state: "exited", startedAt: null, lastExit: null, lastPong: null, lastBusy: null, busyFd: null, doneSeen: 0, lastActive: null, stopped: null, exited: null, logFile: new WorkerLog(log, this.logMax), starting: null, log };
       this.workers.set(spec.key, w);
     } else {
       w.spec = spec;
@@ -210,6 +237,7 @@ export class Supervisor {
         restarts: w.restarts,
         startedAt: w.startedAt === null ? null : new Date(w.startedAt).toISOString(),
         lastExit: w.lastExit,
+        stopped: w.stopped,
         lastPongAgoMs: w.lastPong === null ? null : now - w.lastPong,
       })),
     };
@@ -222,23 +250,15 @@ export class Supervisor {
     for (const w of this.workers.values()) {
       this.killProc(w);
       this.closeBusy(w);
+      w.logFile.close();
     }
     fs.rmSync(this.opts.dirs.private, { recursive: true, force: true });
   }
 
   private killProc(w: Worker): void {
-    const pid = w.proc?.pid;
-    if (pid === undefined || w.state === "exited") return;
-    try {
-      // Workers lead their own process group: this also ends what a node started.
-      process.kill(this.transport.ownGroup ? -pid : pid, "SIGKILL");
-    } catch {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
+    if (!w.proc || w.proc.exitCode !== null || w.proc.signalCode !== null) return;
+    w.group?.kill();
+    w.proc.kill("SIGKILL");
   }
 
   private closeBusy(w: Worker): void {
@@ -251,15 +271,35 @@ export class Supervisor {
     w.busyFd = null;
   }
 
-  /** Whether the worker is running a request right now (false when that cannot be read). */
-  private busy(w: Worker): boolean {
-    if (w.busyFd === null) return false;
-    const b = Buffer.alloc(1);
+  /** The worker's busy file: running a request now, and its count of finished ones (null when unreadable). */
+  private activity(w: Worker): { busy: boolean; done: number } | null {
+    if (w.busyFd === null) return null;
+    const b = Buffer.alloc(2);
     try {
-      return fs.readSync(w.busyFd, b, 0, 1, 0) === 1 && b[0] !== 0;
+      return fs.readSync(w.busyFd, b, 0, 2, 0) === 2 ? { busy: b[0] !== 0, done: b[1] as number } : null;
     } catch {
-      return false;
+      return null;
     }
+  }
+
+  /**
+   * Stop `w` on purpose (idle, or ComfyUI freed its memory): not a crash, no backoff; the next
+   * call starts a new one.
+   */
+  private stop(w: Worker, reason: StopReason): void {
+    w.state = "stopped";
+    w.stopped = reason;
+    w.handle = null;
+    this.killProc(w);
+    this.saveState();
+  }
+
+  /** ComfyUI's "Free model and node cache": stop every worker not running a request; resolves once they are gone. */
+  async stopIdle(): Promise<string[]> {
+    const stopped = [...this.workers.values()].filter((w) => w.state === "ready" && !this.activity(w)?.busy);
+    for (const w of stopped) this.stop(w, "free");
+    await Promise.race([Promise.all(stopped.map((w) => w.exited)), Bun.sleep(5000)]);
+    return stopped.map((w) => w.spec.key);
   }
 
   private ensureWorker(w: Worker): Promise<Result<WorkerHandle, SupervisorError>> {
@@ -275,7 +315,13 @@ export class Supervisor {
   private async start(w: Worker): Promise<Result<WorkerHandle, SupervisorError>> {
     const now = Date.now();
     w.crashTimes = w.crashTimes.filter((t) => now - t < CRASH_WINDOW_MS);
-    const delay = backoffMs(w.crashTimes.length);
+    const deaths = w.crashTimes.length;
+    const lastDeath = w.crashTimes[deaths - 1];
+    const delay = lastDeath === undefined ? 0 : Math.max(0, lastDeath + backoffMs(deaths) - now);
+    if (deaths >= CRASH_LOOP_DEATHS && delay > 0) {
+      // A worker in a crash loop: waiting 8-10 s in silence looks like a hang to the user.
+      return err({ kind: "crash-loop", key: w.spec.key, label: w.spec.label, deaths, windowMs: CRASH_WINDOW_MS, retryInMs: delay, lastExit: w.lastExit, log: w.log });
+    }
     if (delay > 0) {
       w.state = "backoff";
       this.saveState();
@@ -299,31 +345,40 @@ export class Supervisor {
     env.COMFY_ENV_WORKER_SECRET = secret;
     env.COMFY_ENV_WORKER_ADDRESS = address;
     env.COMFY_ENV_WORKER_SPEC = JSON.stringify({ node_dir: spec.nodeDir, module: spec.module, sys_path: spec.sysPath, label: spec.label, generation: w.generation, busy_file: busyFile });
-    let logFd: number;
-    let proc: Subprocess<"pipe", "pipe", number>;
+    let proc: Subprocess<"pipe", "pipe", "pipe">;
     this.closeBusy(w);
     try {
-      fs.writeFileSync(busyFile, new Uint8Array(1), { mode: 0o600 });
+      fs.writeFileSync(busyFile, new Uint8Array(2), { mode: 0o600 });
       w.busyFd = fs.openSync(busyFile, "r");
-      logFd = fs.openSync(w.log, "a", 0o600);
-      fs.writeSync(logFd, `--- ${new Date().toISOString()} ${spec.label}: generation ${w.generation}, ${spec.python}\n`);
-      proc = Bun.spawn([spec.python, "-u", "-c", bootstrap(this.pyDir)], { cwd: spec.cwd, env, stdin: "pipe", stdout: "pipe", stderr: logFd, detached: this.transport.ownGroup });
-      fs.closeSync(logFd);
+      w.logFile.write(`--- ${new Date().toISOString()} ${spec.label}: generation ${w.generation}, ${spec.python}\n`);
+      proc = Bun.spawn([spec.python, "-u", "-c", bootstrap(this.pyDir)], { cwd: spec.cwd, env, stdin: "pipe", stdout: "pipe", stderr: "pipe", detached: this.groups.detached });
     } catch (e) {
       w.state = "exited";
       return err({ kind: "spawn-failed", key: spec.key, label: spec.label, message: messageOf(e), log: w.log });
     }
+    const group = this.groups.adopt(proc.pid);
     w.proc = proc;
+    w.group = group;
     w.state = "starting";
     w.startedAt = Date.now();
     w.lastPong = null;
     w.lastBusy = null;
+    w.lastActive = Date.now();
+    w.doneSeen = 0;
+    w.stopped = null;
     w.handle = null;
-    w.exited = proc.exited.then(() => {
+    const logged = this.drainStderr(w, proc);
+    w.exited = proc.exited.then(async () => {
+      // However the worker ended (a crash, a kill), what its nodes started ends with it.
+      group.kill();
+      group.close();
+      // Its last lines are in the log before anyone is told it ended (a child that left the
+      // group may hold the pipe: not for long).
+      await Promise.race([logged, Bun.sleep(1000)]);
       if (w.proc !== proc) return;
       w.lastExit = proc.signalCode ? { code: null, signal: String(proc.signalCode) } : { code: proc.exitCode, signal: null };
       if (w.state === "ready" || w.state === "starting") w.crashTimes.push(Date.now());
-      w.state = "exited";
+      if (w.state !== "stopped") w.state = "exited";
       w.handle = null;
       this.saveState();
     });
@@ -338,8 +393,17 @@ export class Supervisor {
     return ok(w.handle);
   }
 
+  /** The worker's stderr (and its nodes' output) into its bounded log, until the pipe closes. */
+  private async drainStderr(w: Worker, proc: Subprocess<"pipe", "pipe", "pipe">): Promise<void> {
+    try {
+      for await (const chunk of proc.stderr) w.logFile.write(chunk);
+    } catch {
+      // the pipe broke: the worker is gone
+    }
+  }
+
   /** Reads the worker's control stdout: the ready line first, then pongs. */
-  private async readReady(w: Worker, proc: Subprocess<"pipe", "pipe", number>, timeoutMs: number): Promise<Result<{ address: string }, SupervisorError>> {
+  private async readReady(w: Worker, proc: Subprocess<"pipe", "pipe", "pipe">, timeoutMs: number): Promise<Result<{ address: string }, SupervisorError>> {
     const reader = proc.stdout.getReader();
     const decoder = new TextDecoder();
     let pending = "";
@@ -383,7 +447,14 @@ export class Supervisor {
     const now = Date.now();
     for (const w of this.workers.values()) {
       if (w.state !== "ready" || !w.proc) continue;
-      if (this.busy(w)) w.lastBusy = now;
+      const act = this.activity(w);
+      if (act?.busy) w.lastBusy = now;
+      if (act && (act.busy || act.done !== w.doneSeen)) w.lastActive = now;
+      if (act) w.doneSeen = act.done;
+      if (this.idleMs !== null && now - (w.lastActive ?? now) > this.idleMs) {
+        this.stop(w, "idle");
+        continue;
+      }
       // The pong thread answers even while a node sleeps or waits on I/O: silence while no
       // request runs means the process is stopped or wedged. Ending a long call is the
       // bridge's timeout, not ours.

@@ -29,6 +29,10 @@ export const ENV_VARS = {
   COMFY_ENV_ALLOW_PICKLE: "COMFY_ENV_ALLOW_PICKLE",
   /** Milliseconds between the supervisor's pings of idle workers (5000); 3 silent intervals kill a hung worker. */
   COMFY_ENV_PING_MS: "COMFY_ENV_PING_MS",
+  /** Bytes a worker's log may reach before it moves to `<log>.1` (10 MiB): a worker keeps at most twice this. */
+  COMFY_ENV_WORKER_LOG_MAX: "COMFY_ENV_WORKER_LOG_MAX",
+  /** Seconds a worker may stay unused before the supervisor stops it (unset: never); the next call starts it again. */
+  COMFY_ENV_WORKER_IDLE_S: "COMFY_ENV_WORKER_IDLE_S",
   /** `tcp` makes workers listen on 127.0.0.1 instead of a Unix socket (always so on Windows). */
   COMFY_ENV_WORKER_TRANSPORT: "COMFY_ENV_WORKER_TRANSPORT",
   /** A PEM bundle of certificate authorities every download trusts too (a TLS-inspecting proxy's CA). */
@@ -37,6 +41,8 @@ export const ENV_VARS = {
   SSL_CERT_DIR: "SSL_CERT_DIR",
   /** Node's variable for extra certificate authorities: honoured as SSL_CERT_FILE is. */
   NODE_EXTRA_CA_CERTS: "NODE_EXTRA_CA_CERTS",
+  /** The per-user runtime folder (freedesktop.org base directory spec): worker sockets, logs and `ps` state go under it when it is private. */
+  XDG_RUNTIME_DIR: "XDG_RUNTIME_DIR",
   /** Disable colour in output (https://no-color.org). */
   NO_COLOR: "NO_COLOR",
 } as const;

@@ -1,4 +1,5 @@
 import { transportFor } from "../../src/runtime/transport.ts";
+import { processGroupsFor } from "../../src/runtime/process-group.ts";
 import { describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
@@ -172,8 +173,13 @@ describe("transport", () => {
     expect(transportFor("darwin", {}).kind).toBe("unix");
     expect(transportFor("windows", {}).workerAddress("C:/x", 1)).toBe("tcp:127.0.0.1");
     expect(transportFor("linux", { COMFY_ENV_WORKER_TRANSPORT: "tcp" }).workerAddress("/p", 1)).toBe("tcp:127.0.0.1");
-    expect(transportFor("linux", {}).ownGroup).toBe(true);
-    expect(transportFor("windows", {}).ownGroup).toBe(false);
+    // A socket path over sun_path's bound (a long TMPDIR) cannot be bound: TCP with the secret instead.
+    const deep = `/tmp/${"d".repeat(85)}/s1-abcdef`;
+    expect(transportFor("linux", {}).workerAddress(deep, 1)).toBe("tcp:127.0.0.1");
+    expect(transportFor("linux", {}).workerAddress(deep.slice(0, -20), 1)).toStartWith("unix:");
+    // A worker leads its own process group on Unix (setsid); Windows holds it in a job object.
+    expect(processGroupsFor("linux").detached).toBe(true);
+    expect(processGroupsFor("windows").detached).toBe(false);
   });
 });
 

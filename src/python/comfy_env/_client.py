@@ -152,7 +152,7 @@ class _Watchdog(object):
             folders = _host_state.folders_key()
             if folders != self.folders:  # a pack changed folder_paths without its functions
                 self.folders = folders
-                host_changed()
+                recheck()
             for rt in list(self.runtimes):
                 rt._tick(now, cancelled)
 
@@ -160,8 +160,9 @@ class _Watchdog(object):
 _watchdog = _Watchdog()
 
 
-def host_changed():
-    """ComfyUI's settings changed in the host: each worker gets them before its next request."""
+def recheck():
+    """Before its next request each runtime checks its connection (workers were stopped) and
+    sends the host's ComfyUI settings again if they changed."""
     for rt in list(_watchdog.runtimes):
         rt.idle = True
 
@@ -177,7 +178,7 @@ class EnvRuntime(object):
         self.turn = _turn.Turn()
         self.conn = None
         self.handle = None
-        self.spawned = False
+        self.spawned_by = None  # the supervisor that started our worker
         self.timeout = call_timeout()
         self.next_id = 0
         self.running = 0  # the id of the call in flight, 0 when none
@@ -238,11 +239,13 @@ class EnvRuntime(object):
     def _ensure(self):
         if self.conn is not None:
             return self.conn
-        if not self.spawned:
+        sup = _supervisor.get()
+        if self.spawned_by is not sup:
+            # A supervisor started since (the last one died) has never heard of our worker.
             self.handle = _supervisor.spawn(**self.spec)
-            self.spawned = True
+            self.spawned_by = sup
         else:
-            self.handle = _supervisor.get().request("ensure", key=self.key)
+            self.handle = sup.request("ensure", key=self.key)
         self.conn = _connect(self.handle["address"], self.handle["secret"])
         self._sync(self.conn)
         return self.conn

@@ -379,7 +379,7 @@ def runtime_for(pack_dir, folder, env):
             "sys_path": [p for p in (base,) if p], "env_vars": {},
         }
         rt = _runtimes[folder] = _client.EnvRuntime(spec, spec["label"], HOST_CALLBACKS)
-        _host_state.watch(_client.host_changed)
+        _host_state.watch(_client.recheck)
     return rt
 
 

@@ -68,6 +68,13 @@ class Supervisor(object):
     def alive(self):
         return self.proc.poll() is None
 
+    def close(self):
+        for f in (self.proc.stdin, self.proc.stdout):
+            try:
+                f.close()
+            except OSError:
+                pass
+
     def request(self, op, **fields):
         with self.lock:
             self.next_id += 1
@@ -97,8 +104,47 @@ def get():
     global _instance
     with _lock:
         if _instance is None or not _instance.alive():
+            if _instance is not None:
+                _instance.close()  # it died (killed, crashed): a new one serves from here on
             _instance = Supervisor()
+            _watch_free()
         return _instance
+
+
+def _watch_free():
+    """ComfyUI's "Free model and node cache" (POST /free with free_memory) ends, between prompts,
+    in PromptExecutor.reset() (prompt_worker in https://github.com/comfyanonymous/ComfyUI/blob/master/main.py),
+    which drops the node cache; idle workers hold their nodes' models: stop them too. The next
+    call starts a new worker."""
+    cls = getattr(sys.modules.get("execution"), "PromptExecutor", None)
+    reset = getattr(cls, "reset", None)
+    if reset is None or getattr(reset, "_comfy_env", False):
+        return
+
+    def wrapped(self, *args, **kwargs):
+        first = "caches" not in self.__dict__  # PromptExecutor.__init__'s own call frees nothing
+        out = reset(self, *args, **kwargs)
+        if not first:
+            stop_idle()
+        return out
+
+    wrapped._comfy_env = True
+    wrapped.__doc__ = reset.__doc__
+    cls.reset = wrapped
+
+
+def stop_idle():
+    """Stop every worker not running a request (the supervisor replies once they are gone)."""
+    sup = _instance
+    if sup is None or not sup.alive():
+        return
+    try:
+        sup.request("stop_idle")
+    except SupervisorError:
+        return
+    from . import _client  # not at import time: _client imports this module
+
+    _client.recheck()
 
 
 def spawn(**spec):

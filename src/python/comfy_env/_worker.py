@@ -17,6 +17,7 @@ import inspect
 import json
 import mmap
 import os
+import signal
 import socket
 import sys
 import threading
@@ -40,8 +41,9 @@ _module = None
 _modules = sys.modules
 _spec = {}
 # Byte 0 is 1 while a request runs; the supervisor reads it (busy_file is mapped) so that a node
-# holding the GIL, which silences the pong thread, is not taken for a hung worker.
-_busy = bytearray(1)
+# holding the GIL, which silences the pong thread, is not taken for a hung worker. Byte 1 counts
+# finished requests (mod 256): how the supervisor tells a worker in use from an idle one.
+_busy = bytearray(2)
 
 
 def _load_module():
@@ -337,6 +339,7 @@ def _dispatch(conn, msg):
                         result = getattr(obj, cls.FUNCTION)(**inputs)
             finally:
                 _busy[0] = 0
+                _busy[1] = (_busy[1] + 1) & 255
                 _current = None
                 turn.give(None)
         elif op == "meta":
@@ -349,6 +352,7 @@ def _dispatch(conn, msg):
                 result = metadata()
             finally:
                 _busy[0] = 0
+                _busy[1] = (_busy[1] + 1) & 255
                 turn.give(None)
         elif op == "host" and type(inputs) is dict:  # ComfyUI's settings in the host (_host_state)
             try:
@@ -421,11 +425,20 @@ def _serve(sock, secret):
         conn.close()
 
 
+def _end():
+    """The supervisor is gone: end this worker and what its nodes started. On Unix the worker
+    leads its process group (the supervisor starts it so); on Windows the job object does this
+    when the supervisor's handle closes."""
+    if hasattr(os, "killpg") and os.getpgrp() == os.getpid():
+        os.killpg(os.getpid(), signal.SIGKILL)
+    os._exit(0)
+
+
 def _watch_parent(ppid):
     while True:
         time.sleep(0.5)
         if os.getppid() != ppid:
-            os._exit(0)
+            _end()
 
 
 def _watch_control(ctl_in, ctl_out):
@@ -440,7 +453,7 @@ def _watch_control(ctl_in, ctl_out):
             # samplers do) stops with InterruptProcessingException.
             _interrupted = True
             _set_comfy_interrupt(True)
-    os._exit(0)  # the supervisor closed the pipe: it is gone or wants us gone
+    _end()  # the supervisor closed the pipe: it is gone or wants us gone
 
 
 def _clear_interrupt():
@@ -478,7 +491,7 @@ def _map_busy(path):
     global _busy
     try:
         with open(path, "r+b") as f:
-            _busy = mmap.mmap(f.fileno(), 1)
+            _busy = mmap.mmap(f.fileno(), 2)
     except (OSError, ValueError) as e:
         sys.stderr.write("comfy-env worker: cannot map %s (%s); long calls may be taken for a hang\n" % (path, e))
 

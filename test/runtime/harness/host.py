@@ -32,6 +32,7 @@ import folder_paths  # noqa: E402
 from comfy.cli_args import args  # noqa: E402
 import comfy.utils  # noqa: E402
 import comfy.model_management  # noqa: E402
+import execution  # noqa: E402  (main.py imports it before loading custom nodes)
 
 # As main.py applies them.
 for flag, setter in (("output_directory", folder_paths.set_output_directory), ("input_directory", folder_paths.set_input_directory),
@@ -224,6 +225,15 @@ def handle(cmd):
         del a  # the node left the graph
         out.append(b.count())
         return {"results": [list(r) for r in out]}
+    if op == "free":
+        # POST /free {"unload_models", "free_memory"}: what main.py's prompt_worker does with the
+        # flags between prompts; its executor was made when the prompt thread started.
+        free_memory = cmd.get("free_memory", False)
+        if cmd.get("unload_models", free_memory):
+            comfy.model_management.unload_all_models()
+        if free_memory:
+            EXECUTOR.reset()
+        return {"freed": True}
     if op == "sent":
         return {"sent": SENT}
     if op == "freed":
@@ -256,6 +266,7 @@ def handle(cmd):
     raise ValueError("unknown op %r" % op)
 
 
+EXECUTOR = execution.PromptExecutor(PromptServer.instance)
 print(json.dumps({"ready": True, "pid": os.getpid()}), flush=True)
 for line in sys.stdin:
     if not line.strip():

@@ -57,6 +57,10 @@ def soft_empty_cache(force=False):
     EMPTIED.append(time.monotonic())
 
 
+def unload_all_models():
+    free_memory(1e30, get_torch_device())
+
+
 def get_free_memory(dev=None, torch_free_too=False):
     return 8 << 30
 
