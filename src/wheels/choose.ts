@@ -1,8 +1,8 @@
+import { compare as compareVersions, valid as validVersion } from "@renovatebot/pep440";
 import { err, ok, type Result } from "../util/result.ts";
 import { cudaTag, normalizeName, parseCudaLabel, parseMajorMinor, parseWheelFilename, type CudaBuild, type MajorMinor } from "./filename.ts";
 import { bestTagMatch, platformOfTag, type TagMatch } from "./tags.ts";
 import type { IndexWheel, WheelCombo, WheelError, WheelQuery } from "./types.ts";
-import { compareVersions } from "./version.ts";
 
 export type WheelChoiceError = Extract<WheelError, { kind: "bad-wheel-query" | "no-matching-wheel" }>;
 
@@ -39,7 +39,8 @@ function parseCandidates(pkg: string, candidates: readonly { filename: string; u
   const out: Parsed[] = [];
   for (const c of candidates) {
     const w = parseWheelFilename(c.filename);
-    if (w.isErr() || normalizeName(w.value.dist) !== want) continue;
+    // A version PEP 440 cannot read cannot be ordered (nor installed by pip): skip it.
+    if (w.isErr() || normalizeName(w.value.dist) !== want || validVersion(w.value.version) === null) continue;
     const build = parseCudaLabel(w.value.local);
     if (!build) continue;
     out.push({
@@ -55,6 +56,8 @@ function parseCandidates(pkg: string, candidates: readonly { filename: string; u
 }
 
 const key = (v: MajorMinor) => v.major * 1000 + v.minor;
+/** The version without its local label, which names the CUDA/torch build rather than a release. */
+const publicOf = (version: string) => version.split("+")[0] ?? version;
 
 /**
  * The best wheel for the query: torch major.minor equal; CUDA of the same major and a minor no
@@ -79,7 +82,7 @@ export function chooseWheel(query: WheelQuery, candidates: readonly { filename: 
   }
   fits.sort(
     (a, b) =>
-      compareVersions(b.version.split("+")[0] ?? "", a.version.split("+")[0] ?? "") ||
+      compareVersions(publicOf(b.version), publicOf(a.version)) ||
       b.build.cuda.minor - a.build.cuda.minor ||
       b.match.python - a.match.python ||
       b.match.platform - a.match.platform ||
@@ -88,7 +91,7 @@ export function chooseWheel(query: WheelQuery, candidates: readonly { filename: 
   const best = fits[0];
   if (!best) return err(noMatch(query, parsed, cuda, torch, python));
 
-  const publicVersion = best.version.split("+")[0] ?? best.version;
+  const publicVersion = publicOf(best.version);
   const cudaNote =
     key(best.build.cuda) === key(cuda)
       ? "exact CUDA"

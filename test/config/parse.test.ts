@@ -202,6 +202,74 @@ describe("env file meaning", () => {
   });
 });
 
+describe("PyPI version specs (PEP 440, as pixi reads them)", () => {
+  test('numpy = "1.26.*" is an error at its line, with the == it lacks', () => {
+    expect(envErr('[pypi-dependencies]\ntrimesh = "*"\nnumpy = "1.26.*"\n')).toEqual({
+      kind: "invalid-value",
+      file: F,
+      line: 3,
+      key: "pypi-dependencies.numpy",
+      message: 'numpy = "1.26.*" is not a PEP 440 version specifier (operators: ==, !=, <=, >=, <, >, ~=, ===; comma-separated)',
+      hint: 'write numpy = "==1.26.*"',
+    });
+  });
+
+  test.each([
+    ["a bare version", '"1.2"', 'write x = "==1.2"'],
+    ["a wildcard after >=", '">=1.0.*"', 'write x = ">=1.2,<2" or x = "*"'],
+    ["~= with one part", '"~=1"', 'write x = ">=1.2,<2" or x = "*"'],
+    ["specifiers without a comma", '">=1 <2"', 'write x = ">=1.2,<2" or x = "*"'],
+    ["an empty string", '""', 'write x = ">=1.2,<2" or x = "*"'],
+    ["a table version", '{ version = "2.0", extras = ["a"] }', 'write x = "==2.0"'],
+  ])("%s is rejected", (_what, value, hint) => {
+    expect(envErr(`[pypi-dependencies]\nx = ${value}\n`)).toMatchObject({ kind: "invalid-value", line: 2, key: "pypi-dependencies.x", hint });
+  });
+
+  test("a target's PyPI specs are checked too", () => {
+    expect(envErr('[target.linux-64.pypi-dependencies]\n\nx = "2.*"\n')).toMatchObject({ line: 3, key: "target.linux-64.pypi-dependencies.x" });
+  });
+
+  test("specs pixi accepts pass", () => {
+    const specs = ["*", ">=1.23,<2", ">=0.20.0, <1.0.0", "==2.8.*", "!=1.2.*", "~=1.4.2", "===1.0", "==1.0+cu128", "<2.0.0", ">=1!2.0"];
+    const text = "[pypi-dependencies]\n" + specs.map((v, i) => `p${i} = "${v}"`).join("\n") + '\ng = { git = "https://x/y.git" }\n';
+    expect(Object.keys(envOk(text).config.deps.pypi)).toHaveLength(specs.length + 1);
+  });
+
+  test("legacy requirement strings are read with the same checker", () => {
+    const r = envOk('[packages]\nrequirements = ["numpy==1.26.*", "scipy 1.2", "x>=1.0.*"]\n');
+    expect(r.config.deps.pypi).toEqual({ numpy: "==1.26.*" });
+    expect(r.warnings.map((w) => w.key)).toEqual(["packages.requirements.1", "packages.requirements.2"]);
+  });
+});
+
+describe("conda channels named by a dependency", () => {
+  test("{ channel = ... } adds the channel when the file does not list it", () => {
+    const r = envOk('[dependencies]\nbpy = { version = "*", channel = "pozzettiandrea" }\n');
+    expect(r.config.channels).toEqual(["pozzettiandrea"]);
+  });
+
+  test("a listed channel is not repeated; targets count too", () => {
+    const r = envOk('[workspace]\nchannels = ["conda-forge", "pozzettiandrea"]\n[dependencies]\nbpy = { version = "*", channel = "pozzettiandrea" }\n[target.linux-64.dependencies]\nx = { channel = "other" }\n');
+    expect(r.config.channels).toEqual(["conda-forge", "pozzettiandrea", "other"]);
+  });
+
+  test("owner::pkg in a legacy conda package list", () => {
+    const r = envOk('[geo]\npython = "3.11"\n[geo.conda]\npackages = ["mychan::cgal >=5"]\n');
+    expect(r.config.deps.conda).toEqual({ cgal: { version: ">=5", channel: "mychan" } });
+    expect(r.config.channels).toEqual(["mychan"]);
+  });
+});
+
+describe("TOML 1.0, as Python's tomllib reads it", () => {
+  test("mixed-type arrays are accepted", () => {
+    expect(envOk('[tasks]\nmixed = [1, "two", { three = 3 }]\n').config.passthrough).toEqual({ tasks: { mixed: [1, "two", { three: 3 }] } });
+  });
+
+  test("a trailing comma in an inline table is a syntax error at its line", () => {
+    expect(envErr('python = "3.11"\n[dependencies]\na = {b = 1,}\n')).toMatchObject({ kind: "toml-syntax", file: F, line: 3, message: "Trailing commas in inline tables are not permitted" });
+  });
+});
+
 describe("root files", () => {
   test("settings, types, node_packs; unknown setting warns with known keys", () => {
     const { config, warnings } = rootOk(

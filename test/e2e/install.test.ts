@@ -239,6 +239,7 @@ describe("install --all", () => {
 describe("install rejects bad configs before touching the cache", () => {
   const cases = [
     { name: "broken TOML", config: 'python = "3.11"\n[dependencies\nnumpy = "*"\n', want: /comfy-env\.toml:2:\d+: invalid TOML/ },
+    { name: 'numpy = "1.26.*" (not PEP 440)', config: '[pypi-dependencies]\ntrimesh = "*"\nnumpy = "1.26.*"\n', want: /comfy-env\.toml:3: `pypi-dependencies\.numpy`: numpy = "1\.26\.\*" is not a PEP 440 version specifier.*\nhint: write numpy = "==1\.26\.\*"/ },
     { name: "python as a number", config: '# pinned\n\npython = 3.11\n[dependencies]\nnumpy = "*"\n', want: /comfy-env\.toml:3: `python`.*\n.*python = "3\.11"/ },
   ];
   for (const c of cases) {

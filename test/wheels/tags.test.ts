@@ -2,7 +2,6 @@ import { describe, expect, test } from "bun:test";
 import { parseCudaLabel, parseWheelFilename } from "../../src/wheels/filename.ts";
 import { nameVariants, parseWheelLinks } from "../../src/wheels/index-page.ts";
 import { platformOfTag, platformRank, pythonRank } from "../../src/wheels/tags.ts";
-import { compareVersions } from "../../src/wheels/version.ts";
 
 describe("wheel file names", () => {
   test("compressed tag sets are expanded, %2B decoded, build tag kept", () => {
@@ -79,20 +78,6 @@ describe("platform tags", () => {
     expect(platformOfTag("macosx_11_0_arm64")).toBe("osx-arm64");
     expect(platformOfTag("musllinux_1_2_x86_64")).toBeUndefined();
   });
-});
-
-describe("versions", () => {
-  test.each([
-    ["1.0", "1.0.0", 0],
-    ["0.7.9", "0.7.10", -1],
-    ["1.5.3", "1.5.3.post1", -1],
-    ["2.0", "1.99", 1],
-    ["1.0rc1", "1.0", -1],
-    ["1.1rc1", "1.0", 1],
-    ["1.0.dev0", "1.0a1", -1],
-    ["1.0.post1", "1.0.1", -1],
-    ["1.0b2", "1.0rc1", -1],
-  ] as const)("%s vs %s", (a, b, sign) => expect(Math.sign(compareVersions(a, b))).toBe(sign));
 });
 
 describe("index pages", () => {
