@@ -277,7 +277,10 @@ describe("root files", () => {
     );
     expect(config.settings).toEqual({ isolate: true, worker_vram_budget: 6 });
     expect(config.types).toEqual({ TRIMESH: "custom", IMAGE: "builtin" });
-    expect(config.nodeReqs).toEqual({ A: "o/a", B: "o/b" });
+    expect(config.nodeReqs).toEqual([
+      { name: "A", line: 11, source: { kind: "git", repo: "o/a" } },
+      { name: "B", line: 13, source: { kind: "git", repo: "o/b" } },
+    ]);
     expect(warnings).toEqual([
       {
         file: R,
@@ -311,9 +314,54 @@ describe("root files", () => {
   });
 
   test("empty and comments-only files", () => {
-    expect(rootOk("").config).toEqual({ file: R, settings: {}, types: {}, nodeReqs: {} });
+    expect(rootOk("").config).toEqual({ file: R, settings: {}, types: {}, nodeReqs: [] });
     expect(rootOk("# nothing\n# here").warnings).toEqual([]);
     expect(envOk("").config.cudaPackages).toEqual([]);
+  });
+});
+
+describe("[node_reqs] entries", () => {
+  test("every form 0.4.x reads: owner/repo, URL, table with a ref, registry (which wins over github)", () => {
+    const text = [
+      "[node_reqs]",
+      'A = "o/a"',
+      'B = "https://example.com/x/B.git/"',
+      'C = { github = "o/c", tag = "v1" }',
+      'D = { repo = "o/d", commit = "abc123" }',
+      'E = { registry = "e-pack", version = "1.2.3", github = "o/e" }',
+      'F = { branch = "main", repo = "git@host:o/f.git" }',
+    ].join("\n");
+    const { config, warnings } = rootOk(text);
+    expect(warnings).toEqual([]);
+    expect(config.nodeReqs.map(({ name, source }) => [name, source])).toEqual([
+      ["A", { kind: "git", repo: "o/a" }],
+      ["B", { kind: "git", url: "https://example.com/x/B.git" }],
+      ["C", { kind: "git", repo: "o/c", ref: { kind: "tag", value: "v1" } }],
+      ["D", { kind: "git", repo: "o/d", ref: { kind: "commit", value: "abc123" } }],
+      ["E", { kind: "registry", id: "e-pack", version: "1.2.3" }],
+      ["F", { kind: "git", url: "git@host:o/f.git", ref: { kind: "branch", value: "main" } }],
+    ]);
+  });
+
+  test("entries with nothing to fetch warn and are skipped", () => {
+    const { config, warnings } = rootOk('[node_reqs]\nA = { tag = "v1" }\nB = "not a repo"\nC = { github = "o/c", extra = 1 }\n');
+    expect(config.nodeReqs.map((r) => r.name)).toEqual(["C"]);
+    expect(warnings.map((w) => [w.key, w.line])).toEqual([
+      ["node_reqs.A", 2],
+      ["node_reqs.B", 3],
+      ["node_reqs.C.extra", 4],
+    ]);
+  });
+
+  test.each([
+    ["a name that leaves custom_nodes", '"../x" = "o/x"', "node_reqs.../x"],
+    ["a name with a slash", '"a/b" = "o/x"', "node_reqs.a/b"],
+    ["a number", "A = 3", "node_reqs.A"],
+    ["two refs", 'A = { github = "o/a", tag = "v1", branch = "b" }', "node_reqs.A"],
+    ["a non-string ref", 'A = { github = "o/a", tag = 1 }', "node_reqs.A.tag"],
+  ])("%s is an error at its line", (_what, entry, key) => {
+    const e = parseConfigText(`# deps\n[node_reqs]\n${entry}\n`, R, "root")._unsafeUnwrapErr();
+    expect(e).toMatchObject({ kind: "invalid-value", file: R, line: 3, key });
   });
 });
 
