@@ -1,25 +1,14 @@
 // `install` of a pack whose root file names other node packs: they are cloned from local bare
 // repositories (COMFY_ENV_GIT_BASE=file://…) into custom_nodes and their envs built, in one run.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { runCli } from "../support/cli.ts";
 import { makeBareRepo } from "../support/git-repos.ts";
-import type { TestServer } from "../support/index-server.ts";
 import { tmpdir } from "../support/tmp.ts";
-import { envFor, linksIn, runEnvPython, startPackIndex } from "./helpers.ts";
+import { envFor, linksIn, runEnvPython, sharedPackIndex } from "./helpers.ts";
 
-let shared: Awaited<ReturnType<typeof tmpdir>>;
-let index: TestServer;
-
-beforeAll(async () => {
-  shared = await tmpdir("ce-e2e-np-");
-  index = await startPackIndex(shared.path);
-});
-afterAll(async () => {
-  await index.stop();
-  await shared[Symbol.asyncDispose]();
-});
+const index = sharedPackIndex("ce-e2e-np-");
 
 describe("install with [node_reqs]", () => {
   test("clones the dependency (and its own dependency) into custom_nodes and builds its env; a second run finds them", async () => {
