@@ -1,7 +1,7 @@
 // `[node_reqs]` / `[node_packs]` entries of a root file: which other node pack to fetch into
 // `custom_nodes/<Name>` and from where. Forms as the Python comfy-env 0.4.x reads them:
 // `Name = "owner/repo"`, `Name = "https://…"`, or a table with github/repo, tag, branch,
-// commit, registry, version (registry wins over github).
+// commit, registry, version (registry wins over github); docs/reference.md §7.
 import { err, ok, type Result } from "../util/result.ts";
 import { dotted, type FileIssues, type KeyPath } from "./file-issues.ts";
 import { isTable } from "./toml-text.ts";

@@ -1,5 +1,6 @@
 // The one check of PyPI version specs, done with a PEP 440 implementation (@renovatebot/pep440)
-// so that what pixi (uv's pep440_rs) would reject is reported at the config's own line first.
+// so that what pixi (uv's pep440_rs) would reject is reported at the config's own line first
+// (docs/reference.md §2.1).
 import { valid, validRange } from "@renovatebot/pep440";
 
 /** Why `spec` is not a PEP 440 specifier set pixi accepts, with the fix; undefined when it is. */
