@@ -3,7 +3,7 @@ import path from "node:path";
 import type { EnvConfig } from "../config/types.ts";
 import { cudaWheelPackages } from "../config/cuda-packages.ts";
 import type { BuildPaths } from "../cache/layout.ts";
-import { selectTorchBuild } from "../detect/versions.ts";
+import { selectTorchBuild, type TorchSelectError } from "../detect/versions.ts";
 import { envPythonRelPath, osOfPlatform, type PixiPlatform } from "../util/platform.ts";
 import { err, ok, type Result } from "../util/result.ts";
 import { installWheels } from "../wheels/install.ts";
@@ -14,24 +14,35 @@ import type { WheelError, WheelResolution } from "../wheels/types.ts";
 export type CudaWheelPlan = { kind: "install"; wheels: WheelResolution[] } | { kind: "skip"; packages: string[]; reason: string };
 
 /**
+ * The CUDA and torch a `[cuda]` wheel must be built for, given the build's CUDA: those of the
+ * torch build the env gets (CUDA 13.0 → the cu128 torch 2.8 build → cu12x torch 2.8 wheels),
+ * since an extension runs against that torch. `install` and `comfy-env wheels` both use it.
+ */
+export function cudaWheelBuild(cuda: string): Result<{ cuda: string; torch: string; variant: string }, TorchSelectError> {
+  return selectTorchBuild(cuda).map((b) => ({ cuda: b.cuda ?? cuda, torch: b.family.torch, variant: b.variant }));
+}
+
+/**
  * Seed step 7, first half: resolve every non-torch `[cuda]` package for the env's CUDA, torch,
- * Python and platform. Done before the build starts, so a missing combination fails with the
- * cache untouched. A CPU (or macOS) build has no CUDA to match: those packages are skipped.
+ * Python and platform (and the host's glibc: wheels it cannot load are not chosen). Done before
+ * the build starts, so a missing combination fails with the cache untouched. A CPU (or macOS)
+ * build has no CUDA to match: those packages are skipped.
  */
 export async function planCudaWheels(
   config: EnvConfig,
-  target: { cuda: string | null; python: string; platform: PixiPlatform },
+  target: { cuda: string | null; python: string; platform: PixiPlatform; glibc?: string },
 ): Promise<Result<CudaWheelPlan, WheelError>> {
   const packages = cudaWheelPackages(config);
   if (packages.length === 0) return ok({ kind: "install", wheels: [] });
-  const torch = selectTorchBuild(target.cuda);
-  if (target.cuda === null || osOfPlatform(target.platform) === "darwin" || torch.isErr()) {
-    return ok({ kind: "skip", packages, reason: target.cuda === null || torch.isOk() ? "CPU build" : `no torch build for CUDA ${target.cuda}` });
+  const build = target.cuda === null ? undefined : cudaWheelBuild(target.cuda);
+  if (build === undefined || osOfPlatform(target.platform) === "darwin" || build.isErr()) {
+    return ok({ kind: "skip", packages, reason: build === undefined || build.isOk() ? "CPU build" : `no torch build for CUDA ${target.cuda}` });
   }
   const python = target.python.split(".").slice(0, 2).join(".");
   const wheels: WheelResolution[] = [];
   for (const pkg of packages) {
-    const r = await resolveCudaWheel({ pkg, cuda: target.cuda, torch: torch.value.family.torch, python, platform: target.platform });
+    const query = { pkg, cuda: build.value.cuda, torch: build.value.torch, python, platform: target.platform };
+    const r = await resolveCudaWheel(target.glibc === undefined ? query : { ...query, glibc: target.glibc });
     if (r.isErr()) return err(r.error);
     wheels.push(r.value);
   }

@@ -71,7 +71,7 @@ export async function buildEnv(env: EnvToBuild, ctx: BuildContext): Promise<Resu
     source: env.label,
   });
   if (manifest.isErr()) return err(manifest.error);
-  const wheels = await planCudaWheels(env.config, { cuda: cuda.value.cuda, python: python.value, platform: ctx.platform });
+  const wheels = await planCudaWheels(env.config, { cuda: cuda.value.cuda, python: python.value, platform: ctx.platform, glibc: ctx.glibc });
   if (wheels.isErr()) return err(wheels.error);
   if (wheels.value.kind === "skip") {
     ctx.onWarn(env.label, `[cuda] packages ${wheels.value.packages.join(", ")} not installed (${wheels.value.reason}): nodes that import them will fail`);

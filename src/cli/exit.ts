@@ -10,7 +10,7 @@ export const EXIT = {
   INTERNAL: 2,
   /** The work failed: pixi install, a wheel install or a removal; the message names the log. */
   FAILED: 3,
-  /** A required tool (pixi) could not be found or fetched. */
+  /** A required tool (pixi, or git for [node_reqs] packs) could not be found or fetched. */
   MISSING_TOOL: 4,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -7,6 +7,7 @@ import { findEnvs, type FoundEnv } from "../build/find.ts";
 import { linkFinished, type EnvBuildResult } from "../build/link-node.ts";
 import { exists } from "../util/fs.ts";
 import type { BuildFailure, BuildRun } from "./install-build.ts";
+import { installNodePacks } from "./install-nodepacks.ts";
 import { reportBuilt } from "./install-report.ts";
 import { findPortableNear, isInside, type Portable } from "../util/portable.ts";
 import { openCommand, stringFlag } from "./args.ts";
@@ -20,7 +21,8 @@ export const INSTALL_HELP = `Usage: comfy-env install [PACK_DIR...] [options]
 Build the environment of every comfy-env.toml in each node pack (default: the current
 folder) and link it into its node folder as _env_<hash>. Run with no PACK_DIR in or beside
 a ComfyUI Windows portable folder (or with comfy-env.exe placed there), it installs every pack
-of that ComfyUI, for its python_embeded.
+of that ComfyUI, for its python_embeded. Node packs a pack's comfy-env-root.toml names in
+[node_reqs] are cloned into custom_nodes first (git on PATH; COMFY_ENV_GIT_BASE for a mirror).
 
 Options:
   --all COMFYUI_DIR   every pack under COMFYUI_DIR/custom_nodes
@@ -52,13 +54,16 @@ export async function runInstall(args: string[], base: Output): Promise<number> 
   }
   const found = findEnvs(packDirs);
   if (found.isErr()) return fail(out, found.error);
+  const nodePacks = await installNodePacks(found.value, out);
+  if (nodePacks.isErr()) return fail(out, nodePacks.error);
+  const packs = [...found.value, ...nodePacks.value.packs];
   const root = cacheRoot(stringFlag(a, "root"));
 
   // Fast path: a config whose build is done is only (re)linked; no parsing, detection or pixi.
   const results: EnvBuildResult[] = [];
   const failures: BuildFailure[] = [];
   const pending: FoundEnv[] = [];
-  for (const pack of found.value) {
+  for (const pack of packs) {
     if (pack.envs.length === 0) out.info(`${path.basename(pack.packDir)}: no comfy-env.toml, nothing to build`);
     for (const env of pack.envs) {
       const started = performance.now();
@@ -78,7 +83,7 @@ export async function runInstall(args: string[], base: Output): Promise<number> 
   if (pending.length > 0) {
     // The parser, detection, pixi and HTTP load only when something has to be built.
     const { buildPending } = await import("./install-build.ts");
-    const roots = found.value.flatMap((p) => (p.root ? [p.root] : []));
+    const roots = packs.flatMap((p) => (p.root ? [p.root] : []));
     const run = await buildPending(pending, roots, out, { root, cudaFlag: stringFlag(a, "cuda"), pythonFlag: stringFlag(a, "python") ?? portable?.python });
     if (run.isErr()) return fail(out, run.error);
     built = run.value;
@@ -90,12 +95,13 @@ export async function runInstall(args: string[], base: Output): Promise<number> 
     printError(out, renderBuildError(f.error));
   }
 
-  const exitCode = failures.length === 0 ? EXIT.OK : exitCodeOf((failures[0] as BuildFailure).error);
+  const exitCode = failures.length === 0 ? nodePacks.value.exitCode : exitCodeOf((failures[0] as BuildFailure).error);
   if (out.json) {
     out.data({
-      ok: failures.length === 0,
+      ok: exitCode === EXIT.OK,
       root,
       decision: built.decision,
+      nodePacks: nodePacks.value.json,
       envs: results.map((r) => ({ ...r, seconds: Math.round(r.seconds * 1000) / 1000 })),
       errors: failures.map((f) => ({ env: f.label, ...(errorJson(renderBuildError(f.error), f.error.kind, exitCodeOf(f.error)) as object) })),
       warnings: built.warnings.map((w) => ({ ...w, text: renderConfigWarning(w) })),

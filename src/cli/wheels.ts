@@ -1,5 +1,5 @@
-import { selectTorchBuild } from "../detect/versions.ts";
-import { hostPixiPlatform, isPixiPlatform, PIXI_PLATFORMS } from "../util/platform.ts";
+import { cudaWheelBuild } from "../build/cuda-wheels.ts";
+import { hostGlibc, hostPixiPlatform, isPixiPlatform, PIXI_PLATFORMS } from "../util/platform.ts";
 import { resolveCudaWheel, wheelsIndexUrl } from "../wheels/resolve.ts";
 import type { WheelQuery } from "../wheels/types.ts";
 import { openCommand, stringFlag } from "./args.ts";
@@ -12,11 +12,13 @@ import { errorJson, printError } from "./render-error.ts";
 const DEFAULT_CUDA = "12.8";
 const DEFAULT_PYTHON = "3.11";
 
-export const WHEELS_HELP = `Usage: comfy-env wheels PACKAGE [--cuda 12.8] [--torch 2.8] [--python 3.11] [--platform linux-64] [--index URL] [--json]
+export const WHEELS_HELP = `Usage: comfy-env wheels PACKAGE [--cuda 12.8] [--torch 2.8] [--python 3.11] [--platform linux-64] [--glibc 2.35] [--macos 14.0] [--index URL] [--json]
 
 Show which wheel a [cuda] package resolves to in the CUDA-wheel index, and why; or that it
-comes from PyPI because the index has no page for it. Defaults: CUDA ${DEFAULT_CUDA}, the torch
-comfy-env pairs with that CUDA, Python ${DEFAULT_PYTHON}, this machine's platform, the index from
+comes from PyPI because the index has no page for it. Defaults: CUDA ${DEFAULT_CUDA}; the torch
+build install would use for that CUDA (and its CUDA: --cuda 13.0 looks for the cu128 torch 2.8
+build's wheels); Python ${DEFAULT_PYTHON}; this machine's platform and, on Linux, its glibc (wheels
+needing a newer glibc or macOS than --glibc / --macos are not chosen); the index from
 COMFY_ENV_WHEELS_INDEX or the public one.`;
 
 function fail(out: Output, r: RenderedError, kind: string, code: ExitCode): number {
@@ -29,7 +31,15 @@ function fail(out: Output, r: RenderedError, kind: string, code: ExitCode): numb
 export async function runWheels(args: string[], base: Output): Promise<number> {
   const opened = openCommand(
     args,
-    { cuda: { type: "string" }, torch: { type: "string" }, python: { type: "string" }, platform: { type: "string" }, index: { type: "string" } },
+    {
+      cuda: { type: "string" },
+      torch: { type: "string" },
+      python: { type: "string" },
+      platform: { type: "string" },
+      glibc: { type: "string" },
+      macos: { type: "string" },
+      index: { type: "string" },
+    },
     WHEELS_HELP,
     base,
   );
@@ -41,17 +51,21 @@ export async function runWheels(args: string[], base: Output): Promise<number> {
   if (!isPixiPlatform(platform)) {
     return fail(out, { message: `unknown platform "${platform}"`, hints: [`use one of: ${PIXI_PLATFORMS.join(", ")}`] }, "usage", EXIT.USER_ERROR);
   }
-  const cuda = stringFlag(a, "cuda") ?? DEFAULT_CUDA;
+  let cuda = stringFlag(a, "cuda") ?? DEFAULT_CUDA;
   let torch = stringFlag(a, "torch");
   if (torch === undefined) {
-    const build = selectTorchBuild(cuda);
+    const build = cudaWheelBuild(cuda);
     if (build.isErr()) {
       const r = { message: `no torch build is paired with CUDA ${cuda}`, hints: [`pass --torch, or a CUDA of: ${build.error.available.join(", ")}`] };
       return fail(out, r, build.error.kind, EXIT.USER_ERROR);
     }
-    torch = build.value.family.torch;
+    ({ cuda, torch } = build.value);
   }
   const query: WheelQuery = { pkg, cuda, torch, python: stringFlag(a, "python") ?? DEFAULT_PYTHON, platform };
+  const glibc = stringFlag(a, "glibc") ?? (platform === hostPixiPlatform() ? hostGlibc() : undefined);
+  if (glibc !== undefined && platform.startsWith("linux")) query.glibc = glibc;
+  const macos = stringFlag(a, "macos");
+  if (macos !== undefined && platform.startsWith("osx")) query.macos = macos;
   const index = wheelsIndexUrl(stringFlag(a, "index"));
 
   const resolved = await resolveCudaWheel(query, { indexUrl: index });

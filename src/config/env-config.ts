@@ -4,6 +4,7 @@
 import { err, ok, type Result } from "../util/result.ts";
 import { dotted, label, type FileIssues, type KeyPath } from "./file-issues.ts";
 import { valueTextAt } from "./locate.ts";
+import { pypiSpecProblem } from "./pypi-spec.ts";
 import { mergeSpecs, parseCondaRequirement, parsePypiRequirement } from "./requirement.ts";
 import {
   cudaPackagesSchema,
@@ -91,9 +92,9 @@ class EnvReader {
       case "workspace":
         return this.readWorkspace(value);
       case "dependencies":
-        return this.readDeps(path, value, cfg.deps.conda);
+        return this.readCondaDeps(path, value, cfg.deps.conda);
       case "pypi-dependencies":
-        return this.readDeps(path, value, cfg.deps.pypi);
+        return this.readPypiDeps(path, value, cfg.deps.pypi);
       case "target":
         return this.readTargets(value);
       case "cuda":
@@ -161,10 +162,25 @@ class EnvReader {
     return done;
   }
 
-  private readDeps(path: KeyPath, value: TomlValue, into: Record<string, TomlValue>): Step {
+  private readCondaDeps(path: KeyPath, value: TomlValue, into: Record<string, TomlValue>): Step {
     return this.issues.check(depTableSchema, value, path, depHint).map((deps) => {
+      for (const spec of Object.values(deps)) this.addSpecChannel(spec);
       Object.assign(into, deps);
     });
+  }
+
+  private readPypiDeps(path: KeyPath, value: TomlValue, into: Record<string, TomlValue>): Step {
+    const r = this.issues.check(depTableSchema, value, path, depHint);
+    if (r.isErr()) return err(r.error);
+    for (const [name, spec] of Object.entries(r.value)) {
+      const version = typeof spec === "string" ? spec : spec.version;
+      if (typeof version !== "string") continue;
+      const problem = pypiSpecProblem(name, version);
+      const at = [...path, name];
+      if (problem) return err(this.issues.invalid(at, problem.message, problem.hint));
+    }
+    Object.assign(into, r.value);
+    return done;
   }
 
   private readTargets(value: TomlValue): Step {
@@ -177,8 +193,8 @@ class EnvReader {
       const set = this.target(platform);
       for (const [key, v] of Object.entries(t.value)) {
         let step = done;
-        if (key === "dependencies") step = this.readDeps([...at, key], v, set.conda);
-        else if (key === "pypi-dependencies") step = this.readDeps([...at, key], v, set.pypi);
+        if (key === "dependencies") step = this.readCondaDeps([...at, key], v, set.conda);
+        else if (key === "pypi-dependencies") step = this.readPypiDeps([...at, key], v, set.pypi);
         else this.issues.warn([...at, key], `${label([...at, key], v)} is not used by comfy-env: only dependencies and pypi-dependencies are read per target (ignored)`);
         if (step.isErr()) return step;
       }
@@ -333,6 +349,7 @@ class EnvReader {
         const dep = parseCondaRequirement(text);
         if (dep === undefined) this.issues.warn([...at, i], `"${text}" is not a conda package spec comfy-env can read (ignored)`);
         else {
+          this.addSpecChannel(dep.spec);
           const prev = this.cfg.deps.conda[dep.name];
           this.cfg.deps.conda[dep.name] = prev === undefined ? dep.spec : mergeSpecs(prev, dep.spec);
         }
@@ -355,6 +372,14 @@ class EnvReader {
 
   private addChannels(channels: string[]): void {
     for (const c of channels) if (!this.cfg.channels.includes(c)) this.cfg.channels.push(c);
+  }
+
+  /**
+   * A conda package from a named channel (`{ channel = "x" }`, `"x::pkg"`) needs that channel in
+   * the manifest's list, or pixi fails with MissingChannel: add it after the listed ones.
+   */
+  private addSpecChannel(spec: TomlValue): void {
+    if (isTable(spec) && typeof spec.channel === "string") this.addChannels([spec.channel]);
   }
 
   private addCuda(name: string): void {

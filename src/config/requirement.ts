@@ -1,5 +1,6 @@
 // Old config generations listed dependencies as requirement strings; these turn them into
 // the name → spec entries that [pypi-dependencies] / [dependencies] hold today.
+import { pypiSpecProblem } from "./pypi-spec.ts";
 import type { CondaSpec, PypiSpec } from "./types.ts";
 
 export interface PypiRequirement {
@@ -10,7 +11,6 @@ export interface PypiRequirement {
 }
 
 const PEP508 = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[([^\]]*)\])?\s*([^;]*?)\s*(?:;\s*(.*))?$/;
-const VERSION_SPEC = /^(?:(?:===|==|!=|<=|>=|~=|<|>)\s*[^,\s]+\s*)(?:,\s*(?:===|==|!=|<=|>=|~=|<|>)\s*[^,\s]+\s*)*$/;
 
 /** `"numpy>=1.23,<2"` → numpy: ">=1.23,<2"; `"pkg[a,b]>=1"` → { version, extras }; `"pkg @ url"` → { url }. */
 export function parsePypiRequirement(text: string): PypiRequirement | undefined {
@@ -29,7 +29,7 @@ export function parsePypiRequirement(text: string): PypiRequirement | undefined 
     spec = extras?.length ? { url, extras } : { url };
   } else {
     const version = rest.replace(/^\((.*)\)$/, "$1").trim() || "*";
-    if (version !== "*" && !VERSION_SPEC.test(version)) return undefined;
+    if (pypiSpecProblem(name, version)) return undefined;
     spec = extras?.length ? { version, extras } : version;
   }
   return marker ? { name, spec, marker: marker.trim() } : { name, spec };

@@ -2,6 +2,7 @@
 // it needs. Env keys that real packs left in their root file only warn.
 import { err, ok, type Result } from "../util/result.ts";
 import { label, type FileIssues } from "./file-issues.ts";
+import { readNodeReqs } from "./node-reqs.ts";
 import { boolSchema, budgetSchema, socketTypesSchema, tableSchema } from "./schemas.ts";
 import type { ConfigError, RootConfig, TomlTable, TomlValue } from "./types.ts";
 
@@ -31,7 +32,7 @@ const ENV_KEYS = new Set([
 const SYSTEM_PACKAGES = new Set(["apt", "brew", "system"]);
 
 export function readRootConfig(doc: TomlTable, issues: FileIssues): Result<RootConfig, ConfigError> {
-  const cfg: RootConfig = { file: issues.file, settings: {}, types: {}, nodeReqs: {} };
+  const cfg: RootConfig = { file: issues.file, settings: {}, types: {}, nodeReqs: [] };
   for (const [key, value] of Object.entries(doc)) {
     const path = [key];
     if (key === "settings") {
@@ -44,7 +45,8 @@ export function readRootConfig(doc: TomlTable, issues: FileIssues): Result<RootC
     } else if (key === "node_reqs" || key === "node_packs") {
       const r = issues.check(tableSchema, value, path, () => `write it as a [${key}] table of Name = "owner/repo" entries`);
       if (r.isErr()) return err(r.error);
-      Object.assign(cfg.nodeReqs, r.value);
+      const read = readNodeReqs(key, r.value, issues, cfg.nodeReqs);
+      if (read.isErr()) return err(read.error);
     } else {
       const name = label(path, value);
       if (SYSTEM_PACKAGES.has(key)) issues.warn(path, `${name} is not used by comfy-env: install system packages yourself (ignored)`);

@@ -6,7 +6,7 @@ import type { ConfigError, TomlTable, TomlValue } from "./types.ts";
 
 /** Source text as the scanners see it: BOM dropped, CRLF folded to LF (same line numbers). */
 export function normalizeSource(text: string): string {
-  // @iarna/toml 2.2.5 rejects a CR at the end of a comment line, which real CRLF files have.
+  // @iarna/toml rejects a CR at the end of a comment line, which real CRLF files have (tomllib reads them).
   return text.replace(/^\uFEFF/, "").replace(/\r\n/g, "\n");
 }
 

@@ -54,8 +54,25 @@ export interface RootConfig {
   settings: Record<string, boolean | number>;
   /** `[types]`: socket type name → "builtin" | "custom". */
   types: Record<string, "builtin" | "custom">;
-  /** `[node_reqs]` / `[node_packs]`: other node packs this pack needs (recorded, not installed by `install`). */
-  nodeReqs: Record<string, TomlValue>;
+  /** `[node_reqs]` / `[node_packs]`: other node packs this pack needs, in the order written. */
+  nodeReqs: NodeReq[];
+}
+
+/** One node pack a root file asks for, fetched into `custom_nodes/<name>`. */
+export interface NodeReq {
+  /** Folder name under custom_nodes. */
+  name: string;
+  /** Line of the entry in its root file. */
+  line?: number;
+  source:
+    | {
+        kind: "git";
+        /** `owner/repo` on the git base (COMFY_ENV_GIT_BASE, default GitHub), or `url` as written. */
+        repo?: string;
+        url?: string;
+        ref?: { kind: "tag" | "branch" | "commit"; value: string };
+      }
+    | { kind: "registry"; id: string; version?: string };
 }
 
 export type LoadedConfig =

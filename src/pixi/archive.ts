@@ -101,7 +101,39 @@ const CENTRAL_SIG = 0x02014b50;
 const LOCAL_SIG = 0x04034b50;
 
 export function extractFromZip(archive: Uint8Array, member: string): Result<Uint8Array, ArchiveError> {
-  const corrupt = (message: string) => err<never, ArchiveError>({ kind: "archive-corrupt", format: "zip", message });
+  const entries = zipEntries(archive);
+  if (entries.isErr()) return err(entries.error);
+  const found = entries.value.map((e) => e.name);
+  const entry = entries.value.find((e) => baseName(e.name) === member);
+  if (entry === undefined) return err({ kind: "archive-member-missing", format: "zip", member, found });
+  return readZipEntry(archive, entry);
+}
+
+/** Every regular file of a zip, in archive order (node packs from the registry come as zips). */
+export function extractAllFromZip(archive: Uint8Array): Result<{ name: string; data: Uint8Array }[], ArchiveError> {
+  const entries = zipEntries(archive);
+  if (entries.isErr()) return err(entries.error);
+  const files: { name: string; data: Uint8Array }[] = [];
+  for (const e of entries.value) {
+    const data = readZipEntry(archive, e);
+    if (data.isErr()) return err(data.error);
+    files.push({ name: e.name, data: data.value });
+  }
+  return ok(files);
+}
+
+interface ZipEntry {
+  name: string;
+  method: number;
+  compressedSize: number;
+  size: number;
+  localOffset: number;
+}
+
+const zipCorrupt = (message: string) => err<never, ArchiveError>({ kind: "archive-corrupt", format: "zip", message });
+
+/** The central directory's file entries (folders left out). */
+function zipEntries(archive: Uint8Array): Result<ZipEntry[], ArchiveError> {
   const view = new DataView(archive.buffer, archive.byteOffset, archive.byteLength);
   // The end-of-central-directory record sits in the last 22 + 65535 (comment) bytes.
   let eocd = -1;
@@ -111,41 +143,43 @@ export function extractFromZip(archive: Uint8Array, member: string): Result<Uint
       break;
     }
   }
-  if (eocd < 0) return corrupt("no end-of-central-directory record");
-  const entries = view.getUint16(eocd + 10, true);
+  if (eocd < 0) return zipCorrupt("no end-of-central-directory record");
+  const count = view.getUint16(eocd + 10, true);
   let p = view.getUint32(eocd + 16, true);
-  const found: string[] = [];
-  for (let i = 0; i < entries; i++) {
-    if (p + 46 > archive.length || view.getUint32(p, true) !== CENTRAL_SIG) return corrupt(`bad central directory entry ${i}`);
-    const method = view.getUint16(p + 10, true);
-    const compressedSize = view.getUint32(p + 20, true);
-    const size = view.getUint32(p + 24, true);
+  const entries: ZipEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    if (p + 46 > archive.length || view.getUint32(p, true) !== CENTRAL_SIG) return zipCorrupt(`bad central directory entry ${i}`);
     const nameLen = view.getUint16(p + 28, true);
-    const extraLen = view.getUint16(p + 30, true);
-    const commentLen = view.getUint16(p + 32, true);
-    const localOffset = view.getUint32(p + 42, true);
-    const name = utf8.decode(archive.subarray(p + 46, p + 46 + nameLen));
-    p += 46 + nameLen + extraLen + commentLen;
-    if (name.endsWith("/")) continue;
-    found.push(name);
-    if (baseName(name) !== member) continue;
-
-    if (compressedSize === 0xffffffff || size === 0xffffffff || localOffset === 0xffffffff) return corrupt("zip64 archives are not supported");
-    if (localOffset + 30 > archive.length || view.getUint32(localOffset, true) !== LOCAL_SIG) return corrupt(`bad local header for ${name}`);
-    const dataStart = localOffset + 30 + view.getUint16(localOffset + 26, true) + view.getUint16(localOffset + 28, true);
-    if (dataStart + compressedSize > archive.length) return corrupt(`${name} runs past the end of the archive`);
-    const raw = archive.subarray(dataStart, dataStart + compressedSize);
-    let data: Uint8Array;
-    if (method === 0) data = Uint8Array.from(raw);
-    else if (method === 8) {
-      try {
-        data = inflateRawSync(raw);
-      } catch (e) {
-        return corrupt(`inflate ${name}: ${messageOf(e)}`);
-      }
-    } else return corrupt(`${name}: unsupported compression method ${method}`);
-    if (data.length !== size) return corrupt(`${name}: expected ${size} bytes, got ${data.length}`);
-    return ok(data);
+    const entry: ZipEntry = {
+      name: utf8.decode(archive.subarray(p + 46, p + 46 + nameLen)),
+      method: view.getUint16(p + 10, true),
+      compressedSize: view.getUint32(p + 20, true),
+      size: view.getUint32(p + 24, true),
+      localOffset: view.getUint32(p + 42, true),
+    };
+    p += 46 + nameLen + view.getUint16(p + 30, true) + view.getUint16(p + 32, true);
+    if (!entry.name.endsWith("/")) entries.push(entry);
   }
-  return err({ kind: "archive-member-missing", format: "zip", member, found });
+  return ok(entries);
+}
+
+function readZipEntry(archive: Uint8Array, e: ZipEntry): Result<Uint8Array, ArchiveError> {
+  const view = new DataView(archive.buffer, archive.byteOffset, archive.byteLength);
+  const { name, compressedSize, size, localOffset } = e;
+  if (compressedSize === 0xffffffff || size === 0xffffffff || localOffset === 0xffffffff) return zipCorrupt("zip64 archives are not supported");
+  if (localOffset + 30 > archive.length || view.getUint32(localOffset, true) !== LOCAL_SIG) return zipCorrupt(`bad local header for ${name}`);
+  const dataStart = localOffset + 30 + view.getUint16(localOffset + 26, true) + view.getUint16(localOffset + 28, true);
+  if (dataStart + compressedSize > archive.length) return zipCorrupt(`${name} runs past the end of the archive`);
+  const raw = archive.subarray(dataStart, dataStart + compressedSize);
+  let data: Uint8Array;
+  if (e.method === 0) data = Uint8Array.from(raw);
+  else if (e.method === 8) {
+    try {
+      data = inflateRawSync(raw);
+    } catch (x) {
+      return zipCorrupt(`inflate ${name}: ${messageOf(x)}`);
+    }
+  } else return zipCorrupt(`${name}: unsupported compression method ${e.method}`);
+  if (data.length !== size) return zipCorrupt(`${name}: expected ${size} bytes, got ${data.length}`);
+  return ok(data);
 }

@@ -19,6 +19,10 @@ export const ENV_VARS = {
   COMFY_ENV_SYSFS_ROOT: "COMFY_ENV_SYSFS_ROOT",
   /** Seconds a build waits for a lock held by a live process before taking it over (default 1800). */
   COMFY_ENV_LOCK_TIMEOUT: "COMFY_ENV_LOCK_TIMEOUT",
+  /** Base URL standing in for https://github.com when [node_reqs] packs are cloned (mirrors; file:// works). */
+  COMFY_ENV_GIT_BASE: "COMFY_ENV_GIT_BASE",
+  /** Base URL of the Comfy registry API for [node_reqs] registry entries (default https://api.comfy.org). */
+  COMFY_ENV_REGISTRY_URL: "COMFY_ENV_REGISTRY_URL",
   /** Release download base for self-update (and install.sh): <base>/latest/download/<asset>. */
   COMFY_ENV_DOWNLOAD_URL: "COMFY_ENV_DOWNLOAD_URL",
   /** Read by the Python bridge: the comfy-env executable to run (a path, or a JSON argv array). */

@@ -1,8 +1,8 @@
+import { compare as compareVersions, valid as validVersion } from "@renovatebot/pep440";
 import { err, ok, type Result } from "../util/result.ts";
 import { cudaTag, normalizeName, parseCudaLabel, parseMajorMinor, parseWheelFilename, type CudaBuild, type MajorMinor } from "./filename.ts";
-import { bestTagMatch, platformOfTag, type TagMatch } from "./tags.ts";
+import { bestTagMatch, platformOfTag, platformRank, tagNeeds, type PlatformLimits, type TagMatch } from "./tags.ts";
 import type { IndexWheel, WheelCombo, WheelError, WheelQuery } from "./types.ts";
-import { compareVersions } from "./version.ts";
 
 export type WheelChoiceError = Extract<WheelError, { kind: "bad-wheel-query" | "no-matching-wheel" }>;
 
@@ -22,15 +22,34 @@ interface Fit extends Parsed {
   match: TagMatch;
 }
 
+/** A PEP 508 project name (never empty, no `/`); with `..` refused too, it is safe in a page URL. */
+const PROJECT_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
+
+interface ParsedQuery {
+  cuda: MajorMinor;
+  torch: MajorMinor;
+  python: MajorMinor;
+  limits: PlatformLimits;
+}
+
 /** The query's versions as numbers, or which field is malformed. */
-export function parseWheelQuery(q: WheelQuery): Result<{ cuda: MajorMinor; torch: MajorMinor; python: MajorMinor }, WheelChoiceError> {
+export function parseWheelQuery(q: WheelQuery): Result<ParsedQuery, WheelChoiceError> {
+  if (!PROJECT_NAME.test(q.pkg) || q.pkg.includes("..")) return err({ kind: "bad-wheel-query", field: "pkg", value: q.pkg });
   const cuda = parseMajorMinor(q.cuda);
   if (!cuda) return err({ kind: "bad-wheel-query", field: "cuda", value: q.cuda });
   const torch = parseMajorMinor(q.torch);
   if (!torch) return err({ kind: "bad-wheel-query", field: "torch", value: q.torch });
   const python = parseMajorMinor(q.python);
   if (!python) return err({ kind: "bad-wheel-query", field: "python", value: q.python });
-  return ok({ cuda, torch, python });
+  const limits: PlatformLimits = {};
+  for (const field of ["glibc", "macos"] as const) {
+    const text = q[field];
+    if (text === undefined) continue;
+    const v = parseMajorMinor(text);
+    if (!v) return err({ kind: "bad-wheel-query", field, value: text });
+    limits[field] = v;
+  }
+  return ok({ cuda, torch, python, limits });
 }
 
 /** CUDA wheels of this package among the links; anything else on the page is ignored. */
@@ -39,7 +58,8 @@ function parseCandidates(pkg: string, candidates: readonly { filename: string; u
   const out: Parsed[] = [];
   for (const c of candidates) {
     const w = parseWheelFilename(c.filename);
-    if (w.isErr() || normalizeName(w.value.dist) !== want) continue;
+    // A version PEP 440 cannot read cannot be ordered (nor installed by pip): skip it.
+    if (w.isErr() || normalizeName(w.value.dist) !== want || validVersion(w.value.version) === null) continue;
     const build = parseCudaLabel(w.value.local);
     if (!build) continue;
     out.push({
@@ -55,6 +75,8 @@ function parseCandidates(pkg: string, candidates: readonly { filename: string; u
 }
 
 const key = (v: MajorMinor) => v.major * 1000 + v.minor;
+/** The version without its local label, which names the CUDA/torch build rather than a release. */
+const publicOf = (version: string) => version.split("+")[0] ?? version;
 
 /**
  * The best wheel for the query: torch major.minor equal; CUDA of the same major and a minor no
@@ -65,30 +87,46 @@ const key = (v: MajorMinor) => v.major * 1000 + v.minor;
 export function chooseWheel(query: WheelQuery, candidates: readonly { filename: string; url: string }[]): Result<IndexWheel, WheelChoiceError> {
   const q = parseWheelQuery(query);
   if (q.isErr()) return err(q.error);
-  const { cuda, torch, python } = q.value;
+  const { cuda, torch, python, limits } = q.value;
   const parsed = parseCandidates(query.pkg, candidates);
 
   const fits: Fit[] = [];
+  // The oldest glibc/macOS among wheels that fit in all but that (for the no-match message).
+  let needs: MajorMinor | undefined;
   for (const p of parsed) {
     if (key(p.build.torch) !== key(torch)) continue;
     if (p.build.cuda.major !== cuda.major || p.build.cuda.minor > cuda.minor) continue;
     const w = parseWheelFilename(p.filename);
     if (w.isErr()) continue;
-    const match = bestTagMatch(w.value, python, query.platform);
+    const match = bestTagMatch(w.value, python, query.platform, limits);
     if (match) fits.push({ ...p, match });
+    else if (bestTagMatch(w.value, python, query.platform)) {
+      for (const tag of w.value.platformTags) {
+        const n = platformRank(tag, query.platform) > 0 ? tagNeeds(tag) : undefined;
+        const v = n === undefined ? undefined : "glibc" in n ? n.glibc : n.macos;
+        if (v && (needs === undefined || key(v) < key(needs))) needs = v;
+      }
+    }
   }
   fits.sort(
     (a, b) =>
-      compareVersions(b.version.split("+")[0] ?? "", a.version.split("+")[0] ?? "") ||
+      compareVersions(publicOf(b.version), publicOf(a.version)) ||
       b.build.cuda.minor - a.build.cuda.minor ||
       b.match.python - a.match.python ||
       b.match.platform - a.match.platform ||
       (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0),
   );
   const best = fits[0];
-  if (!best) return err(noMatch(query, parsed, cuda, torch, python));
+  if (!best) {
+    const e = noMatch(query, parsed, cuda, torch, python);
+    if (needs !== undefined && e.kind === "no-matching-wheel") {
+      const v = `${needs.major}.${needs.minor}`;
+      e.needs = query.platform.startsWith("osx") ? { macos: v } : { glibc: v };
+    }
+    return err(e);
+  }
 
-  const publicVersion = best.version.split("+")[0] ?? best.version;
+  const publicVersion = publicOf(best.version);
   const cudaNote =
     key(best.build.cuda) === key(cuda)
       ? "exact CUDA"

@@ -17,11 +17,15 @@ function decodeEntities(s: string): string {
   });
 }
 
-/** The `.whl` links of a PEP 503-style simple page (the cuda-wheels pages are that shape). */
+/**
+ * The `.whl` links of a PEP 503-style simple page (the cuda-wheels pages are that shape). The
+ * file a link means is its text when that names a wheel, as PEP 503 has it, else the last part
+ * of its href; the href is always the URL. (Some real pages link a text to another file.)
+ */
 export function parseWheelLinks(html: string, pageUrl: string): WheelLink[] {
   const links: WheelLink[] = [];
   const seen = new Set<string>();
-  for (const m of html.matchAll(/<a\s[^>]*?href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>/gi)) {
+  for (const m of html.matchAll(/<a\s[^>]*?href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>([\s\S]*?)<\/a\s*>/gi)) {
     const href = decodeEntities(m[1] ?? m[2] ?? m[3] ?? "");
     let url: URL;
     try {
@@ -29,18 +33,22 @@ export function parseWheelLinks(html: string, pageUrl: string): WheelLink[] {
     } catch {
       continue;
     }
-    const last = url.pathname.split("/").pop() ?? "";
-    let filename: string;
-    try {
-      filename = decodeURIComponent(last);
-    } catch {
-      continue;
-    }
-    if (!filename.endsWith(".whl") || seen.has(url.href)) continue;
-    seen.add(url.href);
+    const text = decodeEntities((m[4] ?? "").replace(/<[^>]*>/g, "")).trim();
+    const filename = /^[^\s/\\]+\.whl$/.test(text) ? text : fileOfHref(url);
+    const id = `${filename}\0${url.href}`;
+    if (filename === undefined || !filename.endsWith(".whl") || seen.has(id)) continue;
+    seen.add(id);
     links.push({ filename, url: url.href });
   }
   return links;
+}
+
+function fileOfHref(url: URL): string | undefined {
+  try {
+    return decodeURIComponent(url.pathname.split("/").pop() ?? "");
+  } catch {
+    return undefined;
+  }
 }
 
 /** Page names tried for a package, in order: as written, `-` → `_`, `_` → `-`, then PEP 503 form. */

@@ -24,6 +24,38 @@ export function pythonRank(pyTag: string, abiTag: string, python: { major: numbe
   return minor === undefined || minor <= python.minor ? 1 : 0;
 }
 
+/** What the target system offers: wheels whose platform tag needs more are not loadable there. */
+export interface PlatformLimits {
+  /** glibc of a Linux target ("2.31"). */
+  glibc?: { major: number; minor: number };
+  /** macOS version of a macOS target ("14.0"). */
+  macos?: { major: number; minor: number };
+}
+
+/** Legacy manylinux names and the glibc each one means (PEP 600). */
+const LEGACY_MANYLINUX: Record<string, [number, number]> = { "1": [2, 5], "2010": [2, 12], "2014": [2, 17] };
+
+/** The glibc a manylinux tag needs or the macOS a macosx tag needs; undefined for other tags. */
+export function tagNeeds(tag: string): { glibc: { major: number; minor: number } } | { macos: { major: number; minor: number } } | undefined {
+  const ml = /^manylinux(?:_(\d+)_(\d+)|(1|2010|2014))_/.exec(tag);
+  if (ml) {
+    const [major, minor] = ml[3] !== undefined ? (LEGACY_MANYLINUX[ml[3]] ?? [0, 0]) : [Number(ml[1]), Number(ml[2])];
+    return { glibc: { major, minor } };
+  }
+  const mac = /^macosx_(\d+)_(\d+)_/.exec(tag);
+  return mac ? { macos: { major: Number(mac[1]), minor: Number(mac[2]) } } : undefined;
+}
+
+const newer = (a: { major: number; minor: number }, b: { major: number; minor: number }) => a.major > b.major || (a.major === b.major && a.minor > b.minor);
+
+/** Whether the target's glibc / macOS can load a wheel with this platform tag (no limit: yes). */
+export function withinLimits(tag: string, limits: PlatformLimits): boolean {
+  const needs = tagNeeds(tag);
+  if (needs === undefined) return true;
+  if ("glibc" in needs) return limits.glibc === undefined || !newer(needs.glibc, limits.glibc);
+  return limits.macos === undefined || !newer(needs.macos, limits.macos);
+}
+
 const ARCH: Record<PixiPlatform, string> = {
   "linux-64": "x86_64",
   "linux-aarch64": "aarch64",
@@ -71,8 +103,11 @@ export interface TagMatch {
   tag: string;
 }
 
-/** Best (python, platform) ranks over the wheel's expanded tag set, or undefined when none fits. */
-export function bestTagMatch(w: WheelFilename, python: { major: number; minor: number }, platform: PixiPlatform): TagMatch | undefined {
+/**
+ * Best (python, platform) ranks over the wheel's expanded tag set, or undefined when none fits;
+ * a platform tag needing a newer glibc or macOS than `limits` gives does not fit.
+ */
+export function bestTagMatch(w: WheelFilename, python: { major: number; minor: number }, platform: PixiPlatform, limits: PlatformLimits = {}): TagMatch | undefined {
   let best: TagMatch | undefined;
   for (const py of w.pythonTags) {
     for (const abi of w.abiTags) {
@@ -80,7 +115,7 @@ export function bestTagMatch(w: WheelFilename, python: { major: number; minor: n
       if (pr === 0) continue;
       for (const plat of w.platformTags) {
         const pl = platformRank(plat, platform);
-        if (pl === 0) continue;
+        if (pl === 0 || !withinLimits(plat, limits)) continue;
         if (!best || pr > best.python || (pr === best.python && pl > best.platform)) best = { python: pr, platform: pl, tag: `${py}-${abi}-${plat}` };
       }
     }

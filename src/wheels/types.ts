@@ -11,6 +11,10 @@ export interface WheelQuery {
   /** "3.11". */
   python: string;
   platform: PixiPlatform;
+  /** glibc of a Linux target ("2.31"): manylinux wheels needing a newer one are not chosen. */
+  glibc?: string;
+  /** macOS version of a macOS target ("14.0"): macosx wheels needing a newer one are not chosen. */
+  macos?: string;
 }
 
 /** Where a package comes from: one wheel URL in the CUDA-wheel index, or a plain PyPI name. */
@@ -33,7 +37,7 @@ export interface WheelCombo {
 }
 
 export type WheelError =
-  | { kind: "bad-wheel-query"; field: "cuda" | "torch" | "python"; value: string }
+  | { kind: "bad-wheel-query"; field: "pkg" | "cuda" | "torch" | "python" | "glibc" | "macos"; value: string }
   | {
       kind: "no-matching-wheel";
       query: WheelQuery;
@@ -43,6 +47,8 @@ export type WheelError =
       available: WheelCombo[];
       /** False when the index has no wheel of this package for the query's platform at all. */
       platformCovered: boolean;
+      /** Wheels fit but for the target's glibc or macOS: the oldest one they need ("2.34"). */
+      needs?: { glibc: string } | { macos: string };
     }
   | { kind: "index-unreachable"; url: string; cause: HttpError }
   | { kind: "installer-spawn-failed"; command: string[]; message: string }

@@ -172,7 +172,7 @@ describe("older generations", () => {
 describe("root files", () => {
   test("3D-Pack root: [node_reqs] and [types]", () => {
     const { config, warnings } = root("PozzettiAndrea__ComfyUI-3D-Pack-env__comfy-env-root@39d5daf6.toml");
-    expect(config.nodeReqs).toEqual({ "ComfyUI-GeometryPack": "PozzettiAndrea/ComfyUI-GeometryPack" });
+    expect(config.nodeReqs).toMatchObject([{ name: "ComfyUI-GeometryPack", source: { kind: "git", repo: "PozzettiAndrea/ComfyUI-GeometryPack" } }]);
     expect(config.types).toEqual({ TRIMESH: "custom" });
     expect(warnings).toEqual([]);
   });
@@ -180,7 +180,7 @@ describe("root files", () => {
   test("rocm root: [settings] read, [cuda] warned, no final newline", () => {
     const { config, warnings } = root("joelwachsler__ComfyUI-TRELLIS2-andrea-rocm__comfy-env-root.toml");
     expect(config.settings).toEqual({ isolate: false });
-    expect(Object.keys(config.nodeReqs)).toEqual(["ComfyUI-GeometryPack"]);
+    expect(config.nodeReqs.map((r) => r.name)).toEqual(["ComfyUI-GeometryPack"]);
     expect(warnings.map((w) => [w.key, w.line, w.message])).toEqual([
       ["cuda", 1, "[cuda] belongs in comfy-env.toml; ignored in comfy-env-root.toml"],
     ]);
@@ -188,7 +188,7 @@ describe("root files", () => {
 
   test("MotionCapture root: [apt] and [brew] warned with their lines", () => {
     const { config, warnings } = root("PozzettiAndrea__ComfyUI-MotionCapture__comfy-env-root.toml");
-    expect(Object.keys(config.nodeReqs)).toEqual(["ComfyUI-VideoHelperSuite", "ComfyUI-CameraPack", "ComfyUI-HyMotion"]);
+    expect(config.nodeReqs.map((r) => r.name)).toEqual(["ComfyUI-VideoHelperSuite", "ComfyUI-CameraPack", "ComfyUI-HyMotion"]);
     expect(brief(warnings)).toEqual([
       ["apt", 1],
       ["brew", 4],
@@ -198,12 +198,12 @@ describe("root files", () => {
   test("comments-only root file is an empty, valid config", () => {
     const { config, warnings } = root("antoinebou12__ComfyUI-UML__comfy-env-root.toml");
     expect(config.settings).toEqual({});
-    expect(config.nodeReqs).toEqual({});
+    expect(config.nodeReqs).toEqual([]);
     expect(warnings).toEqual([]);
   });
 
   test("checkpoint copy is a root file by its name", () => {
     const { config } = root("PozzettiAndrea__ComfyUI-DepthAnythingV3__.ipynb_checkpoints_comfy-env-root-checkpoint@ef6dedfc.toml");
-    expect(Object.keys(config.nodeReqs)).toEqual(["ComfyUI-VideoHelperSuite", "ComfyUI-KJNodes"]);
+    expect(config.nodeReqs.map((r) => r.name)).toEqual(["ComfyUI-VideoHelperSuite", "ComfyUI-KJNodes"]);
   });
 });

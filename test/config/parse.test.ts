@@ -202,6 +202,74 @@ describe("env file meaning", () => {
   });
 });
 
+describe("PyPI version specs (PEP 440, as pixi reads them)", () => {
+  test('numpy = "1.26.*" is an error at its line, with the == it lacks', () => {
+    expect(envErr('[pypi-dependencies]\ntrimesh = "*"\nnumpy = "1.26.*"\n')).toEqual({
+      kind: "invalid-value",
+      file: F,
+      line: 3,
+      key: "pypi-dependencies.numpy",
+      message: 'numpy = "1.26.*" is not a PEP 440 version specifier (operators: ==, !=, <=, >=, <, >, ~=, ===; comma-separated)',
+      hint: 'write numpy = "==1.26.*"',
+    });
+  });
+
+  test.each([
+    ["a bare version", '"1.2"', 'write x = "==1.2"'],
+    ["a wildcard after >=", '">=1.0.*"', 'write x = ">=1.2,<2" or x = "*"'],
+    ["~= with one part", '"~=1"', 'write x = ">=1.2,<2" or x = "*"'],
+    ["specifiers without a comma", '">=1 <2"', 'write x = ">=1.2,<2" or x = "*"'],
+    ["an empty string", '""', 'write x = ">=1.2,<2" or x = "*"'],
+    ["a table version", '{ version = "2.0", extras = ["a"] }', 'write x = "==2.0"'],
+  ])("%s is rejected", (_what, value, hint) => {
+    expect(envErr(`[pypi-dependencies]\nx = ${value}\n`)).toMatchObject({ kind: "invalid-value", line: 2, key: "pypi-dependencies.x", hint });
+  });
+
+  test("a target's PyPI specs are checked too", () => {
+    expect(envErr('[target.linux-64.pypi-dependencies]\n\nx = "2.*"\n')).toMatchObject({ line: 3, key: "target.linux-64.pypi-dependencies.x" });
+  });
+
+  test("specs pixi accepts pass", () => {
+    const specs = ["*", ">=1.23,<2", ">=0.20.0, <1.0.0", "==2.8.*", "!=1.2.*", "~=1.4.2", "===1.0", "==1.0+cu128", "<2.0.0", ">=1!2.0"];
+    const text = "[pypi-dependencies]\n" + specs.map((v, i) => `p${i} = "${v}"`).join("\n") + '\ng = { git = "https://x/y.git" }\n';
+    expect(Object.keys(envOk(text).config.deps.pypi)).toHaveLength(specs.length + 1);
+  });
+
+  test("legacy requirement strings are read with the same checker", () => {
+    const r = envOk('[packages]\nrequirements = ["numpy==1.26.*", "scipy 1.2", "x>=1.0.*"]\n');
+    expect(r.config.deps.pypi).toEqual({ numpy: "==1.26.*" });
+    expect(r.warnings.map((w) => w.key)).toEqual(["packages.requirements.1", "packages.requirements.2"]);
+  });
+});
+
+describe("conda channels named by a dependency", () => {
+  test("{ channel = ... } adds the channel when the file does not list it", () => {
+    const r = envOk('[dependencies]\nbpy = { version = "*", channel = "pozzettiandrea" }\n');
+    expect(r.config.channels).toEqual(["pozzettiandrea"]);
+  });
+
+  test("a listed channel is not repeated; targets count too", () => {
+    const r = envOk('[workspace]\nchannels = ["conda-forge", "pozzettiandrea"]\n[dependencies]\nbpy = { version = "*", channel = "pozzettiandrea" }\n[target.linux-64.dependencies]\nx = { channel = "other" }\n');
+    expect(r.config.channels).toEqual(["conda-forge", "pozzettiandrea", "other"]);
+  });
+
+  test("owner::pkg in a legacy conda package list", () => {
+    const r = envOk('[geo]\npython = "3.11"\n[geo.conda]\npackages = ["mychan::cgal >=5"]\n');
+    expect(r.config.deps.conda).toEqual({ cgal: { version: ">=5", channel: "mychan" } });
+    expect(r.config.channels).toEqual(["mychan"]);
+  });
+});
+
+describe("TOML 1.0, as Python's tomllib reads it", () => {
+  test("mixed-type arrays are accepted", () => {
+    expect(envOk('[tasks]\nmixed = [1, "two", { three = 3 }]\n').config.passthrough).toEqual({ tasks: { mixed: [1, "two", { three: 3 }] } });
+  });
+
+  test("a trailing comma in an inline table is a syntax error at its line", () => {
+    expect(envErr('python = "3.11"\n[dependencies]\na = {b = 1,}\n')).toMatchObject({ kind: "toml-syntax", file: F, line: 3, message: "Trailing commas in inline tables are not permitted" });
+  });
+});
+
 describe("root files", () => {
   test("settings, types, node_packs; unknown setting warns with known keys", () => {
     const { config, warnings } = rootOk(
@@ -209,7 +277,10 @@ describe("root files", () => {
     );
     expect(config.settings).toEqual({ isolate: true, worker_vram_budget: 6 });
     expect(config.types).toEqual({ TRIMESH: "custom", IMAGE: "builtin" });
-    expect(config.nodeReqs).toEqual({ A: "o/a", B: "o/b" });
+    expect(config.nodeReqs).toEqual([
+      { name: "A", line: 11, source: { kind: "git", repo: "o/a" } },
+      { name: "B", line: 13, source: { kind: "git", repo: "o/b" } },
+    ]);
     expect(warnings).toEqual([
       {
         file: R,
@@ -243,9 +314,54 @@ describe("root files", () => {
   });
 
   test("empty and comments-only files", () => {
-    expect(rootOk("").config).toEqual({ file: R, settings: {}, types: {}, nodeReqs: {} });
+    expect(rootOk("").config).toEqual({ file: R, settings: {}, types: {}, nodeReqs: [] });
     expect(rootOk("# nothing\n# here").warnings).toEqual([]);
     expect(envOk("").config.cudaPackages).toEqual([]);
+  });
+});
+
+describe("[node_reqs] entries", () => {
+  test("every form 0.4.x reads: owner/repo, URL, table with a ref, registry (which wins over github)", () => {
+    const text = [
+      "[node_reqs]",
+      'A = "o/a"',
+      'B = "https://example.com/x/B.git/"',
+      'C = { github = "o/c", tag = "v1" }',
+      'D = { repo = "o/d", commit = "abc123" }',
+      'E = { registry = "e-pack", version = "1.2.3", github = "o/e" }',
+      'F = { branch = "main", repo = "git@host:o/f.git" }',
+    ].join("\n");
+    const { config, warnings } = rootOk(text);
+    expect(warnings).toEqual([]);
+    expect(config.nodeReqs.map(({ name, source }) => [name, source])).toEqual([
+      ["A", { kind: "git", repo: "o/a" }],
+      ["B", { kind: "git", url: "https://example.com/x/B.git" }],
+      ["C", { kind: "git", repo: "o/c", ref: { kind: "tag", value: "v1" } }],
+      ["D", { kind: "git", repo: "o/d", ref: { kind: "commit", value: "abc123" } }],
+      ["E", { kind: "registry", id: "e-pack", version: "1.2.3" }],
+      ["F", { kind: "git", url: "git@host:o/f.git", ref: { kind: "branch", value: "main" } }],
+    ]);
+  });
+
+  test("entries with nothing to fetch warn and are skipped", () => {
+    const { config, warnings } = rootOk('[node_reqs]\nA = { tag = "v1" }\nB = "not a repo"\nC = { github = "o/c", extra = 1 }\n');
+    expect(config.nodeReqs.map((r) => r.name)).toEqual(["C"]);
+    expect(warnings.map((w) => [w.key, w.line])).toEqual([
+      ["node_reqs.A", 2],
+      ["node_reqs.B", 3],
+      ["node_reqs.C.extra", 4],
+    ]);
+  });
+
+  test.each([
+    ["a name that leaves custom_nodes", '"../x" = "o/x"', "node_reqs.../x"],
+    ["a name with a slash", '"a/b" = "o/x"', "node_reqs.a/b"],
+    ["a number", "A = 3", "node_reqs.A"],
+    ["two refs", 'A = { github = "o/a", tag = "v1", branch = "b" }', "node_reqs.A"],
+    ["a non-string ref", 'A = { github = "o/a", tag = 1 }', "node_reqs.A.tag"],
+  ])("%s is an error at its line", (_what, entry, key) => {
+    const e = parseConfigText(`# deps\n[node_reqs]\n${entry}\n`, R, "root")._unsafeUnwrapErr();
+    expect(e).toMatchObject({ kind: "invalid-value", file: R, line: 3, key });
   });
 });
 

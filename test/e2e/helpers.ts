@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { buildWheel } from "../support/wheel.ts";
@@ -5,6 +6,7 @@ import { startIndexServer, type TestServer } from "../support/index-server.ts";
 import { standinEnv, type StandinOptions } from "../support/pixi-standin.ts";
 import { REPO_ROOT } from "../support/cli.ts";
 import { CONFIGS_DIR } from "../support/fixtures.ts";
+import { tmpdir, type TmpDir } from "../support/tmp.ts";
 export { isRunning } from "../support/process.ts";
 
 export const FIXTURES = CONFIGS_DIR;
@@ -23,6 +25,33 @@ export async function startPackIndex(dir: string): Promise<TestServer> {
     await buildWheel({ name, version, files: { [`${name}/__init__.py`]: `__version__ = "${version}"\n` } }, wheels);
   }
   return startIndexServer(wheels);
+}
+
+/** The pack index of a test file: started before its tests in a fresh temp dir, stopped after. */
+export function sharedPackIndex(prefix: string): TestServer {
+  let dir: TmpDir | undefined;
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    dir = await tmpdir(prefix);
+    server = await startPackIndex(dir.path);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await dir?.[Symbol.asyncDispose]();
+  });
+  const live = () => {
+    if (!server) throw new Error("the pack index is used outside a test");
+    return server;
+  };
+  return {
+    get url() {
+      return live().url;
+    },
+    get requests() {
+      return live().requests;
+    },
+    stop: () => live().stop(),
+  };
 }
 
 /** Copy a folder tree (the example pack) into a test's temp dir. */

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -6,20 +6,9 @@ import { configHash } from "../../src/cache/hash.ts";
 import { runCli, spawnCli, REPO_ROOT } from "../support/cli.ts";
 import { tmpdir } from "../support/tmp.ts";
 import { python, testWithPythons } from "../support/pythons.ts";
-import type { TestServer } from "../support/index-server.ts";
-import { copyTree, envFor, FIXTURES, isRunning, linksIn, makePack, pixiRuns, runEnvPython, startPackIndex } from "./helpers.ts";
+import { copyTree, envFor, FIXTURES, isRunning, linksIn, makePack, pixiRuns, runEnvPython, sharedPackIndex } from "./helpers.ts";
 
-let shared: Awaited<ReturnType<typeof tmpdir>>;
-let index: TestServer;
-
-beforeAll(async () => {
-  shared = await tmpdir("ce-e2e-");
-  index = await startPackIndex(shared.path);
-});
-afterAll(async () => {
-  await index.stop();
-  await shared[Symbol.asyncDispose]();
-});
+const index = sharedPackIndex("ce-e2e-");
 
 describe("install", () => {
   test("builds examples/hello-pack: a linked env whose python runs and imports the PyPI dep; a second install runs no pixi", async () => {
@@ -239,6 +228,7 @@ describe("install --all", () => {
 describe("install rejects bad configs before touching the cache", () => {
   const cases = [
     { name: "broken TOML", config: 'python = "3.11"\n[dependencies\nnumpy = "*"\n', want: /comfy-env\.toml:2:\d+: invalid TOML/ },
+    { name: 'numpy = "1.26.*" (not PEP 440)', config: '[pypi-dependencies]\ntrimesh = "*"\nnumpy = "1.26.*"\n', want: /comfy-env\.toml:3: `pypi-dependencies\.numpy`: numpy = "1\.26\.\*" is not a PEP 440 version specifier.*\nhint: write numpy = "==1\.26\.\*"/ },
     { name: "python as a number", config: '# pinned\n\npython = 3.11\n[dependencies]\nnumpy = "*"\n', want: /comfy-env\.toml:3: `python`.*\n.*python = "3\.11"/ },
   ];
   for (const c of cases) {

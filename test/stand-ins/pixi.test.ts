@@ -5,6 +5,7 @@ import path from "node:path";
 import { startIndexServer, type TestServer } from "../support/index-server.ts";
 import { STANDIN_PIXI, standinEnv, type StandinOptions } from "../support/pixi-standin.ts";
 import { python, testWithPythons } from "../support/pythons.ts";
+import { findUv, missing } from "../support/real-packages.ts";
 import { tmpdir, type TmpDir } from "../support/tmp.ts";
 import { buildWheel } from "../support/wheel.ts";
 
@@ -236,4 +237,36 @@ describe("pixi stand-in", () => {
     expect(r.code).toBe(0);
     expect(performance.now() - started).toBeGreaterThanOrEqual(1000);
   }, 30_000);
+});
+
+const uv = findUv();
+if (!uv) missing("uv (pip install uv)");
+
+describe.if(uv !== undefined)("pixi stand-in with uv (PIXI_STANDIN_UV)", () => {
+  testWithPythons("3.11")("the torch family comes from the local wheels, pinned to their version, whatever the manifest's pin and index; others are skipped", async () => {
+    await using dir = await tmpdir();
+    const local = path.join(dir.path, "local");
+    await buildWheel({ name: "torch", version: "2.13.0+cpu", files: { "torch/__init__.py": '__version__ = "2.13.0+cpu"\n' } }, local);
+    const manifest = await writeManifest(
+      path.join(dir.path, "ws"),
+      `[workspace]\nname = "t"\nchannels = ["conda-forge"]\nplatforms = ["linux-64"]\n\n[dependencies]\npython = "3.11.*"\n\n[pypi-dependencies]\ntorch = { version = "==2.8.*", index = "https://download.pytorch.org/whl/cpu" }\ntorchvision = { version = "==0.23.*", index = "https://download.pytorch.org/whl/cpu" }\n`,
+    );
+    const r = await run(["install", "--manifest-path", manifest], { uv: true, torchWheels: local }, dir.path);
+    expect(r.stderr).toContain("skipping torchvision: no local wheel");
+    expect(r.code).toBe(0);
+    const py = Bun.spawnSync([path.join(dir.path, "ws", ".pixi", "envs", "default", "bin", "python"), "-c", "import torch; print(torch.__version__)"]);
+    expect(py.stdout.toString().trim()).toBe("2.13.0+cpu");
+    const lock = JSON.parse(readFileSync(path.join(dir.path, "ws", "pixi.lock"), "utf8"));
+    expect(lock.substituted.torch).toEqual({ requested: { version: "==2.8.*", index: "https://download.pytorch.org/whl/cpu" }, installed: "2.13.0+cpu" });
+    expect(lock.skipped).toEqual([{ name: "torchvision", "torch-family": true }]);
+  }, 120_000);
+
+  testWithPythons("3.11")("a requirement uv cannot meet fails the install with uv's reason", async () => {
+    await using dir = await tmpdir();
+    const manifest = await writeManifest(path.join(dir.path, "ws"), `[workspace]\nname = "t"\nchannels = ["conda-forge"]\nplatforms = ["linux-64"]\n\n[dependencies]\npython = "3.11.*"\n\n[pypi-dependencies]\nhttpx = "==0.0.0.1"\n`);
+    const r = await run(["install", "--manifest-path", manifest], { uv: true }, dir.path);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("failed to solve the pypi requirements");
+    expect(r.stderr).toContain("httpx");
+  }, 120_000);
 });

@@ -14,6 +14,10 @@ export interface StandinOptions {
   fail?: string;
   /** Directory of Pythons laid out as X.Y.Z/bin/pythonX.Y (PIXI_STANDIN_PYTHONS). */
   pythons?: string;
+  /** Install PyPI dependencies with the real uv from PyPI (PIXI_STANDIN_UV=1). */
+  uv?: boolean;
+  /** With `uv`: folder of local wheels standing in for the torch family (PIXI_STANDIN_TORCH_WHEELS). */
+  torchWheels?: string;
 }
 
 /** process.env plus COMFY_ENV_PIXI and the stand-in knobs, for Bun.spawn({ env }). */
@@ -26,5 +30,7 @@ export function standinEnv(opts: StandinOptions = {}, base: Record<string, strin
   if (opts.sleep !== undefined) env.PIXI_STANDIN_SLEEP = String(opts.sleep);
   if (opts.fail !== undefined) env.PIXI_STANDIN_FAIL = opts.fail;
   if (opts.pythons !== undefined) env.PIXI_STANDIN_PYTHONS = opts.pythons;
+  if (opts.uv) env.PIXI_STANDIN_UV = "1";
+  if (opts.torchWheels !== undefined) env.PIXI_STANDIN_TORCH_WHEELS = opts.torchWheels;
   return env;
 }

@@ -155,6 +155,29 @@ describe("chooseWheel details", () => {
     expect(renderWheelError(e).message).toBe("No foo wheel for CUDA 12.8 + torch 2.8 + cp311 + linux-64; the index lists no CUDA wheels for it");
   });
 
+  // Python's packaging orders these; the hand-written ordering got epochs and the "v" prefix wrong.
+  test.each([
+    ["1!0.1", "2.0"],
+    ["v1.1", "1.0.5"],
+    ["1.0.1", "1.0.post1"],
+    ["1.0.post2", "1.0.post1"],
+    ["1.0", "1.0rc1"],
+    ["1.0rc1", "1.0b2"],
+    ["1.0a1", "1.0.dev0"],
+    ["0.7.10", "0.7.9"],
+  ])("version %s is chosen over %s (PEP 440 order)", (newer, older) => {
+    const wheel = (v: string) => ({ filename: `foo-${v}+cu128torch2.8-cp311-cp311-manylinux_2_28_x86_64.whl`, url: `http://x/${v}.whl` });
+    const q: WheelQuery = { pkg: "foo", cuda: "12.8", torch: "2.8", python: "3.11", platform: "linux-64" };
+    expect(chooseWheel(q, [wheel(older), wheel(newer)])._unsafeUnwrap().version).toBe(`${newer}+cu128torch2.8`);
+    expect(chooseWheel(q, [wheel(newer), wheel(older)])._unsafeUnwrap().version).toBe(`${newer}+cu128torch2.8`);
+  });
+
+  test("a wheel whose version PEP 440 cannot read is skipped", () => {
+    const q: WheelQuery = { pkg: "foo", cuda: "12.8", torch: "2.8", python: "3.11", platform: "linux-64" };
+    const files = ["foo-banana+cu128torch2.8-cp311-cp311-manylinux_2_28_x86_64.whl", "foo-1.0+cu128torch2.8-cp311-cp311-manylinux_2_28_x86_64.whl"];
+    expect(chooseWheel(q, files.map((f) => ({ filename: f, url: `http://x/${f}` })))._unsafeUnwrap().version).toBe("1.0+cu128torch2.8");
+  });
+
   test("malformed query versions are errors, not silent mismatches", () => {
     expect(chooseWheel({ pkg: "x", cuda: "twelve", torch: "2.8", python: "3.11", platform: "linux-64" }, [])._unsafeUnwrapErr()).toEqual({ kind: "bad-wheel-query", field: "cuda", value: "twelve" });
     expect(chooseWheel({ pkg: "x", cuda: "12.8", torch: "2.8", python: "3", platform: "linux-64" }, []).isErr()).toBe(true);

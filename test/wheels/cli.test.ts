@@ -43,11 +43,11 @@ describe("comfy-env wheels", () => {
   });
 
   test("--cuda picks the paired torch; --json is one document", async () => {
-    const r = await wheels("nvdiffrast", "--cuda", "12.4", "--python", "3.12", "--platform", "linux-64", "--json");
+    const r = await wheels("nvdiffrast", "--cuda", "12.4", "--python", "3.12", "--platform", "linux-64", "--glibc", "2.35", "--json");
     expect(r.code).toBe(EXIT.OK);
     const doc = JSON.parse(r.stdout);
     expect(doc.ok).toBe(true);
-    expect(doc.query).toEqual({ pkg: "nvdiffrast", cuda: "12.4", torch: "2.4", python: "3.12", platform: "linux-64" });
+    expect(doc.query).toEqual({ pkg: "nvdiffrast", cuda: "12.4", torch: "2.4", python: "3.12", platform: "linux-64", glibc: "2.35" });
     expect(doc.index).toBe(`${index.origin}/v2/`);
     expect(doc.resolution).toMatchObject({ source: "index", version: "0.4.0+cu124torch2.4", filename: "nvdiffrast-0.4.0+cu124torch2.4-cp312-cp312-manylinux_2_34_x86_64.manylinux_2_35_x86_64.whl" });
   });
@@ -79,5 +79,31 @@ describe("comfy-env wheels", () => {
     expect(cuda.code).toBe(EXIT.USER_ERROR);
     expect(cuda.stderr).toContain("no torch build is paired with CUDA 10.2");
     expect((await wheels("nvdiffrast", "--bogus")).code).toBe(EXIT.USER_ERROR);
+  });
+
+  test.each(["", "a/b", "..", "../nvdiffrast", "a..b", "nvdiffrast/"])("package name %j is a usage error and no request", async (name) => {
+    const before = index.requests.length;
+    const r = await wheels(name, "--platform", "linux-64", "--json");
+    expect(r.code).toBe(EXIT.USER_ERROR);
+    expect(JSON.parse(r.stdout).error).toMatchObject({ kind: "bad-wheel-query", message: `invalid package name ${JSON.stringify(name)}` });
+    expect(index.requests.length).toBe(before);
+  });
+
+  test("--cuda 13.0 without --torch: the torch build install uses for CUDA 13.0 (cu128, torch 2.8) and its wheels", async () => {
+    const r = await wheels("nvdiffrast", "--cuda", "13.0", "--python", "3.11", "--platform", "win-64", "--json");
+    expect(r.code).toBe(EXIT.OK);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.query).toMatchObject({ cuda: "12.8", torch: "2.8" });
+    expect(doc.resolution.filename).toBe("nvdiffrast-0.4.0+cu128torch2.8-cp311-cp311-win_amd64.whl");
+  });
+
+  test("--glibc: wheels the target's glibc cannot load are refused, saying which glibc they need", async () => {
+    const old = await wheels("nvdiffrast", "--platform", "linux-64", "--glibc", "2.31");
+    expect(old.code).toBe(EXIT.USER_ERROR);
+    expect(old.stderr).toContain("error: No nvdiffrast wheel for CUDA 12.8 + torch 2.8 + cp311 + linux-64 on glibc 2.31: its wheels for this build need glibc 2.34 or newer");
+    expect((await wheels("nvdiffrast", "--platform", "linux-64", "--glibc", "2.34")).code).toBe(EXIT.OK);
+    const bad = await wheels("nvdiffrast", "--platform", "linux-64", "--glibc", "new");
+    expect(bad.code).toBe(EXIT.USER_ERROR);
+    expect(bad.stderr).toContain('invalid glibc version "new"');
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { parseCudaLabel, parseWheelFilename } from "../../src/wheels/filename.ts";
 import { nameVariants, parseWheelLinks } from "../../src/wheels/index-page.ts";
-import { platformOfTag, platformRank, pythonRank } from "../../src/wheels/tags.ts";
-import { compareVersions } from "../../src/wheels/version.ts";
+import { chooseWheel } from "../../src/wheels/choose.ts";
+import { platformOfTag, platformRank, pythonRank, tagNeeds, withinLimits } from "../../src/wheels/tags.ts";
 
 describe("wheel file names", () => {
   test("compressed tag sets are expanded, %2B decoded, build tag kept", () => {
@@ -81,18 +81,39 @@ describe("platform tags", () => {
   });
 });
 
-describe("versions", () => {
+describe("glibc and macOS limits", () => {
+  test("what a platform tag needs", () => {
+    expect(tagNeeds("manylinux_2_35_x86_64")).toEqual({ glibc: { major: 2, minor: 35 } });
+    expect(tagNeeds("manylinux2014_x86_64")).toEqual({ glibc: { major: 2, minor: 17 } });
+    expect(tagNeeds("manylinux1_x86_64")).toEqual({ glibc: { major: 2, minor: 5 } });
+    expect(tagNeeds("macosx_14_0_arm64")).toEqual({ macos: { major: 14, minor: 0 } });
+    expect(tagNeeds("linux_x86_64")).toBeUndefined();
+    expect(tagNeeds("win_amd64")).toBeUndefined();
+  });
+
   test.each([
-    ["1.0", "1.0.0", 0],
-    ["0.7.9", "0.7.10", -1],
-    ["1.5.3", "1.5.3.post1", -1],
-    ["2.0", "1.99", 1],
-    ["1.0rc1", "1.0", -1],
-    ["1.1rc1", "1.0", 1],
-    ["1.0.dev0", "1.0a1", -1],
-    ["1.0.post1", "1.0.1", -1],
-    ["1.0b2", "1.0rc1", -1],
-  ] as const)("%s vs %s", (a, b, sign) => expect(Math.sign(compareVersions(a, b))).toBe(sign));
+    ["manylinux_2_35_x86_64", { glibc: { major: 2, minor: 31 } }, false],
+    ["manylinux_2_35_x86_64", { glibc: { major: 2, minor: 35 } }, true],
+    ["manylinux2014_x86_64", { glibc: { major: 2, minor: 31 } }, true],
+    ["manylinux_2_35_x86_64", {}, true],
+    ["linux_x86_64", { glibc: { major: 2, minor: 5 } }, true],
+    ["macosx_14_0_arm64", { macos: { major: 13, minor: 6 } }, false],
+    ["macosx_11_0_arm64", { macos: { major: 13, minor: 6 } }, true],
+  ] as const)("%s within %j: %s", (tag, limits, want) => expect(withinLimits(tag, limits)).toBe(want));
+
+  test("a wheel for a newer macOS is not chosen; the error says which macOS it needs", () => {
+    const links = ["m-1.0+cu128torch2.8-cp311-cp311-macosx_14_0_arm64.whl"].map((f) => ({ filename: f, url: `http://x/${f}` }));
+    const q = { pkg: "m", cuda: "12.8", torch: "2.8", python: "3.11", platform: "osx-arm64" } as const;
+    expect(chooseWheel({ ...q, macos: "14.2" }, links).isOk()).toBe(true);
+    expect(chooseWheel({ ...q, macos: "13.6" }, links)._unsafeUnwrapErr()).toMatchObject({ kind: "no-matching-wheel", needs: { macos: "14.0" } });
+  });
+
+  test("of two tag sets, the one the glibc can load is taken", () => {
+    const links = ["g-1.0+cu128torch2.8-cp311-cp311-manylinux_2_39_x86_64.whl", "g-1.0+cu128torch2.8-cp311-cp311-manylinux_2_28_x86_64.whl"].map((f) => ({ filename: f, url: `http://x/${f}` }));
+    const q = { pkg: "g", cuda: "12.8", torch: "2.8", python: "3.11", platform: "linux-64" } as const;
+    expect(chooseWheel({ ...q, glibc: "2.31" }, links)._unsafeUnwrap().filename).toContain("manylinux_2_28");
+    expect(chooseWheel({ ...q, glibc: "2.27" }, links)._unsafeUnwrapErr()).toMatchObject({ needs: { glibc: "2.28" } });
+  });
 });
 
 describe("index pages", () => {

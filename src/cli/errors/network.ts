@@ -81,11 +81,20 @@ export function describeCombo(c: WheelCombo, withPlatforms: boolean): string {
 export function renderWheelError(e: WheelError): RenderedError {
   switch (e.kind) {
     case "bad-wheel-query":
-      return { message: `invalid ${e.field} version "${e.value}"`, hints: ["use major.minor, e.g. --cuda 12.8 --torch 2.8 --python 3.11"] };
+      if (e.field === "pkg") return { message: `invalid package name "${e.value}"`, hints: ["give a PyPI project name such as nvdiffrast (no /, no ..)"] };
+      return { message: `invalid ${e.field} version "${e.value}"`, hints: ["use major.minor, e.g. --cuda 12.8 --torch 2.8 --python 3.11 --glibc 2.35"] };
     case "no-matching-wheel": {
       const q = e.query;
       const py = `cp${q.python.replace(".", "")}`;
       const want = `No ${q.pkg} wheel for CUDA ${q.cuda} + torch ${q.torch} + ${py} + ${q.platform}`;
+      if (e.needs !== undefined) {
+        const [lib, needed, have] = "glibc" in e.needs ? ["glibc", e.needs.glibc, q.glibc] : ["macOS", e.needs.macos, q.macos];
+        return {
+          message: `${want} on ${lib} ${have}: its wheels for this build need ${lib} ${needed} or newer`,
+          causes: e.page ? [`read ${e.page}`] : undefined,
+          hints: [`build on a system with ${lib} ${needed} or newer (--glibc / --macos name another target's), or move the package from [cuda] to [pypi-dependencies] to build it from source`],
+        };
+      }
       const has = e.available.length === 0
         ? "the index lists no CUDA wheels for it"
         : e.platformCovered

@@ -1,0 +1,44 @@
+import type { NodePackError } from "../../nodepacks/types.ts";
+import { EXIT, type ExitCode } from "../exit.ts";
+import { renderConfigError } from "./config.ts";
+import { describeHttpError } from "./network.ts";
+import type { RenderedError } from "./types.ts";
+
+/** A shell-ready command line for hints. */
+const shell = (argv: string[]) => argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(" ");
+
+export function renderNodePackError(e: NodePackError): RenderedError {
+  switch (e.kind) {
+    case "git-missing":
+      return {
+        message: `node pack ${e.pack}: git was not found on PATH, so it cannot be cloned`,
+        hints: ["install git (https://git-scm.com) and rerun, or clone it yourself:", `  ${shell(e.command)}`],
+      };
+    case "git-failed":
+      return {
+        message: `node pack ${e.pack}: \`${shell(e.command)}\` failed${e.exitCode === null ? "" : ` (exit ${e.exitCode})`}`,
+        causes: e.tail,
+        hints: ["check the repository and ref in [node_reqs]; a mirror of GitHub can be set with COMFY_ENV_GIT_BASE"],
+      };
+    case "registry-unreachable":
+      return {
+        message: `node pack ${e.pack}: cannot fetch ${e.url}`,
+        causes: [describeHttpError(e.cause)],
+        hints: ["check the network (HTTPS_PROXY for a proxy); COMFY_ENV_REGISTRY_URL sets another registry"],
+      };
+    case "registry-bad-answer":
+      return { message: `node pack ${e.pack}: the registry answer at ${e.url} is not usable: ${e.message}` };
+    case "pack-unpack-failed":
+      return { message: `node pack ${e.pack}: ${e.message}` };
+    case "dependency-config": {
+      const r = renderConfigError(e.error);
+      return { ...r, message: `node pack ${e.pack}: ${r.message}` };
+    }
+  }
+}
+
+export function nodePackExitCode(e: NodePackError): ExitCode {
+  if (e.kind === "git-missing") return EXIT.MISSING_TOOL;
+  if (e.kind === "dependency-config") return EXIT.USER_ERROR;
+  return EXIT.FAILED;
+}
