@@ -83,17 +83,21 @@ export async function buildEnv(env: EnvToBuild, ctx: BuildContext): Promise<Resu
   if (lock.isErr()) return err(lock.error);
   if (lock.value.kind === "done") return finish("waited");
   const { release } = lock.value;
+  let built: Result<void, BuildError> = ok(undefined);
   try {
-    const built = await buildLocked(p, env, manifest.value, pixi.value, ctx, {
+    built = await buildLocked(p, env, manifest.value, pixi.value, ctx, {
       python: python.value,
       cuda: cuda.value,
       wheels: wheels.value,
       started,
     });
-    if (built.isErr()) return err(built.error);
   } finally {
-    release();
+    // A lock that cannot be removed makes the next install wait on it: say so, with its path
+    // (after the build's own error, which matters more).
+    const released = release();
+    if (released.isErr() && built.isOk()) built = err(released.error);
   }
+  if (built.isErr()) return err(built.error);
   return finish("built");
 }
 

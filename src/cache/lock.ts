@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import type { BuildPaths } from "./layout.ts";
 import { err, ok, type Result, codeOf, messageOf } from "../util/result.ts";
-import { exists, removeTree } from "../util/fs.ts";
+import { exists, removeTree, type FsError } from "../util/fs.ts";
 
 export interface LockOwner {
   pid: number;
@@ -16,8 +16,8 @@ export type LockError = { kind: "lock-io"; path: string; message: string };
 
 /** What the caller of acquireBuildLock ends up with. */
 export type LockOutcome =
-  /** We own the build; call release() when finished (success or failure). */
-  | { kind: "acquired"; release: () => void; tookOverFrom?: LockOwner }
+  /** We own the build; call release() when finished (success or failure); a lock left behind is an error. */
+  | { kind: "acquired"; release: () => Result<void, FsError>; tookOverFrom?: LockOwner }
   /** Another process finished the build while we waited. */
   | { kind: "done" };
 
@@ -138,7 +138,7 @@ export async function acquireBuildLock(p: BuildPaths, opts: LockOptions): Promis
       fs.mkdirSync(p.building);
       const me: LockOwner = { pid: process.pid, host, startedAt: new Date().toISOString() };
       fs.writeFileSync(p.owner, JSON.stringify(me));
-      return ok({ kind: "acquired", release: () => void removeTree(p.building), tookOverFrom });
+      return ok({ kind: "acquired", release: () => removeTree(p.building), tookOverFrom });
     } catch (e) {
       if (codeOf(e) !== "EEXIST") return err({ kind: "lock-io", path: p.building, message: messageOf(e) });
     }

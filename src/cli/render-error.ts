@@ -29,7 +29,9 @@ export function renderBuildError(e: BuildError): RenderedError {
     case "lock-io":
       return { message: `cannot take the build lock at ${e.path}: ${e.message}`, hints: ["check that the cache folder is writable, or choose another with --root / COMFY_ENV_ROOT"] };
     case "fs":
-      return { message: `${e.op} ${e.path} failed: ${e.message}` };
+      return e.op === "remove"
+        ? { message: `cannot remove ${e.path}: ${e.message}`, hints: ["a program has files under it open (a running ComfyUI, an antivirus scan): close it, then delete that folder or rerun"] }
+        : { message: `${e.op} ${e.path} failed: ${e.message}` };
     case "link-blocked":
       return { message: `${e.link} exists and is not a link`, hints: ["move that folder away; comfy-env only replaces links it made"] };
     case "link-failed":

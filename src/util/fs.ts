@@ -30,12 +30,61 @@ export function lstatOrUndefined(p: string): fs.Stats | undefined {
   }
 }
 
+/** The fs calls removeTree makes, injectable so tests can play a file held open by a scanner. */
+export interface RemoveOps {
+  rm(p: string): void;
+  rename(from: string, to: string): void;
+  lstat(p: string): fs.Stats | undefined;
+  sleep(ms: number): void;
+}
+
+const NODE_REMOVE_OPS: RemoveOps = {
+  // fs.rmSync uses lstat, so a link inside the tree is removed as a link and its target (a
+  // shared environment, a user's folder) is never descended into.
+  rm: (p) => fs.rmSync(p, { recursive: true, force: true }),
+  rename: (from, to) => fs.renameSync(from, to),
+  lstat: lstatOrUndefined,
+  sleep: (ms) => Bun.sleepSync(ms),
+};
+
+/** 10 tries, the delay doubling from 10 ms: about 5 s in all before a removal is reported as failed. */
+const REMOVE_ATTEMPTS = 10;
+const REMOVE_FIRST_DELAY_MS = 10;
+
 /**
- * Remove a file or tree. fs.rmSync uses lstat, so a link inside the tree is removed as a link
- * and its target (a shared environment, a user's folder) is never descended into.
+ * Remove a file or tree, and check it is gone: a delete that reports success but leaves the
+ * path is an error too. On Windows an antivirus or indexer briefly holding a file makes
+ * deletes fail (EBUSY, EPERM); as uv does, each failure is retried with exponential backoff,
+ * and after the first one the tree is renamed aside (`<p>.ce-trash-<pid>`) so its name is free
+ * for a new build at once. The error names the path that is still there.
  */
-export function removeTree(p: string): Result<void, FsError> {
-  return tryFs("remove", p, () => fs.rmSync(p, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }));
+export function removeTree(p: string, ops: RemoveOps = NODE_REMOVE_OPS): Result<void, FsError> {
+  let current = p;
+  let last: unknown;
+  let delay = REMOVE_FIRST_DELAY_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      ops.rm(current);
+      last = undefined;
+    } catch (e) {
+      last = e;
+    }
+    if (ops.lstat(current) === undefined) return ok(undefined);
+    if (attempt === REMOVE_ATTEMPTS) break;
+    if (current === p) {
+      const aside = `${p}.ce-trash-${process.pid}`;
+      try {
+        ops.rename(p, aside);
+        current = aside;
+      } catch {
+        // A folder with a file open cannot always be renamed: keep deleting it in place.
+      }
+    }
+    ops.sleep(delay);
+    delay *= 2;
+  }
+  const message = last === undefined ? "it is still there after the delete reported success" : messageOf(last);
+  return err({ kind: "fs", op: "remove", path: current, code: codeOf(last), message });
 }
 
 export function ensureDir(p: string): Result<void, FsError> {
