@@ -3,6 +3,7 @@ import path from "node:path";
 import { sha256Hex } from "../util/sha256.ts";
 import type { BuildPaths } from "./layout.ts";
 import { readLink } from "../link/index.ts";
+import { sameLocation } from "../link/compare.ts";
 
 /**
  * Every node-folder link made to a build is recorded as one small file under `.links/`, named
@@ -15,7 +16,11 @@ export function recordLink(p: BuildPaths, link: string): void {
   fs.writeFileSync(record, link);
 }
 
-/** Recorded links that still exist and still point at this build's environment. */
+/**
+ * Recorded links that still exist and still point at this build's environment, compared as the
+ * OS does (case-insensitive on Windows and macOS, through junctions and symlinks): gc deletes
+ * what this leaves out.
+ */
 export function liveLinks(p: BuildPaths): string[] {
   let names: string[];
   try {
@@ -32,7 +37,7 @@ export function liveLinks(p: BuildPaths): string[] {
       continue;
     }
     const target = readLink(link);
-    if (target !== undefined && path.resolve(path.dirname(link), target) === path.resolve(p.env)) live.push(link);
+    if (target !== undefined && sameLocation(path.resolve(path.dirname(link), target), p.env)) live.push(link);
   }
   return live.sort();
 }

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { pathKey } from "./compare.ts";
 import type { Linker } from "./types.ts";
 
 /** Junction targets must be absolute with backslashes; readlink adds a trailing one (libuv). */
@@ -22,8 +23,8 @@ export const windowsLinker: Linker = {
     }
   },
   pointsAt(link, target) {
-    // NTFS paths are case-insensitive.
-    return this.read(link)?.toLowerCase() === normalizeJunctionTarget(path.win32.resolve(target)).toLowerCase();
+    const current = this.read(link);
+    return current !== undefined && pathKey(current, "windows") === pathKey(path.win32.resolve(target), "windows");
   },
   remove(link) {
     // rmdir on a junction removes the reparse point only (RemoveDirectoryW never recurses).
