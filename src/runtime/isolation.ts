@@ -37,12 +37,23 @@ export function isolationEnv(os: OsFamily, envDir: string, base: EnvVars, config
       break;
     }
     case "windows": {
-      // DLLs resolve through PATH: the env's folders first, then only the system folders, so a
-      // host CUDA or MKL on PATH cannot shadow the env's copies.
-      const win = env.WINDIR ?? env.windir ?? env.SystemRoot ?? "C:\\Windows";
-      const dirs = [envDir, path.win32.join(envDir, "Library", "bin"), path.win32.join(envDir, "Scripts")].filter((d, i) => i === 0 || exists(d));
-      for (const k of Object.keys(env)) if (k.toUpperCase() === "PATH") delete env[k];
-      env.PATH = [...dirs, path.win32.join(win, "System32"), win, path.win32.join(win, "System32", "Wbem")].join(";");
+      // The env's folders (the ones `conda activate` puts on PATH) go before the user's PATH, so
+      // its DLLs and tools win while git, ffmpeg, nvcc or Blender stay reachable. Extension
+      // modules do not load DLLs through PATH (Python 3.8+): the worker adds Library\bin with
+      // os.add_dll_directory, which is what keeps a host CUDA or MKL from shadowing the env's.
+      const dirs = [
+        envDir,
+        path.win32.join(envDir, "Library", "mingw-w64", "bin"),
+        path.win32.join(envDir, "Library", "usr", "bin"),
+        path.win32.join(envDir, "Library", "bin"),
+        path.win32.join(envDir, "Scripts"),
+        path.win32.join(envDir, "bin"),
+      ].filter((d, i) => i === 0 || exists(d));
+      // Windows variable names ignore case: the user's may be "Path"; keep one, named PATH.
+      const keys = Object.keys(env).filter((k) => k.toUpperCase() === "PATH");
+      const user = keys.map((k) => env[k]).find((v) => v) ?? "";
+      for (const k of keys) delete env[k];
+      env.PATH = [...dirs, ...(user ? [user] : [])].join(";");
       env.KMP_DUPLICATE_LIB_OK = "TRUE";
       env.PYTHONIOENCODING = "utf-8";
       break;

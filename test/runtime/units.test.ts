@@ -30,11 +30,14 @@ describe("isolation env", () => {
     expect(env.DYLD_LIBRARY_PATH).toBe("/e/lib");
     expect(env.KMP_DUPLICATE_LIB_OK).toBe("TRUE");
   });
-  test("windows: PATH is the env's folders then the system's; KMP_DUPLICATE_LIB_OK=TRUE", () => {
-    const env = isolationEnv("windows", "C:\\e", { Path: "C:\\host\\cuda", WINDIR: "C:\\Windows" }, {}, (p) => p.endsWith("bin"));
+  test("windows: the env's folders, then the user's PATH (any spelling of the name); KMP_DUPLICATE_LIB_OK=TRUE", () => {
+    const env = isolationEnv("windows", "C:\\e", { Path: "C:\\Program Files\\Git\\cmd;C:\\host\\cuda", WINDIR: "C:\\Windows" }, {}, (p) => /Library\\bin$|Scripts$/.test(p));
     expect(env.Path).toBeUndefined();
-    expect(env.PATH).toBe("C:\\e;C:\\e\\Library\\bin;C:\\Windows\\System32;C:\\Windows;C:\\Windows\\System32\\Wbem");
+    expect(env.PATH).toBe("C:\\e;C:\\e\\Library\\bin;C:\\e\\Scripts;C:\\Program Files\\Git\\cmd;C:\\host\\cuda");
     expect(env.KMP_DUPLICATE_LIB_OK).toBe("TRUE");
+    const all = isolationEnv("windows", "C:\\e", { PATH: "C:\\bin" }, {}, () => true).PATH;
+    expect(all).toBe(["C:\\e", "C:\\e\\Library\\mingw-w64\\bin", "C:\\e\\Library\\usr\\bin", "C:\\e\\Library\\bin", "C:\\e\\Scripts", "C:\\e\\bin", "C:\\bin"].join(";"));
+    expect(isolationEnv("windows", "C:\\e", {}, {}, () => false).PATH).toBe("C:\\e");
   });
   test("every OS: workers run in Python's UTF-8 mode, whatever the host set", () => {
     for (const os of ["linux", "darwin", "windows"] as const) {

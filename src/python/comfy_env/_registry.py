@@ -373,8 +373,11 @@ def runtime_for(pack_dir, folder, env):
     rt = _runtimes.get(folder)
     if rt is None:
         base = comfyui_dir(pack_dir)
+        # Started through the build folder's real path, not the _env_ link: on Windows a path
+        # through the junction is longer (MAX_PATH) and some tools resolve it wrongly.
+        real = os.path.realpath(env)
         spec = {
-            "key": folder, "label": _label(pack_dir, folder), "python": env_python(env), "env_dir": os.path.realpath(env),
+            "key": folder, "label": _label(pack_dir, folder), "python": env_python(real), "env_dir": real,
             "cwd": pack_dir, "node_dir": folder, "module": _module_name(pack_dir, folder),
             "sys_path": [p for p in (base,) if p], "env_vars": {},
         }

@@ -496,7 +496,22 @@ def _map_busy(path):
         sys.stderr.write("comfy-env worker: cannot map %s (%s); long calls may be taken for a hang\n" % (path, e))
 
 
+_dll_dirs = []  # the handles os.add_dll_directory returns: closing one removes its folder
+
+
+def _add_env_dll_dirs(prefix=None, add=getattr(os, "add_dll_directory", None)):
+    """Windows: extension modules load their DLLs from the folders added here, not from PATH
+    (Python 3.8+), so the env's Library\\bin is added and a host CUDA or MKL on PATH cannot
+    shadow the env's copies. https://docs.python.org/3/library/os.html#os.add_dll_directory"""
+    if add is None:
+        return
+    lib = os.path.join(prefix or sys.prefix, "Library", "bin")
+    if os.path.isdir(lib):
+        _dll_dirs.append(add(lib))
+
+
 def main():
+    _add_env_dll_dirs()
     secret = os.environ.pop("COMFY_ENV_WORKER_SECRET", "").encode()
     address = os.environ.pop("COMFY_ENV_WORKER_ADDRESS", "")
     _spec.update(json.loads(os.environ.pop("COMFY_ENV_WORKER_SPEC", "{}")))
