@@ -1,3 +1,4 @@
+import path from "node:path";
 import { err, ok, type Result, messageOf } from "../util/result.ts";
 
 export type HostPythonError = { kind: "host-python-failed"; python: string; message: string };
@@ -14,8 +15,24 @@ export function pythonVersionOf(python: string): Result<string, HostPythonError>
   }
 }
 
-/** The interpreter `--python` names, else python3/python on PATH. */
-export function findHostPython(flag?: string): string | undefined {
+/**
+ * Windows' App Execution Alias for the Microsoft Store Python: a stub `python3.exe` in
+ * `%LOCALAPPDATA%\Microsoft\WindowsApps` that opens the Store (or prints nothing, exit 9009)
+ * when that Python is not installed. It is first on a default PATH, so it must be skipped.
+ */
+export function isStoreAlias(p: string): boolean {
+  return /[\\/]Microsoft[\\/]WindowsApps[\\/][^\\/]+$/i.test(p);
+}
+
+/** The interpreter `--python` names, else the first python3, then python, on PATH that is not the Store alias. */
+export function findHostPython(flag?: string, env: Record<string, string | undefined> = process.env): string | undefined {
   if (flag) return flag;
-  return Bun.which("python3") ?? Bun.which("python") ?? undefined;
+  const dirs = (env.PATH ?? env.Path ?? "").split(path.delimiter).filter(Boolean);
+  for (const name of ["python3", "python"]) {
+    for (const dir of dirs) {
+      const found = Bun.which(name, { PATH: dir });
+      if (found && !isStoreAlias(found)) return found;
+    }
+  }
+  return undefined;
 }
