@@ -5,42 +5,52 @@ import { err, messageOf, ok, type Result } from "../util/result.ts";
 import { ENV_FILE_NAME, ROOT_FILE_NAME } from "./names.ts";
 import type { ConfigError, ConfigFile } from "./types.ts";
 
-/** Folders never searched: VCS/tool dirs, `_env_*` links, caches. */
+/** Folders under nodes/ never searched: VCS/tool dirs, `_env_*` links, caches. */
 function skipDir(name: string): boolean {
   return name.startsWith(".") || name.startsWith("_") || name === "node_modules" || name === "__pycache__";
 }
 
+/** The folder of a pack holding its node folders; install, like the Python comfy-env, looks only there. */
+const NODES_DIR = "nodes";
+
 /**
- * Every `comfy-env.toml` in `packDir` and its sub-folders (role env), plus
- * `comfy-env-root.toml` at the pack root (role root), root file first, then folders
- * depth-first in sorted order. Symlinked folders are not followed.
+ * The configs of the pack at `packDir`, only where a pack's configs can be: its
+ * `comfy-env-root.toml` (role root) and `comfy-env.toml` at the pack root, then
+ * `nodes/comfy-env.toml` and `nodes/<sub>/comfy-env.toml` for each sub-folder in sorted order
+ * (role env). Nothing deeper is read, so a folder that is not a pack (a user profile, a drive
+ * root) costs three directory reads, and a pack's vendored or test trees are never taken for
+ * envs. Symlinked folders are not followed.
  */
 export function discoverPack(packDir: string): Result<ConfigFile[], ConfigError> {
   const root = path.resolve(packDir);
   const top = readDir(root);
   if (top.isErr()) return err(top.error);
   const found: ConfigFile[] = [];
-  const rootFile = top.value.find((e) => e.name === ROOT_FILE_NAME && e.isFile());
-  if (rootFile) found.push({ path: path.join(root, ROOT_FILE_NAME), dir: root, role: "root" });
-  const walked = walk(root, top.value, found);
-  if (walked.isErr()) return err(walked.error);
+  if (hasFile(top.value, ROOT_FILE_NAME)) found.push({ path: path.join(root, ROOT_FILE_NAME), dir: root, role: "root" });
+  addEnv(root, top.value, found);
+  if (top.value.some((e) => e.name === NODES_DIR && e.isDirectory())) {
+    const nodes = path.join(root, NODES_DIR);
+    const entries = readDir(nodes);
+    if (entries.isErr()) return err(entries.error);
+    addEnv(nodes, entries.value, found);
+    for (const e of entries.value) {
+      if (!e.isDirectory() || skipDir(e.name)) continue;
+      const sub = path.join(nodes, e.name);
+      const inner = readDir(sub);
+      if (inner.isErr()) return err(inner.error);
+      addEnv(sub, inner.value, found);
+    }
+  }
   if (found.length === 0) return err({ kind: "no-config", dir: root });
   return ok(found);
 }
 
-function walk(dir: string, entries: fs.Dirent[], found: ConfigFile[]): Result<void, ConfigError> {
-  if (entries.some((e) => e.name === ENV_FILE_NAME && e.isFile())) {
-    found.push({ path: path.join(dir, ENV_FILE_NAME), dir, role: "env" });
-  }
-  for (const e of entries) {
-    if (!e.isDirectory() || skipDir(e.name)) continue;
-    const sub = path.join(dir, e.name);
-    const inner = readDir(sub);
-    if (inner.isErr()) return err(inner.error);
-    const r = walk(sub, inner.value, found);
-    if (r.isErr()) return r;
-  }
-  return ok(undefined);
+function hasFile(entries: fs.Dirent[], name: string): boolean {
+  return entries.some((e) => e.name === name && e.isFile());
+}
+
+function addEnv(dir: string, entries: fs.Dirent[], found: ConfigFile[]): void {
+  if (hasFile(entries, ENV_FILE_NAME)) found.push({ path: path.join(dir, ENV_FILE_NAME), dir, role: "env" });
 }
 
 /** Entries sorted by name (code-unit order, the same on every OS and locale). */

@@ -14,7 +14,7 @@ function write(rel: string, text = ""): void {
 }
 
 describe("discoverPack", () => {
-  test("root file first, then env files depth-first in sorted order; skipped folders", () => {
+  test("root file first, then the root's, nodes/ and nodes/<sub>/ env files in sorted order; skipped folders", () => {
     const pack = "ComfyUI/custom_nodes/PackA";
     write(`${pack}/comfy-env-root.toml`);
     write(`${pack}/nodes/comfy-env.toml`);
@@ -42,13 +42,21 @@ describe("discoverPack", () => {
       ["comfy-env.toml", "env"],
       ["nodes/comfy-env.toml", "env"],
       ["nodes/blender/comfy-env.toml", "env"],
-      ["nodes/blender/deep/er/comfy-env.toml", "env"],
       ["nodes/gpu/comfy-env.toml", "env"],
-      ["nodes-x/comfy-env.toml", "env"],
     ]);
     expect(files[0]!.dir).toBe(dir);
     expect(files[3]!.dir).toBe(path.join(dir, "nodes/blender"));
     expect(files.every((f) => path.isAbsolute(f.path))).toBe(true);
+  });
+
+  test("configs deeper than nodes/<sub>/ or outside nodes/ are not a pack's: a profile holding a portable is no pack", () => {
+    // What `install` run from %USERPROFILE% used to take for one pack: the portable's own packs, found by walking everything.
+    write("Profile/Downloads/ComfyUI_windows_portable/ComfyUI/custom_nodes/P/nodes/comfy-env.toml");
+    write("Profile/Documents/x/comfy-env.toml");
+    write("Profile/nodes/a/deep/comfy-env.toml");
+    write("Profile/vendored/third_party/comfy-env.toml");
+    const dir = path.join(TMP, "Profile");
+    expect(discoverPack(dir)._unsafeUnwrapErr()).toEqual({ kind: "no-config", dir });
   });
 
   test("a relative pack dir gives absolute paths", () => {
@@ -80,7 +88,8 @@ describe("listPacks", () => {
     const nodes = "UI/custom_nodes";
     write(`${nodes}/Zeta/nodes/comfy-env.toml`);
     write(`${nodes}/Alpha/comfy-env-root.toml`);
-    write(`${nodes}/Beta/deep/comfy-env.toml`);
+    write(`${nodes}/Beta/nodes/deep/comfy-env.toml`);
+    write(`${nodes}/Gamma/deep/comfy-env.toml`); // not where a pack's configs are: no pack
     write(`${nodes}/NoConfig/__init__.py`);
     write(`${nodes}/.hidden/comfy-env.toml`);
     write(`${nodes}/_private/comfy-env.toml`);

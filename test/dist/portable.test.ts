@@ -141,4 +141,57 @@ describe("install without PACK_DIR near a portable", () => {
     expect(own.stderr).not.toContain("ComfyUI portable at");
     expect(own.stderr).toContain(path.join(pack, "comfy-env.toml"));
   }, 120_000);
+
+  test("run from the user's profile with comfy-env.exe beside the portable under Downloads: the portable's packs, for python_embeded's version, and nothing else", async () => {
+    await using dir = await tmpdir();
+    const profile = path.join(dir.path, "Users", "me");
+    const downloads = path.join(profile, "Downloads");
+    const root = makePortable(downloads);
+    // python_embeded answers the version query as the real one would (3.12, not the machine's).
+    fs.writeFileSync(path.join(root, "python_embeded", "python.exe"), "#!/bin/sh\necho 3.12\n");
+    fs.chmodSync(path.join(root, "python_embeded", "python.exe"), 0o755);
+    const nodes = path.join(root, "ComfyUI", "custom_nodes", "MyPack", "nodes");
+    fs.mkdirSync(nodes, { recursive: true });
+    fs.writeFileSync(path.join(nodes, "comfy-env.toml"), "[pypi-dependencies]\ncowsay = \"*\"\n");
+    // The profile's other folders: a config there is no pack of the profile's.
+    fs.mkdirSync(path.join(profile, "Documents", "notes"), { recursive: true });
+    fs.writeFileSync(path.join(profile, "Documents", "notes", "comfy-env.toml"), "not = [valid\n");
+    const exe = path.join(downloads, "comfy-env");
+    fs.copyFileSync(hostBinary(path.join(dir.path, "build")), exe);
+    fs.chmodSync(exe, 0o755);
+    // A pixi that makes an empty env: enough for the build to finish and be linked.
+    const pixi = path.join(dir.path, "pixi");
+    fs.writeFileSync(pixi, "#!/bin/sh\nmkdir -p .pixi/envs/default/bin\n", { mode: 0o755 });
+    const before = listTree(profile);
+    const cache = path.join(dir.path, "cache");
+    const proc = Bun.spawn([exe, "install", "--cuda", "none", "--json"], {
+      cwd: profile,
+      env: { ...env(dir.path), COMFY_ENV_ROOT: cache, COMFY_ENV_PIXI: pixi },
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    expect(stderr).toContain(`ComfyUI portable at ${root}`);
+    if (code !== 0) console.error(stderr, stdout);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result.envs.map((e: { label: string }) => e.label)).toEqual(["MyPack/nodes"]);
+    const hash = result.envs[0].hash as string;
+    expect(fs.readFileSync(path.join(cache, `_env_${hash}`, "pixi.toml"), "utf8")).toContain('python = "3.12.*"');
+    // The only change under the profile is the pack's link.
+    expect(listTree(profile)).toEqual([...before, path.join(nodes, `_env_${hash}`)].sort());
+    expect(fs.readdirSync(cache).filter((n) => n.startsWith("_env_"))).toEqual([`_env_${hash}`]);
+  }, 120_000);
 });
+
+/** Every path under `dir` (links not followed), sorted. */
+function listTree(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    out.push(p);
+    if (e.isDirectory()) out.push(...listTree(p));
+  }
+  return out.sort();
+}
