@@ -43,10 +43,20 @@ export function findEnvs(packDirs: string[]): Result<FoundPack[], ConfigError> {
       } catch (e) {
         return err({ kind: "read-failed", file: file.path, message: messageOf(e) });
       }
-      const rel = path.relative(packDir, file.dir).split(path.sep).join("/");
-      pack.envs.push({ file, bytes, hash: configHash(bytes), label: rel ? `${path.basename(packDir)}/${rel}` : path.basename(packDir) });
+      pack.envs.push({ file, bytes, hash: configHash(bytes), label: envLabel(packDir, file.dir) });
     }
     packs.push(pack);
   }
   return ok(packs);
+}
+
+/** Name of a pack folder in messages; a drive root (`D:\`) has no basename and goes by its drive. */
+export function packName(packDir: string, p: typeof path.posix = path): string {
+  return p.basename(packDir) || p.parse(packDir).root.replace(/[\\/]+$/, "");
+}
+
+/** "MyPack/nodes/gpu": the pack's name, then the env folder relative to it, with `/` on every OS. */
+export function envLabel(packDir: string, envDir: string, p: typeof path.posix = path): string {
+  const rel = p.relative(packDir, envDir).split(p.sep).join("/");
+  return [packName(packDir, p), rel].filter(Boolean).join("/");
 }

@@ -3,7 +3,7 @@ import { discoverPack, listPacks } from "../config/discover.ts";
 import { cacheRoot } from "../cache/root.ts";
 import { buildPaths } from "../cache/layout.ts";
 import type { BuildError } from "../build/errors.ts";
-import { findEnvs, type FoundEnv } from "../build/find.ts";
+import { findEnvs, packName, type FoundEnv } from "../build/find.ts";
 import { linkFinished, type EnvBuildResult } from "../build/link-node.ts";
 import { exists } from "../util/fs.ts";
 import type { BuildFailure, BuildRun } from "./install-build.ts";
@@ -64,7 +64,7 @@ export async function runInstall(args: string[], base: Output): Promise<number> 
   const failures: BuildFailure[] = [];
   const pending: FoundEnv[] = [];
   for (const pack of packs) {
-    if (pack.envs.length === 0) out.info(`${path.basename(pack.packDir)}: no comfy-env.toml, nothing to build`);
+    if (pack.envs.length === 0) out.info(`${packName(pack.packDir)}: no comfy-env.toml, nothing to build`);
     for (const env of pack.envs) {
       const started = performance.now();
       const p = buildPaths(root, env.hash);
