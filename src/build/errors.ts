@@ -9,6 +9,7 @@ import type { HostPythonError } from "./host-python.ts";
 import type { DetectError } from "../detect/types.ts";
 import type { PixiDownloadError } from "../pixi/download.ts";
 import type { WheelError } from "../wheels/types.ts";
+import type { RootError } from "../cache/root.ts";
 
 /** Everything that can stop an install, one union for the CLI to render. */
 export type BuildError =
@@ -22,4 +23,5 @@ export type BuildError =
   | HostPythonError
   | DetectError
   | PixiDownloadError
-  | WheelError;
+  | WheelError
+  | RootError;

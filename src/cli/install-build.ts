@@ -1,4 +1,5 @@
 import path from "node:path";
+import { checkFreeSpace } from "../cache/root.ts";
 import { writeStatusScripts } from "../cache/scripts.ts";
 import { decideCudaTarget, hostPythonPin, type CudaTarget } from "../build/decide.ts";
 import { buildEnv, type BuildContext } from "../build/env.ts";
@@ -72,6 +73,8 @@ export async function buildPending(
 ): Promise<Result<BuildRun, BuildError>> {
   const loaded = loadEnvs(pending, roots);
   if (loaded.isErr()) return err(loaded.error);
+  const space = checkFreeSpace(opts.root);
+  if (space.isErr()) return err(space.error);
   const run: BuildRun = { results: [], failures: [], warnings: loaded.value.warnings, decision: null };
   for (const w of run.warnings) out.warn(renderConfigWarning(w));
 

@@ -26,7 +26,8 @@ of that ComfyUI, for its python_embeded. Node packs a pack's comfy-env-root.toml
 
 Options:
   --all COMFYUI_DIR   every pack under COMFYUI_DIR/custom_nodes
-  --root DIR          cache root (default ~/.ce, C:/ce on Windows; env COMFY_ENV_ROOT)
+  --root DIR          cache root (default ~/.ce; on Windows C:/ce, or <drive>:/ce for a
+                      ComfyUI on another drive; env COMFY_ENV_ROOT)
   --python PATH       host Python whose version pins configs without a python key
   --cuda X.Y|none     build for this CUDA version, or CPU (default: detected)
   --json              one JSON document on stdout
@@ -57,7 +58,8 @@ export async function runInstall(args: string[], base: Output): Promise<number> 
   const nodePacks = await installNodePacks(found.value, out);
   if (nodePacks.isErr()) return fail(out, nodePacks.error);
   const packs = [...found.value, ...nodePacks.value.packs];
-  const root = cacheRoot(stringFlag(a, "root"));
+  // The ComfyUI being installed decides the default root's drive on Windows.
+  const root = cacheRoot(stringFlag(a, "root"), process.env, portable?.root ?? packDirs[0] ?? all);
 
   // Fast path: a config whose build is done is only (re)linked; no parsing, detection or pixi.
   const results: EnvBuildResult[] = [];

@@ -6,6 +6,7 @@ import { renderManifestError } from "./errors/manifest.ts";
 import { renderDetectError } from "./errors/detect.ts";
 import { renderPixiDownloadError, renderWheelError } from "./errors/network.ts";
 import type { RenderedError } from "./errors/types.ts";
+import { formatBytes } from "./format.ts";
 
 const PIXI_INSTALL_HINT =
   "install pixi (Linux/macOS: curl -fsSL https://pixi.sh/install.sh | sh; Windows: irm https://pixi.sh/install.ps1 | iex) or point COMFY_ENV_PIXI at it";
@@ -60,6 +61,11 @@ export function renderBuildError(e: BuildError): RenderedError {
     case "installer-spawn-failed":
     case "wheel-install-failed":
       return renderWheelError(e);
+    case "low-disk-space":
+      return {
+        message: `only ${formatBytes(e.freeBytes)} free for the cache at ${e.root}; a build needs ${formatBytes(e.neededBytes)}`,
+        hints: ["free some space, or put the cache on a drive with room: --root DIR or COMFY_ENV_ROOT (on Windows, the drive ComfyUI is on); COMFY_ENV_MIN_FREE_GB=0 skips this check"],
+      };
     case "host-python-failed":
       return { message: `cannot ask ${e.python} for its version: ${e.message}`, hints: ["pin python in comfy-env.toml (python = \"3.11\") or pass --python PATH"] };
   }

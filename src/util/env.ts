@@ -3,8 +3,10 @@
  * Modules read them through `readEnv` so the list stays complete.
  */
 export const ENV_VARS = {
-  /** Cache root for built environments (default ~/.ce, C:/ce on Windows). Same as --root. */
+  /** Cache root for built environments (default ~/.ce; C:/ce on Windows, or <drive>:/ce for a ComfyUI on another drive). Same as --root. */
   COMFY_ENV_ROOT: "COMFY_ENV_ROOT",
+  /** Free space (GB) a build needs on the cache's volume before it starts (default 2; 0: no check). */
+  COMFY_ENV_MIN_FREE_GB: "COMFY_ENV_MIN_FREE_GB",
   /** Path of the pixi executable to use; skips the search. */
   COMFY_ENV_PIXI: "COMFY_ENV_PIXI",
   /** Base URL for downloading pixi releases (mirrors, air-gapped sites, tests). */
