@@ -93,7 +93,8 @@ export async function runInstall(args: string[], base: Output): Promise<number> 
   results.push(...built.results);
   failures.push(...built.failures);
   for (const f of failures) {
-    out.error(`${f.label}: environment not built`);
+    // A link error comes after a finished build: say so, not "not built".
+    out.error(`${f.label}: ${isLinkError(f.error) ? "environment built, not linked" : "environment not built"}`);
     printError(out, renderBuildError(f.error));
   }
 
@@ -123,6 +124,10 @@ function portableDefault(cwd: string): Portable | undefined {
   if (near.from === "cwd") return isInside(cwd, near.portable.customNodes) ? undefined : near.portable;
   const here = discoverPack(cwd);
   return here.isErr() && here.error.kind === "no-config" ? near.portable : undefined;
+}
+
+function isLinkError(e: BuildError): boolean {
+  return e.kind === "link-failed" || e.kind === "link-blocked" || e.kind === "path-too-long";
 }
 
 function fail(out: Output, e: BuildError): number {

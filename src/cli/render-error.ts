@@ -4,6 +4,7 @@ import type { Output } from "./output.ts";
 import { renderConfigError } from "./errors/config.ts";
 import { renderManifestError } from "./errors/manifest.ts";
 import { renderDetectError } from "./errors/detect.ts";
+import { renderLinkError } from "./errors/link.ts";
 import { renderPixiDownloadError, renderWheelError } from "./errors/network.ts";
 import type { RenderedError } from "./errors/types.ts";
 import { formatBytes } from "./format.ts";
@@ -34,9 +35,9 @@ export function renderBuildError(e: BuildError): RenderedError {
         ? { message: `cannot remove ${e.path}: ${e.message}`, hints: ["a program has files under it open (a running ComfyUI, an antivirus scan): close it, then delete that folder or rerun"] }
         : { message: `${e.op} ${e.path} failed: ${e.message}` };
     case "link-blocked":
-      return { message: `${e.link} exists and is not a link`, hints: ["move that folder away; comfy-env only replaces links it made"] };
     case "link-failed":
-      return { message: `cannot link ${e.link} → ${e.target}: ${e.message}` };
+    case "path-too-long":
+      return renderLinkError(e);
     case "pixi-not-found":
       return e.override
         ? { message: `COMFY_ENV_PIXI=${e.override} is not an executable file`, hints: ["fix or unset COMFY_ENV_PIXI"] }

@@ -19,4 +19,5 @@ export const posixLinker: Linker = {
   remove(link) {
     fs.unlinkSync(link);
   },
+  pathLimit: () => undefined,
 };

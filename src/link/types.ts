@@ -1,7 +1,9 @@
 export type LinkError =
-  | { kind: "link-failed"; link: string; target: string; message: string }
+  | { kind: "link-failed"; link: string; target: string; code?: string; message: string }
   /** Something that is not a link sits where the link goes; we never delete it. */
-  | { kind: "link-blocked"; link: string };
+  | { kind: "link-blocked"; link: string; target: string }
+  /** A file of the env would be out of reach through the link (Windows' MAX_PATH): `path` is the longest. */
+  | { kind: "path-too-long"; link: string; target: string; path: string; length: number; limit: number; through: "link" | "build" };
 
 /** How this OS makes a folder point at a cache environment. */
 export interface Linker {
@@ -14,4 +16,6 @@ export interface Linker {
   pointsAt(link: string, target: string): boolean;
   /** Removes the link only, never what it points at. */
   remove(link: string): void;
+  /** Longest path, in characters, programs can open through a link; undefined: no limit to check. */
+  pathLimit(): number | undefined;
 }
