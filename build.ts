@@ -2,6 +2,8 @@
 //   bun run build.ts                      → dist/comfy-env[.exe] for this machine
 //   bun run build.ts --all                → dist/comfy-env-<version>-<target>[.exe] for every
 //                                           release target, plus dist/SHA256SUMS
+//   bun run build.ts --target windows-x64 → dist/comfy-env-<version>-windows-x64.exe only (any
+//                                           release target; the Windows smoke test under wine)
 //   --outdir DIR                          → write into DIR instead of dist/
 // Cross-compiling makes Bun fetch that target's runtime from the npm registry once (cached).
 import { createHash } from "node:crypto";
@@ -48,11 +50,26 @@ function sha256(file: string): string {
   return createHash("sha256").update(readFileSync(file)).digest("hex");
 }
 
-const { values } = parseArgs({ options: { all: { type: "boolean", default: false }, outdir: { type: "string", default: "dist" } } });
+const { values } = parseArgs({
+  options: { all: { type: "boolean", default: false }, target: { type: "string" }, outdir: { type: "string", default: "dist" } },
+});
 const outdir = values.outdir;
 mkdirSync(outdir, { recursive: true });
 
-if (!values.all) {
+if (values.target !== undefined) {
+  const t = RELEASE_TARGETS.find((r) => r.name === values.target);
+  if (!t) {
+    console.error(`error: unknown --target ${values.target} (one of ${RELEASE_TARGETS.map((r) => r.name).join(", ")})`);
+    process.exit(2);
+  }
+  const outfile = path.join(outdir, releaseAssetName(pkg.version, t.name));
+  const failure = await compile(outfile, t.name, t.bunTarget);
+  if (failure !== undefined) {
+    console.error(`error: cannot build ${t.name} (--target=${t.bunTarget}): ${failure}`);
+    process.exit(1);
+  }
+  console.log(`built ${outfile} (${t.bunTarget})`);
+} else if (!values.all) {
   const target = `${hostOs()}-${process.arch}`;
   const outfile = path.join(outdir, hostOs() === "windows" ? "comfy-env.exe" : "comfy-env");
   const failure = await compile(outfile, target);
