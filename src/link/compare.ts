@@ -5,17 +5,21 @@ import fs from "node:fs";
 import path from "node:path";
 import { hostOs, type OsFamily } from "../util/platform.ts";
 
+/** A Windows path with backslashes, without the `\\?\` prefix or a trailing separator (readlink of a junction adds one, libuv). */
+export function normalizeWin32(p: string): string {
+  let s = path.win32.normalize(p.replace(/^\\\\\?\\/, ""));
+  while (s.length > 3 && s.endsWith("\\")) s = s.slice(0, -1);
+  return s;
+}
+
 /**
  * `p` in the form its OS compares paths: NTFS and default (case-insensitive) APFS/HFS+ volumes
  * ignore case; APFS also ignores Unicode normalization. Linux compares bytes.
  */
 export function pathKey(p: string, os: OsFamily): string {
   switch (os) {
-    case "windows": {
-      let s = path.win32.normalize(p.replace(/^\\\\\?\\/, ""));
-      while (s.length > 3 && s.endsWith("\\")) s = s.slice(0, -1);
-      return s.toLowerCase();
-    }
+    case "windows":
+      return normalizeWin32(p).toLowerCase();
     case "darwin":
       return path.posix.normalize(p).replace(/(.)\/+$/, "$1").normalize("NFC").toLowerCase();
     case "linux":

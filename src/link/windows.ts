@@ -1,24 +1,18 @@
 import fs from "node:fs";
 import path from "node:path";
-import { pathKey } from "./compare.ts";
+import { normalizeWin32, pathKey } from "./compare.ts";
 import { MAX_PATH_CHARS } from "./long-paths.ts";
 import type { Linker } from "./types.ts";
-
-/** Junction targets must be absolute with backslashes; readlink adds a trailing one (libuv). */
-export function normalizeJunctionTarget(p: string): string {
-  let s = path.win32.normalize(p.replace(/^\\\\\?\\/, ""));
-  while (s.length > 3 && s.endsWith("\\")) s = s.slice(0, -1);
-  return s;
-}
 
 export const windowsLinker: Linker = {
   kind: "junction",
   create(target, link) {
-    fs.symlinkSync(normalizeJunctionTarget(path.win32.resolve(target)), link, "junction");
+    // Junction targets must be absolute with backslashes.
+    fs.symlinkSync(normalizeWin32(path.win32.resolve(target)), link, "junction");
   },
   read(link) {
     try {
-      return normalizeJunctionTarget(fs.readlinkSync(link));
+      return normalizeWin32(fs.readlinkSync(link));
     } catch {
       return undefined;
     }

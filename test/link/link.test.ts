@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ensureLink, readLink } from "../../src/link/index.ts";
-import { normalizeJunctionTarget } from "../../src/link/windows.ts";
+import { normalizeWin32 as normalizeJunctionTarget } from "../../src/link/compare.ts";
 
 const dirs: string[] = [];
 function tmp() {
