@@ -83,7 +83,8 @@ export function removeTree(p: string, ops: RemoveOps = NODE_REMOVE_OPS): Result<
     ops.sleep(delay);
     delay *= 2;
   }
-  const message = last === undefined ? "it is still there after the delete reported success" : messageOf(last);
+  // The message names the path too: callers such as gc print only the message.
+  const message = last === undefined ? `${current} is still there after the delete reported success` : messageOf(last);
   return err({ kind: "fs", op: "remove", path: current, code: codeOf(last), message });
 }
 
