@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { err, ok, type Result, messageOf } from "../util/result.ts";
 import { EXIT } from "./exit.ts";
 import type { Output } from "./output.ts";
+import { reportError } from "./render-error.ts";
 
 /** Flags every command takes. */
 export const COMMON_OPTIONS = {
@@ -33,6 +34,15 @@ export function parseCommandArgs(args: string[], options: NonNullable<ParseArgsC
   }
 }
 
+/**
+ * Whether --json was asked for, seen before parsing: a usage error must answer in JSON too.
+ * Words after `--` belong to another program.
+ */
+export function wantsJson(argv: string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end === -1 ? argv : argv.slice(0, end)).includes("--json");
+}
+
 /** A string flag's value, if given. */
 export function stringFlag(p: ParsedArgs, name: string): string | undefined {
   const v = p.values[name];
@@ -48,14 +58,14 @@ export type OpenedCommand = { ok: true; args: ParsedArgs; out: Output } | { ok: 
 export function openCommand(args: string[], options: NonNullable<ParseArgsConfig["options"]>, help: string, base: Output): OpenedCommand {
   const parsed = parseCommandArgs(args, options);
   if (parsed.isErr()) {
-    base.error(parsed.error.message);
     base.note(help);
-    return { ok: false, exitCode: EXIT.USER_ERROR };
+    return { ok: false, exitCode: reportError(base, { message: parsed.error.message }, "usage", EXIT.USER_ERROR) };
   }
   const a = parsed.value;
   const out = base.withOptions({ json: a.json || base.json, quiet: a.quiet || base.quiet, verbose: a.verbose || base.verbose });
   if (a.help) {
     out.result(help);
+    out.document({ help }, EXIT.OK);
     return { ok: false, exitCode: EXIT.OK };
   }
   return { ok: true, args: a, out };

@@ -3,6 +3,7 @@ import { findPortableNear } from "../util/portable.ts";
 import { openCommand, stringFlag } from "./args.ts";
 import { EXIT } from "./exit.ts";
 import type { Output } from "./output.ts";
+import { reportError } from "./render-error.ts";
 
 const HELP = `Usage: comfy-env bridge <install|uninstall|status> [--python PY] [--force] [--json]
 
@@ -16,6 +17,11 @@ python_embeded/python.exe.
   status      say what is installed in PY
 A comfy_env that pip installed (the Python comfy-env) is replaced or removed only with --force.
 COMFY_ENV_BIN (a path, or a JSON array command) overrides which binary the bridge starts.`;
+
+function fail(out: Output, e: BridgeError): number {
+  const d = describe(e);
+  return reportError(out, { message: d.message }, e.kind, d.code);
+}
 
 function describe(e: BridgeError): { message: string; code: number } {
   switch (e.kind) {
@@ -48,46 +54,32 @@ export async function runBridge(args: string[], base: Output): Promise<number> {
   const portable = stringFlag(a, "python") === undefined ? findPortableNear(process.cwd()) : undefined;
   const python = stringFlag(a, "python") ?? portable?.portable.python;
   if (!action || !["install", "uninstall", "status"].includes(action) || a.positionals.length > 1) {
-    out.error(action ? `unknown bridge action "${action}"` : "bridge needs an action");
     out.note(HELP);
-    return EXIT.USER_ERROR;
+    return reportError(out, { message: action ? `unknown bridge action "${action}"` : "bridge needs an action" }, "usage", EXIT.USER_ERROR);
   }
   if (!python) {
-    out.error("--python is required (no ComfyUI portable folder here or beside comfy-env): the interpreter ComfyUI runs with");
-    return EXIT.USER_ERROR;
+    return reportError(out, { message: "--python is required (no ComfyUI portable folder here or beside comfy-env): the interpreter ComfyUI runs with" }, "usage", EXIT.USER_ERROR);
   }
   if (portable) out.note(`using the ComfyUI portable Python ${python}`);
   const force = a.values.force === true;
   const info = probePython(python);
-  if (info.isErr()) {
-    const d = describe(info.error);
-    out.error(d.message);
-    return d.code;
-  }
+  if (info.isErr()) return fail(out, info.error);
   if (action === "status") {
     const s = bridgeStatus(info.value);
-    if (out.json) out.data(s);
-    else render(out, s);
+    out.document({ action, ...s }, EXIT.OK);
+    render(out, s);
     return EXIT.OK;
   }
   if (action === "install") {
     const r = installBridge(info.value, selfCommand(), force);
-    if (r.isErr()) {
-      const d = describe(r.error);
-      out.error(d.message);
-      return d.code;
-    }
-    if (out.json) out.data({ ok: true, ...r.value });
-    else out.result(`installed the comfy-env bridge ${r.value.version} into ${r.value.sitePackages}`);
+    if (r.isErr()) return fail(out, r.error);
+    out.document({ action, ...r.value }, EXIT.OK);
+    out.result(`installed the comfy-env bridge ${r.value.version} into ${r.value.sitePackages}`);
     return EXIT.OK;
   }
   const r = uninstallBridge(info.value, force);
-  if (r.isErr()) {
-    const d = describe(r.error);
-    out.error(d.message);
-    return d.code;
-  }
-  if (out.json) out.data({ ok: true, removed: r.value.removed, sitePackages: info.value.sitePackages });
-  else out.result(r.value.removed ? `removed the comfy-env bridge from ${info.value.sitePackages}` : `no comfy_env in ${info.value.sitePackages}`);
+  if (r.isErr()) return fail(out, r.error);
+  out.document({ action, removed: r.value.removed, ...bridgeStatus(info.value) }, EXIT.OK);
+  out.result(r.value.removed ? `removed the comfy-env bridge from ${info.value.sitePackages}` : `no comfy_env in ${info.value.sitePackages}`);
   return EXIT.OK;
 }

@@ -1,10 +1,10 @@
 import { detectAll, type DetectReport } from "../detect/index.ts";
 import { probeMessage, type Env, type GpuInfo } from "../detect/types.ts";
-import { parseCommandArgs, stringFlag } from "./args.ts";
+import { openCommand, stringFlag } from "./args.ts";
 import { renderDetectError } from "./errors/detect.ts";
 import { EXIT } from "./exit.ts";
-import { Output } from "./output.ts";
-import { printError } from "./render-error.ts";
+import type { Output } from "./output.ts";
+import { reportError } from "./render-error.ts";
 
 export const DETECT_HELP = `Usage: comfy-env detect [--python PY] [--json]
 
@@ -54,26 +54,17 @@ export function formatDetectReport(r: DetectReport): string[] {
   return lines.map(([k, v]) => `${k.padEnd(8)} ${v}`);
 }
 
-export async function runDetect(args: string[], out0: Output, env: Env = process.env): Promise<number> {
-  const parsed = parseCommandArgs(args, { python: { type: "string" } });
-  if (parsed.isErr()) {
-    out0.error(parsed.error.message);
-    return EXIT.USER_ERROR;
-  }
-  const a = parsed.value;
-  const out = new Output({ json: a.json || out0.json, quiet: a.quiet || out0.quiet, verbose: a.verbose || out0.verbose });
-  if (a.help) {
-    out.result(DETECT_HELP);
-    return EXIT.OK;
-  }
+export async function runDetect(args: string[], base: Output, env: Env = process.env): Promise<number> {
+  const opened = openCommand(args, { python: { type: "string" } }, DETECT_HELP, base);
+  if (!opened.ok) return opened.exitCode;
+  const { args: a, out } = opened;
   const report = await detectAll({ python: stringFlag(a, "python"), env });
   for (const at of report.attempts) if (at.error) out.debug(`${at.method} probe: ${probeMessage(at.error)}`);
   if (report.nvccError) out.debug(probeMessage(report.nvccError));
-  if (out.json) out.data(report);
-  else out.result(formatDetectReport(report).join("\n"));
-  if (report.decisionError) {
-    printError(out, renderDetectError(report.decisionError));
-    return EXIT.USER_ERROR;
-  }
+  out.result(formatDetectReport(report).join("\n"));
+  // The envelope's schema versions the whole document; the report's own field would repeat it.
+  const { schema: _, ...body } = report;
+  if (report.decisionError) return reportError(out, renderDetectError(report.decisionError), report.decisionError.kind, EXIT.USER_ERROR, body);
+  out.document(body, EXIT.OK);
   return EXIT.OK;
 }

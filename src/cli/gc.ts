@@ -3,6 +3,7 @@ import { envStatus, isGarbage, listBuilds } from "../cache/status.ts";
 import { removeTree } from "../util/fs.ts";
 import { openCommand, stringFlag } from "./args.ts";
 import { EXIT } from "./exit.ts";
+import { reportError } from "./render-error.ts";
 import type { Output } from "./output.ts";
 import { formatBytes } from "./format.ts";
 
@@ -36,13 +37,13 @@ export async function runGc(args: string[], base: Output): Promise<number> {
     removed.push({ hash: s.hash, dir: s.dir, sizeBytes: s.sizeBytes, state: s.state });
   }
   const freed = removed.reduce((n, r) => n + r.sizeBytes, 0);
-  if (out.json) {
-    out.data({ root, dryRun, removed, kept, failed, freedBytes: freed });
-  } else {
-    const verb = dryRun ? "would remove" : "removed";
-    for (const r of removed) out.result(`${verb} _env_${r.hash} (${r.state}, ${formatBytes(r.sizeBytes)})`);
-    for (const f of failed) out.error(`cannot remove _env_${f.hash}: ${f.message}`);
-    out.result(`${verb} ${removed.length} environment(s), ${formatBytes(freed)}; kept ${kept.length}`);
-  }
-  return failed.length === 0 ? EXIT.OK : EXIT.FAILED;
+  const verb = dryRun ? "would remove" : "removed";
+  for (const r of removed) out.result(`${verb} _env_${r.hash} (${r.state}, ${formatBytes(r.sizeBytes)})`);
+  out.result(`${verb} ${removed.length} environment(s), ${formatBytes(freed)}; kept ${kept.length}`);
+  const body = { root, dryRun, removed, kept, failed, freedBytes: freed };
+  for (const f of failed.slice(1)) out.error(`cannot remove _env_${f.hash}: ${f.message}`);
+  const first = failed[0];
+  if (first) return reportError(out, { message: `cannot remove _env_${first.hash}: ${first.message}`, hints: ["close programs using files in it (a running ComfyUI) and rerun gc"] }, "remove-failed", EXIT.FAILED, body);
+  out.document(body, EXIT.OK);
+  return EXIT.OK;
 }

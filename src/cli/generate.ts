@@ -14,7 +14,7 @@ import { renderManifestError } from "./errors/manifest.ts";
 import type { RenderedError } from "./errors/types.ts";
 import { EXIT } from "./exit.ts";
 import type { Output } from "./output.ts";
-import { errorJson, printError, renderBuildError } from "./render-error.ts";
+import { renderBuildError, reportError } from "./render-error.ts";
 
 export const GENERATE_HELP = `Usage: comfy-env generate [DIR|FILE] [options]
 
@@ -36,9 +36,7 @@ function configPath(arg: string): string | ConfigError {
 }
 
 function fail(out: Output, r: RenderedError, kind: string): number {
-  printError(out, r);
-  if (out.json) out.data(errorJson(r, kind, EXIT.USER_ERROR));
-  return EXIT.USER_ERROR;
+  return reportError(out, r, kind, EXIT.USER_ERROR);
 }
 
 /** `--python` takes an interpreter path or a bare version. */
@@ -96,10 +94,7 @@ export async function runGenerate(args: string[], base: Output): Promise<number>
   const manifest = generatePixiToml(config, target);
   if (manifest.isErr()) return fail(out, renderManifestError(manifest.error), manifest.error.kind);
 
-  if (out.json) {
-    out.data({ hash, platform, cuda: effectiveCuda(target), python: python.value, manifest: manifest.value, warnings });
-  } else {
-    out.result(manifest.value);
-  }
+  out.document({ file: config.file, hash, platform, cuda: effectiveCuda(target), python: python.value, manifest: manifest.value, warnings }, EXIT.OK);
+  out.result(manifest.value);
   return EXIT.OK;
 }

@@ -1,6 +1,8 @@
 import { COMMIT, TARGET, VERSION } from "../version.ts";
+import { wantsJson } from "./args.ts";
 import { EXIT } from "./exit.ts";
 import { Output } from "./output.ts";
+import { reportError } from "./render-error.ts";
 // install is the hot command (a launcher runs it on every ComfyUI start) and its fast path is
 // light, so it loads with the entry chunk; the build path inside it still loads on demand.
 import { runInstall } from "./install.ts";
@@ -46,29 +48,47 @@ export function versionLine(): string {
   return `comfy-env ${VERSION} (${COMMIT}, ${TARGET})`;
 }
 
+/** `--version --json`: what a launcher checks before it trusts this binary with a ComfyUI. */
+async function versionDoc(): Promise<Record<string, unknown>> {
+  const { API_VERSION, DIST_VERSION } = await import("../runtime/bridge-install.ts");
+  const { PACKAGE_FILES } = await import("../python/files.ts");
+  // The bridge and its workers refuse a peer of another protocol; read it from the embedded source.
+  const protocol = /^PROTOCOL = (\d+)$/m.exec(PACKAGE_FILES["comfy_env/_wire.py"] ?? "");
+  return { version: VERSION, commit: COMMIT, target: TARGET, bridge: { protocol: protocol ? Number(protocol[1]) : null, version: DIST_VERSION, api: API_VERSION } };
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const out = new Output({ json: false, quiet: false, verbose: false });
-  const [first, ...rest] = argv;
-  if (first === undefined || first === "help" || first === "--help" || first === "-h") {
+  const out = new Output({ json: wantsJson(argv), quiet: false, verbose: false });
+  // `comfy-env --json status` means `comfy-env status --json`.
+  const words = argv[0] === "--json" && argv.length > 1 ? [argv[1] as string, "--json", ...argv.slice(2)] : argv;
+  const [first, ...rest] = words;
+  if (first === undefined || first === "help" || first === "--help" || first === "-h" || (first === "--json" && rest.length === 0)) {
+    out.setCommand("help");
     out.result(HELP);
+    out.document({ help: HELP, commands: Object.entries(COMMANDS).map(([name, c]) => ({ name, summary: c.summary })) }, EXIT.OK);
     return EXIT.OK;
   }
   if (first === "--version" || first === "-V" || first === "version") {
+    out.setCommand("version");
     out.result(versionLine());
+    if (out.json) out.document(await versionDoc(), EXIT.OK);
     return EXIT.OK;
   }
   const cmd = COMMANDS[first];
   if (!cmd) {
-    out.error(`unknown command "${first}"`);
+    out.setCommand(first);
     out.note(HELP);
-    return EXIT.USER_ERROR;
+    return reportError(out, { message: `unknown command "${first}"` }, "usage", EXIT.USER_ERROR);
   }
+  out.setCommand(first);
   try {
-    return await cmd.run(rest, out);
+    const code = await cmd.run(rest, out);
+    // The contract is one document per run; a path that wrote none still says how it ended.
+    out.document({}, code);
+    return code;
   } catch (e) {
     // Modules return errors as values; anything thrown is a bug, so say so and show where.
-    out.error(`internal error in "${first}": this is a bug in comfy-env ${VERSION}, please report it`);
     out.note(e instanceof Error ? (e.stack ?? e.message) : String(e));
-    return EXIT.INTERNAL;
+    return reportError(out, { message: `internal error in "${first}": this is a bug in comfy-env ${VERSION}, please report it` }, "internal", EXIT.INTERNAL);
   }
 }

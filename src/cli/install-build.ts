@@ -27,8 +27,8 @@ export interface BuildRun {
   results: EnvBuildResult[];
   failures: BuildFailure[];
   warnings: ConfigWarning[];
-  /** The one line saying what was built for (CUDA variant or CPU, and why); null if never decided. */
-  decision: string | null;
+  /** What was built for (CUDA variant or CPU, and why); null if nothing needed deciding. */
+  decision: CudaTarget | null;
 }
 
 /** Where comfy-env keeps tools it downloads (pixi), inside the cache root. */
@@ -85,8 +85,8 @@ export async function buildPending(
     cuda: memo(async (): Promise<Result<CudaTarget, BuildError>> => {
       const d = await decideCudaTarget(opts.cudaFlag, opts.pythonFlag);
       if (d.isOk()) {
-        run.decision = `building for ${d.value.cuda === null ? "CPU" : `CUDA ${d.value.cuda} (${d.value.variant})`}: ${d.value.reason}`;
-        out.info(run.decision);
+        run.decision = d.value;
+        out.info(`building for ${d.value.cuda === null ? "CPU" : `CUDA ${d.value.cuda} (${d.value.variant})`}: ${d.value.reason}`);
       }
       return d;
     }),

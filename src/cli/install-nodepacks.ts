@@ -10,7 +10,8 @@ import { err, ok, type Result } from "../util/result.ts";
 import { nodePackExitCode, renderNodePackError } from "./errors/nodepacks.ts";
 import { EXIT, type ExitCode } from "./exit.ts";
 import type { Output } from "./output.ts";
-import { errorJson, printError } from "./render-error.ts";
+import { errorDoc, type ErrorDoc } from "./document.ts";
+import { printError } from "./render-error.ts";
 
 export interface NodePackStep {
   /** Fetched or found packs not already being installed, to build as well. */
@@ -19,6 +20,8 @@ export interface NodePackStep {
   json: unknown[];
   /** Of the first failure, else OK. */
   exitCode: ExitCode;
+  /** The first failure, for install's --json `error` when no env failed. */
+  firstError?: ErrorDoc;
 }
 
 export async function installNodePacks(found: FoundPack[], out: Output): Promise<Result<NodePackStep, ConfigError>> {
@@ -36,11 +39,15 @@ export async function installNodePacks(found: FoundPack[], out: Output): Promise
   const known = new Set(found.map((p) => p.packDir));
   const packs: FoundPack[] = [];
   let exitCode: ExitCode = EXIT.OK;
+  let firstError: ErrorDoc | undefined;
   for (const r of fetched.value) {
     if (r.error) {
       out.error(`${r.name}: node pack not installed (asked for by ${r.requiredBy})`);
       printError(out, renderNodePackError(r.error));
-      if (exitCode === EXIT.OK) exitCode = nodePackExitCode(r.error);
+      if (exitCode === EXIT.OK) {
+        exitCode = nodePackExitCode(r.error);
+        firstError = errorDoc(renderNodePackError(r.error), r.error.kind);
+      }
       continue;
     }
     if (known.has(r.dir)) continue;
@@ -50,13 +57,13 @@ export async function installNodePacks(found: FoundPack[], out: Output): Promise
     if (envs.isOk()) packs.push(...envs.value);
     else if (envs.error.kind !== "no-config") return err(envs.error);
   }
-  return ok({ packs, json: fetched.value.map(toJson), exitCode });
+  return ok({ packs, json: fetched.value.map(toJson), exitCode, ...(firstError ? { firstError } : {}) });
 }
 
 function toJson(r: NodePackResult): unknown {
   const { error, ...rest } = r;
   if (!error) return rest;
-  return { ...rest, error: (errorJson(renderNodePackError(error), error.kind, nodePackExitCode(error)) as { error: unknown }).error };
+  return { ...rest, exitCode: nodePackExitCode(error), error: errorDoc(renderNodePackError(error), error.kind) };
 }
 
 function readOr(file: string): string {

@@ -14,7 +14,8 @@ import { openCommand, stringFlag } from "./args.ts";
 import { renderConfigWarning } from "./errors/config.ts";
 import { EXIT } from "./exit.ts";
 import type { Output } from "./output.ts";
-import { errorJson, exitCodeOf, printError, renderBuildError } from "./render-error.ts";
+import { errorDoc } from "./document.ts";
+import { exitCodeOf, printError, renderBuildError, reportError } from "./render-error.ts";
 
 export const INSTALL_HELP = `Usage: comfy-env install [PACK_DIR...] [options]
 
@@ -98,19 +99,22 @@ export async function runInstall(args: string[], base: Output): Promise<number> 
     printError(out, renderBuildError(f.error));
   }
 
-  const exitCode = failures.length === 0 ? nodePacks.value.exitCode : exitCodeOf((failures[0] as BuildFailure).error);
-  if (out.json) {
-    out.data({
-      ok: exitCode === EXIT.OK,
+  const first = failures[0];
+  const exitCode = first === undefined ? nodePacks.value.exitCode : exitCodeOf(first.error);
+  // The first failure decides the exit code, so it is the document's error.
+  const error = first ? errorDoc(renderBuildError(first.error), first.error.kind) : nodePacks.value.firstError;
+  out.document(
+    {
       root,
       decision: built.decision,
       nodePacks: nodePacks.value.json,
       envs: results.map((r) => ({ ...r, seconds: Math.round(r.seconds * 1000) / 1000 })),
-      errors: failures.map((f) => ({ env: f.label, ...(errorJson(renderBuildError(f.error), f.error.kind, exitCodeOf(f.error)) as object) })),
+      failures: failures.map((f) => ({ label: f.label, exitCode: exitCodeOf(f.error), error: errorDoc(renderBuildError(f.error), f.error.kind) })),
       warnings: built.warnings.map((w) => ({ ...w, text: renderConfigWarning(w) })),
-      exitCode,
-    });
-  }
+      ...(error ? { error } : {}),
+    },
+    exitCode,
+  );
   return exitCode;
 }
 
@@ -131,8 +135,5 @@ function isLinkError(e: BuildError): boolean {
 }
 
 function fail(out: Output, e: BuildError): number {
-  const r = renderBuildError(e);
-  printError(out, r);
-  if (out.json) out.data(errorJson(r, e.kind, exitCodeOf(e)));
-  return exitCodeOf(e);
+  return reportError(out, renderBuildError(e), e.kind, exitCodeOf(e));
 }

@@ -1,9 +1,16 @@
 import { readEnv } from "../util/env.ts";
+import { JSON_SCHEMA } from "./document.ts";
 
 export interface OutputOptions {
   json: boolean;
   quiet: boolean;
   verbose: boolean;
+}
+
+/** Shared by an Output and the ones derived from it, so "one document per run" holds across them. */
+interface RunState {
+  command: string;
+  documentWritten: boolean;
 }
 
 /**
@@ -19,7 +26,12 @@ export class Output {
   readonly progressEnabled: boolean;
   private progressShown = false;
 
-  constructor(opts: OutputOptions, private readonly stderr: NodeJS.WriteStream = process.stderr, private readonly stdout: NodeJS.WriteStream = process.stdout) {
+  constructor(
+    opts: OutputOptions,
+    private readonly stderr: NodeJS.WriteStream = process.stderr,
+    private readonly stdout: NodeJS.WriteStream = process.stdout,
+    private readonly run: RunState = { command: "", documentWritten: false },
+  ) {
     this.json = opts.json;
     this.quiet = opts.quiet;
     this.verbose = opts.verbose;
@@ -29,7 +41,16 @@ export class Output {
 
   /** The same streams under a command's own --json/-q/-v. */
   withOptions(opts: OutputOptions): Output {
-    return new Output(opts, this.stderr, this.stdout);
+    return new Output(opts, this.stderr, this.stdout, this.run);
+  }
+
+  /** Name the command the --json document is about (`"install"`, `"bridge status"`). */
+  setCommand(name: string): void {
+    this.run.command = name;
+  }
+
+  get documentWritten(): boolean {
+    return this.run.documentWritten;
   }
 
   /** Human result text (stdout); suppressed under --json and -q. */
@@ -38,9 +59,16 @@ export class Output {
     this.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
   }
 
-  /** The --json document (stdout). */
-  data(value: unknown): void {
-    this.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  /**
+   * The --json document (stdout), in the envelope every command shares (docs/json.md): schema,
+   * command, ok, exitCode, then the command's own keys. Only the first call of a run writes,
+   * so a launcher always reads exactly one document. No-op without --json.
+   */
+  document(body: Record<string, unknown>, exitCode: number): void {
+    if (!this.json || this.run.documentWritten) return;
+    this.run.documentWritten = true;
+    const doc = { schema: JSON_SCHEMA, command: this.run.command, ok: exitCode === 0, exitCode, ...body };
+    this.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   }
 
   /** Status line on stderr; hidden by -q. */

@@ -15,7 +15,7 @@ export async function runPs(args: string[], base: Output): Promise<number> {
   const { out } = opened;
   const sups = existingRuntimeBases().flatMap(readStates);
   if (out.json) {
-    out.data({ supervisors: sups });
+    out.document({ supervisors: sups }, EXIT.OK);
     return EXIT.OK;
   }
   if (sups.length === 0) {

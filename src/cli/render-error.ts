@@ -8,6 +8,7 @@ import { renderLinkError } from "./errors/link.ts";
 import { renderPixiDownloadError, renderWheelError } from "./errors/network.ts";
 import type { RenderedError } from "./errors/types.ts";
 import { formatBytes } from "./format.ts";
+import { errorDoc } from "./document.ts";
 
 const PIXI_INSTALL_HINT =
   "install pixi (Linux/macOS: curl -fsSL https://pixi.sh/install.sh | sh; Windows: irm https://pixi.sh/install.ps1 | iex) or point COMFY_ENV_PIXI at it";
@@ -109,7 +110,13 @@ export function printError(out: Output, r: RenderedError): void {
   for (const h of r.hints ?? []) out.note(`${out.paint("36", "hint:")} ${h}`);
 }
 
-/** JSON shape of an error under --json. */
-export function errorJson(r: RenderedError, kind: string, exitCode: number): unknown {
-  return { ok: false, error: { kind, message: r.message, causes: r.causes ?? [], hints: r.hints ?? [] }, exitCode };
+/**
+ * A command's failure: the message on stderr (always: logs of launchers keep it), and under
+ * --json the document with its `error` (plus `body`, what the command did get done).
+ * Returns the exit code, so commands end with `return reportError(...)`.
+ */
+export function reportError(out: Output, r: RenderedError, kind: string, exitCode: number, body: Record<string, unknown> = {}): number {
+  printError(out, r);
+  out.document({ ...body, error: errorDoc(r, kind) }, exitCode);
+  return exitCode;
 }

@@ -12,7 +12,7 @@ import { openCommand, stringFlag } from "./args.ts";
 import type { RenderedError } from "./errors/types.ts";
 import { EXIT, type ExitCode } from "./exit.ts";
 import type { Output } from "./output.ts";
-import { errorJson, printError } from "./render-error.ts";
+import { reportError } from "./render-error.ts";
 
 export const SELF_UPDATE_HELP = `Usage: comfy-env self-update [--version X.Y.Z] [--json]
 
@@ -187,14 +187,10 @@ export async function runSelfUpdate(args: string[], base: Output): Promise<numbe
       });
   out.clearProgress();
   if (r.isErr()) {
-    const rendered = renderSelfUpdateError(r.error);
-    const code = selfUpdateExitCode(r.error);
-    if (out.json) out.data(errorJson(rendered, r.error.kind, code));
-    else printError(out, rendered);
-    return code;
+    return reportError(out, renderSelfUpdateError(r.error), r.error.kind, selfUpdateExitCode(r.error));
   }
   const u = r.value;
-  if (out.json) out.data({ ok: true, ...u, exitCode: EXIT.OK });
-  else out.result(u.updated ? `updated comfy-env ${u.from} → ${u.to} (${u.target}) at ${u.path}` : `comfy-env ${u.to} (${u.target}) is already installed at ${u.path}`);
+  out.document({ ...u }, EXIT.OK);
+  out.result(u.updated ? `updated comfy-env ${u.from} → ${u.to} (${u.target}) at ${u.path}` : `comfy-env ${u.to} (${u.target}) is already installed at ${u.path}`);
   return EXIT.OK;
 }

@@ -18,7 +18,7 @@ export async function runStatus(args: string[], base: Output): Promise<number> {
   const root = cacheRoot(stringFlag(a, "root"));
   const envs = listBuilds(root).map((p) => envStatus(p));
   if (out.json) {
-    out.data({ root, envs });
+    out.document({ root, envs }, EXIT.OK);
     return EXIT.OK;
   }
   if (envs.length === 0) {

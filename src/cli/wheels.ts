@@ -7,7 +7,7 @@ import { renderWheelError } from "./errors/network.ts";
 import type { RenderedError } from "./errors/types.ts";
 import { EXIT, type ExitCode } from "./exit.ts";
 import type { Output } from "./output.ts";
-import { errorJson, printError } from "./render-error.ts";
+import { reportError } from "./render-error.ts";
 
 const DEFAULT_CUDA = "12.8";
 const DEFAULT_PYTHON = "3.11";
@@ -22,9 +22,7 @@ needing a newer glibc or macOS than --glibc / --macos are not chosen); the index
 COMFY_ENV_WHEELS_INDEX or the public one.`;
 
 function fail(out: Output, r: RenderedError, kind: string, code: ExitCode): number {
-  if (out.json) out.data(errorJson(r, kind, code));
-  else printError(out, r);
-  return code;
+  return reportError(out, r, kind, code);
 }
 
 /** `comfy-env wheels`: which CUDA wheel (or PyPI package) a `[cuda]` entry resolves to, and why. */
@@ -75,7 +73,8 @@ export async function runWheels(args: string[], base: Output): Promise<number> {
     return fail(out, renderWheelError(e), e.kind, e.kind === "index-unreachable" ? EXIT.FAILED : EXIT.USER_ERROR);
   }
   const r = resolved.value;
-  if (out.json) out.data({ ok: true, query, index, resolution: r });
+  out.document({ query, index, resolution: r }, EXIT.OK);
+  if (out.json) return EXIT.OK;
   else if (r.source === "index") out.result(`${r.filename}\n  url:    ${r.url}\n  reason: ${r.reason}`);
   else out.result(`${r.requirement} (from PyPI)\n  reason: ${r.reason}`);
   return EXIT.OK;

@@ -46,17 +46,21 @@ describe("Output", () => {
     }
   });
 
-  test("--json: results stay off stdout, data goes there; -q hides info and results but not errors", () => {
+  test("--json: results stay off stdout; exactly one document, in the shared envelope; -q hides info and results but not errors", () => {
     const o = stream(false);
     const e = stream(false);
     const json = new Output({ json: true, quiet: false, verbose: false }, e.s, o.s);
+    json.setCommand("status");
     json.result("human text");
-    json.data({ ok: true });
-    expect(JSON.parse(o.buf.text)).toEqual({ ok: true });
+    json.withOptions({ json: true, quiet: true, verbose: false }).document({ root: "/r" }, 0);
+    json.document({ second: true }, 3);
+    expect(JSON.parse(o.buf.text)).toEqual({ schema: 1, command: "status", ok: true, exitCode: 0, root: "/r" });
     const q = new Output({ json: false, quiet: true, verbose: false }, e.s, o.s);
     q.info("chatter");
     q.result("done");
     q.error("bad");
+    q.document({ x: 1 }, 0);
     expect(e.buf.text).toBe("error: bad\n");
+    expect(o.buf.text.trim().split("\n").at(-1)).toBe("}");
   });
 });

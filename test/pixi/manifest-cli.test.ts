@@ -52,7 +52,7 @@ describe("comfy-env generate", () => {
     expect(doc["system-requirements"]).toEqual({ libc: { family: "glibc", version: "2.35" }, cuda: "12" });
   });
 
-  test("--json: one document with hash, platform, cuda, python, manifest, warnings", async () => {
+  test("--json: one document with the envelope, then file, hash, platform, cuda, python, manifest, warnings", async () => {
     await using dir = await tmpdir();
     const file = path.join(dir.path, "comfy-env.toml");
     writeFileSync(file, CONFIG);
@@ -60,8 +60,8 @@ describe("comfy-env generate", () => {
     const code = await runGenerate([file, "--platform", "win-64", "--cuda", "12.4", "--json"], out);
     expect(code).toBe(EXIT.OK);
     const j = JSON.parse(buf.out);
-    expect(Object.keys(j)).toEqual(["hash", "platform", "cuda", "python", "manifest", "warnings"]);
-    expect(j).toMatchObject({ hash: configHash(new TextEncoder().encode(CONFIG)), platform: "win-64", cuda: "12.4", python: "3.12", warnings: [] });
+    expect(Object.keys(j)).toEqual(["schema", "command", "ok", "exitCode", "file", "hash", "platform", "cuda", "python", "manifest", "warnings"]);
+    expect(j).toMatchObject({ schema: 1, ok: true, exitCode: 0, file, hash: configHash(new TextEncoder().encode(CONFIG)), platform: "win-64", cuda: "12.4", python: "3.12", warnings: [] });
     expect(TOML.parse(j.manifest)).toMatchObject({ "pypi-dependencies": { torch: { index: "https://download.pytorch.org/whl/cu124" } } });
   });
 

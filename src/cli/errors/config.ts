@@ -9,16 +9,20 @@ function where(file: string, line?: number, column?: number): string {
 export function renderConfigError(e: ConfigError): RenderedError {
   switch (e.kind) {
     case "read-failed":
-      return { message: `cannot read ${e.file}: ${e.message}` };
+      return { message: `cannot read ${e.file}: ${e.message}`, file: e.file };
     case "toml-syntax":
       return {
         message: `${where(e.file, e.line, e.column)}: invalid TOML: ${e.message}`,
         hints: ["fix the line above; nothing was built and the cache is untouched"],
+        file: e.file,
+        line: e.line,
       };
     case "invalid-value":
       return {
         message: `${where(e.file, e.line)}: \`${e.key}\`: ${e.message}`,
         hints: e.hint ? [e.hint] : undefined,
+        file: e.file,
+        line: e.line,
       };
     case "no-config":
       return {

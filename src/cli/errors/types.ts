@@ -3,4 +3,7 @@ export interface RenderedError {
   message: string;
   causes?: string[];
   hints?: string[];
+  /** The file (absolute) and 1-based line the error is about, where known: --json carries them. */
+  file?: string;
+  line?: number;
 }
