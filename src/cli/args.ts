@@ -1,8 +1,9 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { err, ok, type Result, messageOf } from "../util/result.ts";
 import { EXIT } from "./exit.ts";
-import type { Output } from "./output.ts";
+import { COLOR_MODES, type ColorMode, type Output } from "./output.ts";
 import { reportError } from "./render-error.ts";
+import { nearest } from "./suggest.ts";
 
 /** Flags every command takes. */
 export const COMMON_OPTIONS = {
@@ -10,9 +11,10 @@ export const COMMON_OPTIONS = {
   quiet: { type: "boolean", short: "q", default: false },
   verbose: { type: "boolean", short: "v", default: false },
   help: { type: "boolean", short: "h", default: false },
+  color: { type: "string", default: "auto" },
 } as const satisfies ParseArgsConfig["options"];
 
-export type UsageError = { kind: "usage"; message: string };
+export type UsageError = { kind: "usage"; message: string; hint?: string };
 
 export interface ParsedArgs {
   values: Record<string, string | boolean | string[] | undefined>;
@@ -21,26 +23,49 @@ export interface ParsedArgs {
   quiet: boolean;
   verbose: boolean;
   help: boolean;
+  color: ColorMode;
 }
 
-/** node:util parseArgs in strict mode, with its exception turned into a value. */
+/** node:util parseArgs in strict mode, with its exception turned into a message a person can act on. */
 export function parseCommandArgs(args: string[], options: NonNullable<ParseArgsConfig["options"]>): Result<ParsedArgs, UsageError> {
+  const all = { ...COMMON_OPTIONS, ...options };
   try {
-    const { values, positionals } = parseArgs({ args, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({ args, options: all, allowPositionals: true, strict: true });
     const v = values as ParsedArgs["values"];
-    return ok({ values: v, positionals, json: v.json === true, quiet: v.quiet === true, verbose: v.verbose === true, help: v.help === true });
+    const color = v.color as ColorMode;
+    if (!COLOR_MODES.includes(color)) return err({ kind: "usage", message: `--color is ${COLOR_MODES.join(", ")}, not "${String(v.color)}"` });
+    return ok({ values: v, positionals, json: v.json === true, quiet: v.quiet === true, verbose: v.verbose === true, help: v.help === true, color });
   } catch (e) {
-    return err({ kind: "usage", message: messageOf(e) });
+    return err(usageError(e, all));
   }
 }
 
+/** Node's parse errors name the flag inside a long sentence; say it short, with the nearest real flag. */
+function usageError(e: unknown, options: NonNullable<ParseArgsConfig["options"]>): UsageError {
+  const message = messageOf(e);
+  const code = (e as { code?: unknown }).code;
+  const flag = /^(?:Unknown option|Option) '(-[^' ]+)/.exec(message)?.[1];
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && flag) {
+    const names = Object.entries(options).flatMap(([name, o]) => [`--${name}`, ...(o.short ? [`-${o.short}`] : [])]);
+    const near = nearest(flag, names);
+    return { kind: "usage", message: `unknown flag ${flag}`, hint: near ? `did you mean \`${near}\`?` : undefined };
+  }
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && flag) {
+    return { kind: "usage", message: message.includes("argument missing") ? `${flag} needs a value` : `${flag} takes no value` };
+  }
+  return { kind: "usage", message };
+}
+
 /**
- * Whether --json was asked for, seen before parsing: a usage error must answer in JSON too.
- * Words after `--` belong to another program.
+ * --json and --color, seen before parsing: a usage error must answer in JSON, and in the asked
+ * colour, too. Words after `--` belong to another program.
  */
-export function wantsJson(argv: string[]): boolean {
+export function earlyOptions(argv: string[]): { json: boolean; color: ColorMode } {
   const end = argv.indexOf("--");
-  return (end === -1 ? argv : argv.slice(0, end)).includes("--json");
+  const words = end === -1 ? argv : argv.slice(0, end);
+  const i = words.findIndex((w) => w === "--color" || w.startsWith("--color="));
+  const given = i === -1 ? undefined : words[i]?.includes("=") ? words[i]?.slice("--color=".length) : words[i + 1];
+  return { json: words.includes("--json"), color: COLOR_MODES.find((m) => m === given) ?? "auto" };
 }
 
 /** A string flag's value, if given. */
@@ -58,11 +83,12 @@ export type OpenedCommand = { ok: true; args: ParsedArgs; out: Output } | { ok: 
 export function openCommand(args: string[], options: NonNullable<ParseArgsConfig["options"]>, help: string, base: Output): OpenedCommand {
   const parsed = parseCommandArgs(args, options);
   if (parsed.isErr()) {
-    base.note(help);
-    return { ok: false, exitCode: reportError(base, { message: parsed.error.message }, "usage", EXIT.USER_ERROR) };
+    const { message, hint } = parsed.error;
+    const hints = [...(hint ? [hint] : []), `\`comfy-env ${base.command} --help\` lists the flags`];
+    return { ok: false, exitCode: reportError(base, { message: `${base.command}: ${message}`, hints }, "usage", EXIT.USER_ERROR) };
   }
   const a = parsed.value;
-  const out = base.withOptions({ json: a.json || base.json, quiet: a.quiet || base.quiet, verbose: a.verbose || base.verbose });
+  const out = base.withOptions({ json: a.json || base.json, quiet: a.quiet || base.quiet, verbose: a.verbose || base.verbose, color: a.color === "auto" ? base.colorMode : a.color });
   if (a.help) {
     out.result(help);
     out.document({ help }, EXIT.OK);

@@ -4,6 +4,7 @@ import { openCommand, stringFlag } from "./args.ts";
 import { EXIT } from "./exit.ts";
 import type { Output } from "./output.ts";
 import { reportError } from "./render-error.ts";
+import { nearest } from "./suggest.ts";
 
 const HELP = `Usage: comfy-env bridge <install|uninstall|status> [--python PY] [--force] [--json]
 
@@ -53,9 +54,12 @@ export async function runBridge(args: string[], base: Output): Promise<number> {
   const action = a.positionals[0];
   const portable = stringFlag(a, "python") === undefined ? findPortableNear(process.cwd()) : undefined;
   const python = stringFlag(a, "python") ?? portable?.portable.python;
-  if (!action || !["install", "uninstall", "status"].includes(action) || a.positionals.length > 1) {
-    out.note(HELP);
-    return reportError(out, { message: action ? `unknown bridge action "${action}"` : "bridge needs an action" }, "usage", EXIT.USER_ERROR);
+  const actions = ["install", "uninstall", "status"];
+  if (!action || !actions.includes(action) || a.positionals.length > 1) {
+    const near = action && !actions.includes(action) ? nearest(action, actions) : undefined;
+    const message = !action ? "bridge needs an action" : actions.includes(action) ? `bridge ${action} takes no more words, got "${a.positionals.slice(1).join(" ")}"` : `unknown bridge action "${action}"`;
+    const hints = [...(near ? [`did you mean \`comfy-env bridge ${near}\`?`] : []), `one of: ${actions.join(", ")} (\`comfy-env bridge --help\`)`];
+    return reportError(out, { message, hints }, "usage", EXIT.USER_ERROR);
   }
   if (!python) {
     return reportError(out, { message: "--python is required (no ComfyUI portable folder here or beside comfy-env): the interpreter ComfyUI runs with" }, "usage", EXIT.USER_ERROR);

@@ -54,7 +54,7 @@ export async function runGenerate(args: string[], base: Output): Promise<number>
   );
   if (!opened.ok) return opened.exitCode;
   const { args: a, out } = opened;
-  if (a.positionals.length > 1) return fail(out, { message: `expected one DIR or FILE, got ${a.positionals.length}`, hints: [GENERATE_HELP] }, "usage");
+  if (a.positionals.length > 1) return fail(out, { message: `expected one DIR or FILE, got ${a.positionals.length}`, hints: ["`comfy-env generate --help` shows the usage"] }, "usage");
   const platform = stringFlag(a, "platform") ?? hostPixiPlatform();
   if (!isPixiPlatform(platform)) {
     return fail(out, { message: `unknown platform "${platform}"`, hints: [`use one of: ${PIXI_PLATFORMS.join(", ")}`] }, "usage");

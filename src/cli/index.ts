@@ -1,8 +1,9 @@
 import { COMMIT, TARGET, VERSION } from "../version.ts";
-import { wantsJson } from "./args.ts";
+import { earlyOptions } from "./args.ts";
 import { EXIT } from "./exit.ts";
 import { Output } from "./output.ts";
 import { reportError } from "./render-error.ts";
+import { nearest } from "./suggest.ts";
 // install is the hot command (a launcher runs it on every ComfyUI start) and its fast path is
 // light, so it loads with the entry chunk; the build path inside it still loads on demand.
 import { runInstall } from "./install.ts";
@@ -32,7 +33,8 @@ ${Object.entries(COMMANDS)
   .map(([name, c]) => `  ${name.padEnd(13)}${c.summary}`)
   .join("\n")}
 
-Every command takes --json (one JSON document on stdout), -q/--quiet, -v/--verbose, -h/--help.
+Every command takes --json (one JSON document on stdout), -q/--quiet, -v/--verbose, -h/--help,
+--color=auto|always|never. \`comfy-env help COMMAND\` shows a command's help.
 
 Exit codes:
   0  success
@@ -42,7 +44,7 @@ Exit codes:
   4  a required tool (pixi) was not found
 
 Environment: COMFY_ENV_ROOT (cache root), COMFY_ENV_PIXI (pixi to use),
-COMFY_ENV_CUDA_VERSION (CUDA to build for, or "none"), NO_COLOR.`;
+COMFY_ENV_CUDA_VERSION (CUDA to build for, or "none"), NO_COLOR, FORCE_COLOR, TERM=dumb.`;
 
 export function versionLine(): string {
   return `comfy-env ${VERSION} (${COMMIT}, ${TARGET})`;
@@ -58,10 +60,11 @@ async function versionDoc(): Promise<Record<string, unknown>> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const out = new Output({ json: wantsJson(argv), quiet: false, verbose: false });
+  const out = new Output({ ...earlyOptions(argv), quiet: false, verbose: false });
   // `comfy-env --json status` means `comfy-env status --json`.
   const words = argv[0] === "--json" && argv.length > 1 ? [argv[1] as string, "--json", ...argv.slice(2)] : argv;
-  const [first, ...rest] = words;
+  // `comfy-env help install` is `comfy-env install --help`.
+  const [first, ...rest] = words[0] === "help" && words[1] !== undefined && !words[1].startsWith("-") ? [words[1], "--help", ...words.slice(2)] : words;
   if (first === undefined || first === "help" || first === "--help" || first === "-h" || (first === "--json" && rest.length === 0)) {
     out.setCommand("help");
     out.result(HELP);
@@ -77,8 +80,9 @@ export async function main(argv: string[]): Promise<number> {
   const cmd = COMMANDS[first];
   if (!cmd) {
     out.setCommand(first);
-    out.note(HELP);
-    return reportError(out, { message: `unknown command "${first}"` }, "usage", EXIT.USER_ERROR);
+    const near = nearest(first, first.startsWith("-") ? ["--version", "--help", "--json"] : Object.keys(COMMANDS));
+    const hints = [...(near ? [`did you mean \`comfy-env ${near}\`?`] : []), "`comfy-env help` lists the commands"];
+    return reportError(out, { message: `unknown ${first.startsWith("-") ? "flag" : "command"} "${first}"`, hints }, "usage", EXIT.USER_ERROR);
   }
   out.setCommand(first);
   try {

@@ -1,10 +1,24 @@
 import { readEnv } from "../util/env.ts";
 import { JSON_SCHEMA } from "./document.ts";
 
+export type ColorMode = "auto" | "always" | "never";
+export const COLOR_MODES: readonly ColorMode[] = ["auto", "always", "never"];
+
 export interface OutputOptions {
   json: boolean;
   quiet: boolean;
   verbose: boolean;
+  /** --color; auto (the default) follows NO_COLOR, FORCE_COLOR, TERM=dumb and whether stderr is a terminal. */
+  color?: ColorMode;
+}
+
+/** Colour on stderr: --color=always|never first, then NO_COLOR, FORCE_COLOR, TERM=dumb, a terminal. */
+export function colorEnabled(mode: ColorMode, isTTY: boolean, env: Record<string, string | undefined> = process.env): boolean {
+  if (mode !== "auto") return mode === "always";
+  if (readEnv("NO_COLOR", env)) return false;
+  const force = readEnv("FORCE_COLOR", env);
+  if (force !== undefined) return force !== "0" && force !== "false";
+  return isTTY && readEnv("TERM", env) !== "dumb";
 }
 
 /** Shared by an Output and the ones derived from it, so "one document per run" holds across them. */
@@ -22,7 +36,8 @@ export class Output {
   readonly quiet: boolean;
   readonly verbose: boolean;
   readonly color: boolean;
-  /** Progress lines only on an interactive stderr, never with --json, -q or -v. */
+  readonly colorMode: ColorMode;
+  /** Progress lines only on a terminal that can redraw a line (not TERM=dumb), never with --json, -q or -v. */
   readonly progressEnabled: boolean;
   private progressShown = false;
 
@@ -35,8 +50,9 @@ export class Output {
     this.json = opts.json;
     this.quiet = opts.quiet;
     this.verbose = opts.verbose;
-    this.color = !readEnv("NO_COLOR") && Boolean(stderr.isTTY);
-    this.progressEnabled = Boolean(stderr.isTTY) && !opts.json && !opts.quiet && !opts.verbose;
+    this.colorMode = opts.color ?? "auto";
+    this.color = colorEnabled(this.colorMode, Boolean(stderr.isTTY));
+    this.progressEnabled = Boolean(stderr.isTTY) && readEnv("TERM") !== "dumb" && !opts.json && !opts.quiet && !opts.verbose;
   }
 
   /** The same streams under a command's own --json/-q/-v. */
@@ -47,6 +63,10 @@ export class Output {
   /** Name the command the --json document is about (`"install"`, `"bridge status"`). */
   setCommand(name: string): void {
     this.run.command = name;
+  }
+
+  get command(): string {
+    return this.run.command;
   }
 
   get documentWritten(): boolean {

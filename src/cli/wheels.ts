@@ -44,7 +44,7 @@ export async function runWheels(args: string[], base: Output): Promise<number> {
   if (!opened.ok) return opened.exitCode;
   const { args: a, out } = opened;
   const [pkg, ...extra] = a.positionals;
-  if (pkg === undefined || extra.length > 0) return fail(out, { message: "expected exactly one PACKAGE", hints: [WHEELS_HELP] }, "usage", EXIT.USER_ERROR);
+  if (pkg === undefined || extra.length > 0) return fail(out, { message: "expected exactly one PACKAGE", hints: ["`comfy-env wheels --help` shows the usage"] }, "usage", EXIT.USER_ERROR);
   const platform = stringFlag(a, "platform") ?? hostPixiPlatform();
   if (!isPixiPlatform(platform)) {
     return fail(out, { message: `unknown platform "${platform}"`, hints: [`use one of: ${PIXI_PLATFORMS.join(", ")}`] }, "usage", EXIT.USER_ERROR);

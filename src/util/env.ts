@@ -51,6 +51,10 @@ export const ENV_VARS = {
   XDG_RUNTIME_DIR: "XDG_RUNTIME_DIR",
   /** Disable colour in output (https://no-color.org). */
   NO_COLOR: "NO_COLOR",
+  /** Colour even when stderr is not a terminal (`0` or `false`: never); NO_COLOR and --color win. */
+  FORCE_COLOR: "FORCE_COLOR",
+  /** `dumb`: a terminal that cannot redraw a line or show colour, so neither is used. */
+  TERM: "TERM",
 } as const;
 
 export type EnvVarName = keyof typeof ENV_VARS;
