@@ -27,6 +27,8 @@ export interface BuildContext {
   pixi: () => Promise<Result<string, BuildError>>;
   lockTimeoutMs: number;
   onProgress: (envLabel: string, line: string) => void;
+  /** A build step starts that pixi's output does not announce. */
+  onStep: (envLabel: string, step: "cuda-wheels") => void;
   onWait: (envLabel: string, owner: LockOwner | undefined) => void;
   onWarn: (envLabel: string, message: string) => void;
 }
@@ -121,6 +123,7 @@ async function buildLocked(
     (pid) => recordLockChild(p, pid),
   );
   if (ran.isErr()) return err(ran.error);
+  if (info.wheels.kind === "install" && info.wheels.wheels.length > 0) ctx.onStep(env.label, "cuda-wheels");
   const wheels = await installCudaWheels(p, info.wheels, ctx.platform);
   if (wheels.isErr()) return err(wheels.error);
   const meta = writeMeta(p, {

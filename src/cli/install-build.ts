@@ -17,6 +17,7 @@ import { renderConfigWarning } from "./errors/config.ts";
 import { formatBytes } from "./format.ts";
 import { reportBuilt } from "./install-report.ts";
 import type { Output } from "./output.ts";
+import { BuildProgress } from "./progress.ts";
 
 export interface BuildFailure {
   label: string;
@@ -78,6 +79,7 @@ export async function buildPending(
   const run: BuildRun = { results: [], failures: [], warnings: loaded.value.warnings, decision: null };
   for (const w of run.warnings) out.warn(renderConfigWarning(w));
 
+  const progress = new BuildProgress(out, loaded.value.envs.length);
   const ctx: BuildContext = {
     root: opts.root,
     platform: hostPixiPlatform(),
@@ -93,15 +95,19 @@ export async function buildPending(
     hostPython: memo(() => hostPythonPin(opts.pythonFlag)),
     pixi: memo(() => pixiOrDownload(out, path.join(opts.root, TOOLS_DIR))),
     lockTimeoutMs: Number(readEnv("COMFY_ENV_LOCK_TIMEOUT") ?? DEFAULT_LOCK_TIMEOUT_S) * 1000,
-    onProgress: (label, line) => (out.verbose ? out.debug(`[${label}] ${line}`) : out.progress(`[${label}] ${line}`)),
+    onProgress: (_label, line) => progress.line(line),
+    onStep: () => progress.setPhase("CUDA wheels"),
     onWarn: (label, message) => out.warn(`${label}: ${message}`),
-    onWait: (label, owner) =>
-      out.info(`${label}: waiting for another install${owner ? ` (pid ${owner.pid} on ${owner.host}, since ${owner.startedAt})` : ""}`),
+    onWait: (label, owner) => {
+      out.info(`${label}: waiting for another install${owner ? ` (pid ${owner.pid} on ${owner.host}, since ${owner.startedAt})` : ""}`);
+      progress.setPhase("waiting");
+    },
   };
 
-  for (const env of loaded.value.envs) {
+  for (const [i, env] of loaded.value.envs.entries()) {
+    progress.start(i + 1, env.label);
     const r = await buildEnv(env, ctx);
-    out.clearProgress();
+    progress.finish(r.isErr() ? "failed" : r.value.outcome);
     if (r.isErr()) {
       run.failures.push({ label: env.label, error: r.error });
       continue;

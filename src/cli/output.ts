@@ -121,6 +121,12 @@ export class Output {
     this.stderr.write(`${this.paint("31", "error:")} ${text}\n`);
   }
 
+  /** A progress event under --json: one JSON object per line on stderr (stdout keeps its one document). */
+  event(value: Record<string, unknown>): void {
+    if (!this.json || this.quiet) return;
+    this.stderr.write(`${JSON.stringify(value)}\n`);
+  }
+
   /** Redraw a single live progress line (terminal only). */
   progress(text: string): void {
     if (!this.progressEnabled) return;

@@ -28,6 +28,10 @@ describe("install", () => {
     expect(doc.ok).toBe(true);
     expect(doc.envs).toHaveLength(1);
     expect(doc.envs[0].outcome).toBe("built");
+    // Progress under --json: one JSON event per stderr line, from start to finish.
+    const events = first.stderr.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+    expect(events[0]).toMatchObject({ event: "start", index: 1, total: 1, label: "hello-pack/nodes" });
+    expect(events.at(-1)).toMatchObject({ event: "finish", outcome: "built" });
 
     const bytes = fs.readFileSync(path.join(pack, "nodes", "comfy-env.toml"));
     const hash = configHash(bytes);
