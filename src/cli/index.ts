@@ -13,6 +13,7 @@ type Command = (args: string[], out: Output) => Promise<number>;
 // The other commands load on demand: a warm `install` must not pay for HTTP, zod or FFI.
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   install: { run: runInstall, summary: "build and link the environments of node packs" },
+  check: { run: async (a, o) => (await import("./check.ts")).runCheck(a, o), summary: "validate a pack's configs as install would, without building (file:line lines)" },
   generate: { run: async (a, o) => (await import("./generate.ts")).runGenerate(a, o), summary: "print the pixi.toml a comfy-env.toml becomes" },
   status: { run: async (a, o) => (await import("./status.ts")).runStatus(a, o), summary: "list cached environments, their state, size and links" },
   gc: { run: async (a, o) => (await import("./gc.ts")).runGc(a, o), summary: "remove cached environments no node folder links to" },

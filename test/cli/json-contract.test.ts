@@ -5,8 +5,7 @@ import type { z } from "zod";
 import { buildPaths } from "../../src/cache/layout.ts";
 import { findEnvs } from "../../src/build/find.ts";
 import { runCli } from "../support/cli.ts";
-import { CUDA_WHEELS_DIR } from "../support/fixtures.ts";
-import { startServer, type LocalServer } from "../net/support/servers.ts";
+import { startRealWheelsIndex, type PagesServer } from "../support/cuda-wheels-index.ts";
 import { tmpdir, type TmpDir } from "../support/tmp.ts";
 import { helpSchema, SCHEMAS, usageSchema } from "./json-schema.ts";
 
@@ -18,26 +17,17 @@ import { helpSchema, SCHEMAS, usageSchema } from "./json-schema.ts";
 let dir: TmpDir;
 let root: string;
 let env: Record<string, string>;
-let index: LocalServer;
+let index: PagesServer;
 
 beforeAll(async () => {
   dir = await tmpdir();
   root = path.join(dir.path, "cache");
   fs.mkdirSync(root);
   env = { ...(process.env as Record<string, string>), COMFY_ENV_ROOT: root, NO_COLOR: "1", COMFY_ENV_CUDA_VERSION: "none" };
-  index = await startServer((req, res) => {
-    const m = /^\/v2\/([^/]+)\/$/.exec(req.url ?? "");
-    const file = m ? path.join(CUDA_WHEELS_DIR, `${m[1]}.html`) : "";
-    if (!m || !fs.existsSync(file)) {
-      res.writeHead(404);
-      return void res.end();
-    }
-    res.writeHead(200, { "content-type": "text/html" });
-    res.end(fs.readFileSync(file));
-  });
+  index = startRealWheelsIndex();
 });
 afterAll(async () => {
-  index.close();
+  index.stop();
   await dir[Symbol.asyncDispose]();
 });
 
@@ -77,7 +67,7 @@ describe("--json contract", () => {
   test("an unknown command and an unknown flag are usage errors in JSON too", async () => {
     const unknown = await expectDocument(["instal", "--json"], usageSchema("instal"));
     expect(unknown.exitCode).toBe(1);
-    for (const command of ["install", "generate", "status", "gc", "detect", "wheels", "bridge", "ps", "self-update"]) {
+    for (const command of ["install", "check", "generate", "status", "gc", "detect", "wheels", "bridge", "ps", "self-update"]) {
       await expectDocument([command, "--no-such-flag", "--json"], usageSchema(command));
     }
   });
@@ -117,8 +107,9 @@ describe("--json contract", () => {
   });
 
   test("wheels: a resolution; no package named", async () => {
-    const idx = ["--index", `${index.origin}/v2/`];
-    await expectDocument(["wheels", "nvdiffrast", "--platform", "linux-64", ...idx, "--json"], SCHEMAS.wheels);
+    const idx = ["--index", index.index];
+    const found = await expectDocument(["wheels", "nvdiffrast", "--platform", "linux-64", ...idx, "--json"], SCHEMAS.wheels);
+    expect(found.resolution.source).toBe("index");
     await expectDocument(["wheels", ...idx, "--json"], usageSchema("wheels"));
   });
 

@@ -74,6 +74,15 @@ export const SCHEMAS = {
     failures: z.array(z.strictObject({ label: z.string(), exitCode: z.number().int().min(1), error: errorSchema })),
     warnings: z.array(warning),
   }),
+  check: doc("check", {
+    packs: z.array(absPath),
+    configs: z.array(absPath),
+    problems: z.array(
+      z.strictObject({ severity: z.enum(["error", "warning"]), kind: z.string(), file: absPath, line: z.number().int().positive().optional(), message: z.string(), hints: z.array(z.string()) }),
+    ),
+    errors: z.number().int().nonnegative(),
+    warnings: z.number().int().nonnegative(),
+  }),
   generate: doc("generate", {
     file: absPath,
     hash: z.string(),
