@@ -127,6 +127,7 @@ export const SCHEMAS = {
     ...bridgeStatus,
     removed: z.boolean().optional(),
   }),
+  run: doc("run", { nodeDir: absPath, envDir: absPath, argv: z.array(z.string()).min(1), signal: z.string().nullable() }),
   ps: doc("ps", { supervisors: z.array(z.object({ pid: z.number().int(), parentPid: z.number().int(), workers: z.array(z.object({ label: z.string(), log: absPath })) })) }),
   "self-update": doc("self-update", {
     updated: z.boolean(),
