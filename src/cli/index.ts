@@ -22,6 +22,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   bridge: { run: async (a, o) => (await import("./bridge.ts")).runBridge(a, o), summary: "install, remove or show the comfy_env Python bridge in ComfyUI's Python" },
   supervise: { run: async (a, o) => (await import("./supervise.ts")).runSupervise(a, o), summary: "run node workers for one ComfyUI process (started by the bridge)" },
   run: { run: async (a, o) => (await import("./run.ts")).runRun(a, o), summary: "run a command (or a shell) in a node folder's environment, as its worker would" },
+  test: { run: async (a, o) => (await import("./test-pack.ts")).runTest(a, o), summary: "build a pack's envs and import every isolated folder: N of N nodes importable" },
   ps: { run: async (a, o) => (await import("./ps.ts")).runPs(a, o), summary: "list running supervisors and their workers" },
   "self-update": { run: async (a, o) => (await import("./self-update.ts")).runSelfUpdate(a, o), summary: "replace this executable with the latest (or a pinned) release" },
 };

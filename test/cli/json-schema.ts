@@ -128,6 +128,22 @@ export const SCHEMAS = {
     removed: z.boolean().optional(),
   }),
   run: doc("run", { nodeDir: absPath, envDir: absPath, argv: z.array(z.string()).min(1), signal: z.string().nullable() }),
+  test: doc("test", {
+    packs: z.array(absPath),
+    folders: z.array(
+      z.strictObject({
+        label: z.string(),
+        nodeDir: absPath,
+        envDir: absPath.nullable(),
+        nodes: z.array(z.string()),
+        python: z.string().optional(),
+        error: z.string().optional(),
+        traceback: z.string().optional(),
+      }),
+    ),
+    nodes: z.number().int().nonnegative(),
+    failedFolders: z.number().int().nonnegative(),
+  }),
   ps: doc("ps", { supervisors: z.array(z.object({ pid: z.number().int(), parentPid: z.number().int(), workers: z.array(z.object({ label: z.string(), log: absPath })) })) }),
   "self-update": doc("self-update", {
     updated: z.boolean(),
