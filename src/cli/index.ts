@@ -16,6 +16,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   check: { run: async (a, o) => (await import("./check.ts")).runCheck(a, o), summary: "validate a pack's configs as install would, without building (file:line lines)" },
   generate: { run: async (a, o) => (await import("./generate.ts")).runGenerate(a, o), summary: "print the pixi.toml a comfy-env.toml becomes" },
   status: { run: async (a, o) => (await import("./status.ts")).runStatus(a, o), summary: "list cached environments, their state, size and links" },
+  doctor: { run: async (a, o) => (await import("./doctor.ts")).runDoctor(a, o), summary: "check tools, network, cache, envs (and a ComfyUI's bridge and packs), each with its fix" },
   gc: { run: async (a, o) => (await import("./gc.ts")).runGc(a, o), summary: "remove cached environments no node folder links to" },
   detect: { run: async (a, o) => (await import("./detect.ts")).runDetect(a, o), summary: "show GPUs, CUDA, and the build variant install will use" },
   wheels: { run: async (a, o) => (await import("./wheels.ts")).runWheels(a, o), summary: "show which CUDA wheel a package resolves to, and why" },

@@ -78,7 +78,8 @@ function moduleName(packDir: string, nodeDir: string): string {
   return `_comfy_env_${w(path.basename(packDir))}__${w(path.relative(packDir, nodeDir) || ".")}`;
 }
 
-async function importFolder(packDir: string, label: string, nodeDir: string, pyDir: string, timeoutS: number): Promise<FolderResult> {
+/** Import one isolated folder in its env as its worker would: its nodes, or the import error. */
+export async function importNodeFolder(packDir: string, label: string, nodeDir: string, pyDir: string, timeoutS: number): Promise<FolderResult> {
   const base = { label, nodeDir, nodes: [] as string[] };
   const link = findNodeEnv(nodeDir);
   if (!link) return { ...base, envDir: null, error: "no built environment (no _env_<hash> link with a Python in it)" };
@@ -99,6 +100,16 @@ async function importFolder(packDir: string, label: string, nodeDir: string, pyD
   }
 }
 
+/** The embedded comfy_env package in a fresh temp folder (the caller removes it), for the import probe. */
+export function writeBridgePackage(): string {
+  const pyDir = fs.mkdtempSync(path.join(os.tmpdir(), "comfy-env-probe-"));
+  for (const [rel, text] of Object.entries(PACKAGE_FILES)) {
+    fs.mkdirSync(path.dirname(path.join(pyDir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(pyDir, rel), text);
+  }
+  return pyDir;
+}
+
 /** `comfy-env test`: build, then import each isolated folder as its worker would. */
 export async function runTest(args: string[], base: Output): Promise<number> {
   const opened = openCommand(args, { cuda: { type: "string" }, root: { type: "string" }, timeout: { type: "string" } }, TEST_HELP, base);
@@ -117,16 +128,12 @@ export async function runTest(args: string[], base: Output): Promise<number> {
     return reportError(out, { message: "the pack's environments did not build; nothing was imported", hints: ["the install errors above say why; `comfy-env check PACK_DIR` finds config errors"] }, "install-failed", built, { packs });
   }
 
-  const pyDir = fs.mkdtempSync(path.join(os.tmpdir(), "comfy-env-test-"));
+  const pyDir = writeBridgePackage();
   const folders: FolderResult[] = [];
   try {
-    for (const [rel, text] of Object.entries(PACKAGE_FILES)) {
-      fs.mkdirSync(path.dirname(path.join(pyDir, rel)), { recursive: true });
-      fs.writeFileSync(path.join(pyDir, rel), text);
-    }
     for (const pack of found.value) {
       for (const env of pack.envs) {
-        const r = await importFolder(pack.packDir, env.label, env.file.dir, pyDir, timeoutS);
+        const r = await importNodeFolder(pack.packDir, env.label, env.file.dir, pyDir, timeoutS);
         folders.push(r);
         if (r.error) {
           out.error(`${r.label}: import failed: ${r.error}`);

@@ -178,3 +178,17 @@ export function downloadFile(url: string, dest: string, opts: DownloadOptions = 
   };
   return new ResultAsync(run());
 }
+
+/**
+ * Whether `url`'s host answers at all (through the configured proxy): any HTTP status counts,
+ * only a network failure (refused, DNS, timeout, TLS) does not. One HEAD, no retries.
+ */
+export async function probeReachable(url: string, timeoutMs: number): Promise<Result<number, HttpError>> {
+  try {
+    const res = await request(url, { method: "HEAD", dispatcher: dispatcher(), headers: { "user-agent": USER_AGENT }, headersTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
+    await res.body.dump().catch(() => undefined);
+    return ok(res.statusCode);
+  } catch (e) {
+    return err(networkError(url, e).error);
+  }
+}

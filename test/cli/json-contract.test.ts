@@ -67,7 +67,7 @@ describe("--json contract", () => {
   test("an unknown command and an unknown flag are usage errors in JSON too", async () => {
     const unknown = await expectDocument(["instal", "--json"], usageSchema("instal"));
     expect(unknown.exitCode).toBe(1);
-    for (const command of ["install", "check", "generate", "status", "gc", "detect", "wheels", "bridge", "run", "test", "ps", "self-update"]) {
+    for (const command of ["install", "check", "generate", "status", "gc", "detect", "wheels", "bridge", "run", "test", "doctor", "ps", "self-update"]) {
       await expectDocument([command, "--no-such-flag", "--json"], usageSchema(command));
     }
   });

@@ -144,6 +144,20 @@ export const SCHEMAS = {
     nodes: z.number().int().nonnegative(),
     failedFolders: z.number().int().nonnegative(),
   }),
+  doctor: doc("doctor", {
+    root: absPath,
+    checks: z.array(
+      z.strictObject({
+        group: z.enum(["tools", "network", "cache", "envs", "comfyui"]),
+        name: z.string(),
+        status: z.enum(["ok", "warn", "fail"]),
+        summary: z.string(),
+        fix: z.string().optional(),
+        details: z.record(z.string(), z.unknown()).optional(),
+      }),
+    ),
+    counts: z.strictObject({ ok: z.number().int(), warn: z.number().int(), fail: z.number().int() }),
+  }),
   ps: doc("ps", { supervisors: z.array(z.object({ pid: z.number().int(), parentPid: z.number().int(), workers: z.array(z.object({ label: z.string(), log: absPath })) })) }),
   "self-update": doc("self-update", {
     updated: z.boolean(),

@@ -1,24 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import fs from "node:fs";
 import path from "node:path";
 import { runCli } from "../support/cli.ts";
+import { linkedNodeDir } from "../support/fake-env.ts";
 import { tmpdir } from "../support/tmp.ts";
 import { SCHEMAS } from "./json-schema.ts";
-
-/** A node folder linked to a stand-in env whose bin/python is this machine's python3. */
-function linkedNodeDir(base: string): { nodeDir: string; envDir: string } {
-  const envDir = path.join(base, "cache", "_env_abcdef", ".pixi", "envs", "default");
-  fs.mkdirSync(path.join(envDir, "bin"), { recursive: true });
-  fs.mkdirSync(path.join(envDir, "lib"));
-  // The interpreter itself, not a shim (pyenv's rewrites PATH before it starts Python).
-  const python3 = Bun.spawnSync(["python3", "-c", "import sys; print(sys.executable)"]).stdout.toString().trim();
-  fs.symlinkSync(python3, path.join(envDir, "bin", "python"));
-  const nodeDir = path.join(base, "Pack", "nodes");
-  fs.mkdirSync(nodeDir, { recursive: true });
-  fs.writeFileSync(path.join(nodeDir, "comfy-env.toml"), 'python = "3.11"\n\n[env_vars]\nMY_FLAG = "on"\n');
-  fs.symlinkSync(envDir, path.join(nodeDir, "_env_abcdef"));
-  return { nodeDir, envDir };
-}
 
 const PROBE = "import os, shutil; print(os.environ['MY_FLAG'], os.environ['COMFYUI_ISOLATION_WORKER'], 'PYTHONPATH' in os.environ, os.environ['LD_LIBRARY_PATH'].split(':')[0], shutil.which('python'))";
 

@@ -6,6 +6,7 @@ import { configHash } from "../../src/cache/hash.ts";
 import { runCli, spawnCli, REPO_ROOT } from "../support/cli.ts";
 import { tmpdir } from "../support/tmp.ts";
 import { python, testWithPythons } from "../support/pythons.ts";
+import { SCHEMAS } from "../cli/json-schema.ts";
 import { copyTree, envFor, FIXTURES, isRunning, linksIn, makePack, pixiRuns, runEnvPython, sharedPackIndex } from "./helpers.ts";
 
 const index = sharedPackIndex("ce-e2e-");
@@ -301,4 +302,31 @@ describe("status and gc", () => {
     expect(fs.readFileSync(path.join(dropped, "nodes", "comfy-env.toml"), "utf8")).toBe('python = "3.12"\n');
     expect(runEnvPython(keptLink, "import cowsay").exitCode).toBe(0);
   }, 60_000);
+});
+
+describe("comfy-env test", () => {
+  test("the example pack: built, imported in its env, N of N nodes importable", async () => {
+    await using dir = await tmpdir();
+    const pack = path.join(dir.path, "hello-pack");
+    copyTree(path.join(REPO_ROOT, "examples", "hello-pack"), pack);
+    const env = envFor(path.join(dir.path, "cache"), index, { log: path.join(dir.path, "pixi.jsonl") });
+    const r = await runCli(["test", pack, "--cuda", "none"], { env });
+    expect(r.stdout).toMatch(/^✓ hello-pack\/nodes → _env_[0-9a-f]{6} \(built in [\d.]+s\)\n/);
+    expect(r.stdout).toEndWith("✓ hello-pack/nodes: 1 node(s)\n1 of 1 nodes importable (1 folder(s))\n");
+    expect(r.exitCode).toBe(0);
+  });
+
+  test("a folder whose import fails: its error, exit 1, the JSON names it", async () => {
+    await using dir = await tmpdir();
+    const pack = path.join(dir.path, "hello-pack");
+    copyTree(path.join(REPO_ROOT, "examples", "hello-pack"), pack);
+    fs.appendFileSync(path.join(pack, "nodes", "__init__.py"), "\nimport no_such_module_here\n");
+    const env = envFor(path.join(dir.path, "cache"), index, { log: path.join(dir.path, "pixi.jsonl") });
+    const r = await runCli(["test", pack, "--cuda", "none", "--json"], { env });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain("hello-pack/nodes: import failed: ModuleNotFoundError: No module named 'no_such_module_here'");
+    const doc = SCHEMAS.test.parse(JSON.parse(r.stdout));
+    expect(doc).toMatchObject({ ok: false, nodes: 0, failedFolders: 1, error: { kind: "import-failed" } });
+    expect(doc.folders?.[0]?.traceback).toContain("no_such_module_here");
+  });
 });

@@ -1,0 +1,84 @@
+import { describe, expect, test } from "bun:test";
+import fs from "node:fs";
+import path from "node:path";
+import { runCli } from "../support/cli.ts";
+import { linkedNodeDir } from "../support/fake-env.ts";
+import { tmpdir } from "../support/tmp.ts";
+import { startServer } from "../net/support/servers.ts";
+import { SCHEMAS } from "./json-schema.ts";
+
+type Doc = { checks: { group: string; name: string; status: string; summary: string; fix?: string; details?: Record<string, unknown> }[] };
+
+async function doctor(args: string[], env: Record<string, string>) {
+  const r = await runCli(["doctor", ...args, "--json"], { env: { ...(process.env as Record<string, string>), NO_COLOR: "1", ...env } });
+  const doc = SCHEMAS.doctor.parse(JSON.parse(r.stdout)) as unknown as Doc & { exitCode: number };
+  expect(doc.exitCode).toBe(r.exitCode);
+  return { ...r, doc, check: (group: string, name: string) => doc.checks.find((c) => c.group === group && c.name === name) };
+}
+
+const SHM = "/dev/shm";
+const otherFs = fs.existsSync(SHM) && fs.statSync(SHM).dev !== fs.statSync(import.meta.dir).dev;
+
+describe("comfy-env doctor", () => {
+  test.skipIf(!otherFs)("cache root and pixi's cache on different file systems: the hardlink problem and its fix", async () => {
+    await using dir = await tmpdir();
+    const root = fs.mkdtempSync(path.join(SHM, "ce-doctor-"));
+    try {
+      const r = await doctor(["--offline", "--root", root], { PIXI_CACHE_DIR: path.join(dir.path, "pixi-cache") });
+      expect(r.check("cache", "hardlinks")).toMatchObject({ status: "warn", details: { sameFileSystem: false }, fix: `put pixi's cache beside the envs: export PIXI_CACHE_DIR=${path.join(root, ".pixi-cache")} (or move the root next to it with COMFY_ENV_ROOT)` });
+      const same = await doctor(["--offline", "--root", root], { PIXI_CACHE_DIR: path.join(root, ".pixi-cache") });
+      expect(same.check("cache", "hardlinks")).toMatchObject({ status: "ok", details: { sameFileSystem: true } });
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test("--comfyui: a folder that fails to import reports the import error; a Python without the bridge says how to install it", async () => {
+    await using dir = await tmpdir();
+    const comfyui = path.join(dir.path, "ComfyUI");
+    const { nodeDir } = linkedNodeDir(path.join(comfyui, "custom_nodes"), "BrokenPack");
+    fs.writeFileSync(path.join(comfyui, "custom_nodes", "BrokenPack", "__init__.py"), "");
+    fs.writeFileSync(path.join(nodeDir, "__init__.py"), "import no_such_module_here\n");
+    const venv = path.join(dir.path, "venv");
+    expect(Bun.spawnSync(["python3", "-m", "venv", "--without-pip", venv]).exitCode).toBe(0);
+    const py = path.join(venv, "bin", "python");
+    const r = await doctor(["--offline", "--root", path.join(dir.path, "cache"), "--comfyui", comfyui, "--python", py], {});
+    expect(r.exitCode).toBe(1);
+    expect(r.check("comfyui", "BrokenPack/nodes")).toMatchObject({ status: "fail", summary: "import failed: ModuleNotFoundError: No module named 'no_such_module_here'" });
+    expect(r.check("comfyui", "bridge")).toMatchObject({ status: "fail", fix: `comfy-env bridge install --python ${py}` });
+    expect(r.check("envs", "_env_abcdef")).toBeUndefined();
+  });
+
+  test("network: a blocked host is named, through the proxy; a reachable mirror is ok", async () => {
+    const mirror = await startServer((_req, res) => {
+      res.writeHead(404);
+      res.end();
+    });
+    const dead = await startServer(() => undefined);
+    const proxy = dead.origin;
+    await dead.close();
+    try {
+      const r = await doctor(["--root", "/nonexistent/ce"], { COMFY_ENV_PIXI_URL: mirror.origin, HTTPS_PROXY: proxy, NO_PROXY: "127.0.0.1" });
+      expect(r.check("network", "pixi releases")).toMatchObject({ status: "ok" });
+      const blocked = r.check("network", "PyTorch index");
+      expect(blocked?.status).toBe("fail");
+      expect(blocked?.summary).toStartWith(`download.pytorch.org is not reachable through the proxy ${proxy}`);
+      expect(blocked?.fix).toContain("download.pytorch.org");
+    } finally {
+      await mirror.close();
+    }
+  });
+
+  test("envs: size unique vs shared through hardlinks; a done env nothing links to", async () => {
+    await using dir = await tmpdir();
+    const root = path.join(dir.path, "cache");
+    const env = path.join(root, "_env_123456");
+    fs.mkdirSync(env, { recursive: true });
+    fs.writeFileSync(path.join(env, ".done"), "");
+    fs.writeFileSync(path.join(env, "own.bin"), Buffer.alloc(1000));
+    fs.writeFileSync(path.join(dir.path, "pkg.bin"), Buffer.alloc(3000));
+    fs.linkSync(path.join(dir.path, "pkg.bin"), path.join(env, "shared.bin"));
+    const r = await doctor(["--offline", "--root", root], {});
+    expect(r.check("envs", "_env_123456")).toMatchObject({ status: "warn", fix: "`comfy-env gc` frees it", details: { uniqueBytes: 1000, sharedBytes: 3000 } });
+  });
+});
