@@ -130,8 +130,9 @@ describe("--json contract", () => {
     await expectDocument(["ps", "--json"], SCHEMAS.ps);
   });
 
-  test("self-update from sources is refused in JSON", async () => {
-    const d = await expectDocument(["self-update", "--json"], SCHEMAS["self-update"]);
-    expect(d.error.kind).toBe("not-compiled");
+  test("self-update: refused from sources, or a release the mirror does not have, in JSON", async () => {
+    // The compiled binary (COMFY_ENV_TEST_BINARY) really asks the mirror: a loopback one that answers 404.
+    const d = await expectDocument(["self-update", "--json"], SCHEMAS["self-update"], { COMFY_ENV_DOWNLOAD_URL: new URL(index.index).origin });
+    expect(d.error.kind).toBe(process.env.COMFY_ENV_TEST_BINARY ? "release-not-found" : "not-compiled");
   });
 });
