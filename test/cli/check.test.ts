@@ -45,6 +45,13 @@ describe("comfy-env check", () => {
     expect(fs.existsSync(root)).toBe(false);
   });
 
+  test('numpy = "1.26.*" (not a PEP 440 specifier): <file>:<line>: and exit 1', async () => {
+    const p = pack("Pep440", { "nodes/comfy-env.toml": 'python = "3.11"\n\n[pypi-dependencies]\nnumpy = "1.26.*"\n' });
+    const r = await runCli(["check", p, "--no-index"], { env });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toStartWith(`${path.join(p, "nodes", "comfy-env.toml")}:4: `);
+  });
+
   test("a [cuda] package without a wheel for a default target: its line, per target; --no-index skips the lookup", async () => {
     const file = 'python = "3.9"\n\n[cuda]\npackages = [\n  "nvdiffrast",\n]\n';
     const p = pack("NoWheel", { "nodes/comfy-env.toml": file });
