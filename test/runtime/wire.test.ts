@@ -1,0 +1,40 @@
+import { describe, expect, test } from "bun:test";
+import fs from "node:fs";
+import path from "node:path";
+import { REPO_ROOT } from "../support/cli.ts";
+import { findPython } from "../support/pythons.ts";
+import { tmpdir } from "../support/tmp.ts";
+import { HARNESS } from "./host.ts";
+
+const PACKAGE = path.join(REPO_ROOT, "src", "python");
+
+function harness(python: string, script: string, ...args: string[]) {
+  const r = Bun.spawnSync([python, "-B", path.join(HARNESS, script), PACKAGE, ...args], { stdout: "pipe", stderr: "pipe", timeout: 60_000 });
+  expect(r.stderr.toString()).toBe("");
+  return JSON.parse(r.stdout.toString());
+}
+
+describe("the worker channel's framing (frame limit set to 4 KiB for the test)", () => {
+  for (const minor of ["3.9", "3.13"]) {
+    test(`Python ${minor}: a value over the limit holding a frame arrives whole by every send path and runs nothing; short and long frames keep the stream in step or end it without allocating`, async () => {
+      const py = findPython(minor);
+      expect(py).toBeDefined();
+      await using dir = await tmpdir();
+      const mark = path.join(dir.path, "pwned");
+      const out = harness(py as string, "framing.py", mark);
+      for (const send of ["send_flat", "send"]) {
+        // Chunked at the limit, never one header longer than it.
+        expect(out.smuggle[send]).toEqual({ longest: 4095, intact: true, first: "value", next: ["value", "('ping', 2)"] });
+      }
+      expect(out.smuggle.pwned).toBe(false);
+      expect(fs.existsSync(mark)).toBe(false);
+      // Refused, and the next message is read as sent.
+      expect(out.short.one_byte).toEqual(["WireError", ["value", "('after', 'one_byte')"]]);
+      expect(out.short.empty).toEqual(["WireError", ["value", "('after', 'empty')"]]);
+      // 2^31 − 16 declared, 1 MiB sent, then the end: read as it came, under a 512 MiB cap.
+      expect(out.long.near_2_31).toEqual(["PeerClosed", ""]);
+      expect(out.long.over_limit[0]).toBe("FrameTooLong");
+    });
+  }
+});
+
