@@ -38,3 +38,19 @@ describe("the worker channel's framing (frame limit set to 4 KiB for the test)",
   }
 });
 
+
+describe("shared memory one connection keeps (pool bound set to 4 MiB for the test)", () => {
+  test("after 3, 6 and 12 MiB arrays each way, each side keeps 4 MiB and maps only the peer's 4 MiB segment", () => {
+    const py = [findPython("3.11"), "python3"].find((p) => p && Bun.spawnSync([p, "-c", "import numpy"]).exitCode === 0);
+    if (!py) {
+      console.warn("no Python with numpy: shared-memory pool test skipped");
+      return;
+    }
+    const out = harness(py, "shm_pool.py");
+    expect(out.equal).toBe(true);
+    expect(out.kept_mib).toEqual([4, 4]);
+    expect(out.peer_maps).toEqual([[0], [0]]);
+    // Each side's own 4 MiB segment and its map of the other's: 16 MiB (before: 4 × 28).
+    expect(out.mapped_mib).toBe(16);
+  });
+});

@@ -19,6 +19,8 @@ Body: a pickle (protocol 5), by codec:
   1  the declared fallback for other objects: a full pickle, accepted only when allow_pickle is
      on (COMFY_ENV_ALLOW_PICKLE=0 turns it off), and only on a connection that already proved it
      holds the worker's secret.
+  3  control, no value: the sender closed the segments whose ids (4 bytes each) the body lists
+     (see _shm.Pool.release_all), so the receiver unmaps them too.
 Why the full-pickle fallback stays on by default: values between nodes are often objects of the
 packs' own classes (a mesh, a model wrapper, a PIL preview), which only pickle carries. The only
 senders of such a frame are the two authenticated ends, and both already run the pack's code
@@ -55,7 +57,8 @@ from . import _shm
 # pass for a header, into the kind byte. A plain frame, as the hello is, reads the same in both.
 PROTOCOL = 3
 MAX_FRAME = (1 << 31) - 1  # the most a frame's length may say (tests set a small one)
-CODEC = 0x3F  # the kind byte's codec bits (see above; codecs over 2 are refused)
+CODEC = 0x3F  # the kind byte's codec bits (see above; codecs over 3 are refused)
+RETIRED = 3
 MORE = 0x40
 FDS = 0x80
 _HDR = struct.Struct(">I")
@@ -354,7 +357,7 @@ class Connection(object):
             k = self._recv_into(self._rview)
             if k > 5 and _HEAD_UNPACK(self._rbuf) == (k - 4, 0) and _GUARDED:
                 if self._lent:  # the peer answered: our segments are free again
-                    self.pool.release_all()
+                    self._peer_answered()
                 if _EXT_CACHE:
                     _EXT_CACHE.clear()
                 try:
@@ -365,6 +368,18 @@ class Connection(object):
                 raise PeerClosed()
             self._rend = k
         return self._recv_slow()
+
+    def _peer_answered(self):
+        """The peer decoded our last frame before it sent a value: our segments are free again.
+        Those the pool closes now (over its bound, see _shm.Pool.release_all) are named to the
+        peer at once, so that it unmaps them too."""
+        closed = self.pool.release_all()
+        if closed:
+            body = struct.pack(">%dI" % len(closed), *closed)
+            try:
+                self._sendall(_HEAD_PACK(len(body) + 1, RETIRED) + body)
+            except OSError:
+                pass  # the peer is gone, and its maps with it; the value that came is still read
 
     def _take_fds(self):
         """Whether the descriptors sent ahead of the frame being read were on the descriptor
@@ -414,13 +429,17 @@ class Connection(object):
                 codec = kind & CODEC
             elif kind & CODEC != codec:
                 raise WireError("a frame of another kind inside a value sent in several frames")
-            if not kind & MORE:
+            if kind & MORE:
+                continue
+            if codec != RETIRED:
                 break
+            self.peer.drop(struct.unpack(">%dI" % (len(body) // 4), body[: len(body) - len(body) % 4]))
+            whole = codec = None  # a control frame: the value comes next
         if not fds_ok:  # refused after reading it whole: the next frame still starts in step
             raise WireError("a descriptor frame came without its descriptors")
         # The peer decoded our last frame before sending this value: our segments are free again.
         if self._lent:
-            self.pool.release_all()
+            self._peer_answered()
         return self.decode(codec, body)
 
     def _settle(self):
