@@ -35,9 +35,18 @@ describe("the worker channel's framing (frame limit set to 4 KiB for the test)",
       expect(out.long.near_2_31).toEqual(["PeerClosed", ""]);
       expect(out.long.over_limit[0]).toBe("FrameTooLong");
     });
+
+    test(`Python ${minor}: a client trickling its hello is dropped when the hello's whole time is up; a prompt client is greeted`, () => {
+      const py = findPython(minor);
+      expect(py).toBeDefined();
+      const out = harness(py as string, "hello_deadline.py", "0.5");
+      expect(out.dropped_after).not.toBeNull();
+      expect(out.dropped_after).toBeGreaterThanOrEqual(0.4);
+      expect(out.dropped_after).toBeLessThan(2);
+      expect(out.greeting).toBe("hello");
+    });
   }
 });
-
 
 describe("shared memory one connection keeps (pool bound set to 4 MiB for the test)", () => {
   test("after 3, 6 and 12 MiB arrays each way, each side keeps 4 MiB and maps only the peer's 4 MiB segment", () => {

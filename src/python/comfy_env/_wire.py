@@ -48,6 +48,7 @@ import pickle
 import socket
 import struct
 import sys
+import time
 
 from . import _shm
 
@@ -564,28 +565,39 @@ def send_raw(sock, payload, fds=()):
         sock.sendall(frame[sent:])
 
 
-def recv_raw(sock, limit, fds=None):
-    """A length-prefixed frame of at most `limit` bytes, or None (too long or closed). With a
-    list as `fds`, the descriptors that came with it are appended there (Unix sockets)."""
-    hdr = _recv_exact(sock, 4, fds)
+def recv_raw(sock, limit, fds=None, deadline=None):
+    """A length-prefixed frame of at most `limit` bytes, or None (too long, closed, or not whole
+    by `deadline`, a time.monotonic() value). With a list as `fds`, the descriptors that came
+    with it are appended there (Unix sockets)."""
+    hdr = _recv_exact(sock, 4, fds, deadline)
     if hdr is None:
         return None
     n = _HDR.unpack(hdr)[0]
     if n > limit:
         return None
-    return _recv_exact(sock, n, fds)
+    return _recv_exact(sock, n, fds, deadline)
 
 
-def _recv_exact(sock, n, fds):
+def _recv_exact(sock, n, fds, deadline):
     buf = bytearray(n)
     view = memoryview(buf)
     got = 0
     while got < n:
-        if fds is None:
-            k = sock.recv_into(view[got:], n - got)
-        else:
-            k, anc, _flags, _addr = sock.recvmsg_into([view[got:n]], _ANC)
-            fds.extend(fds_of(anc))
+        if deadline is not None:
+            # The whole read's time is bounded, not each recv's: a peer trickling a byte now
+            # and then would otherwise hold this thread for good.
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            sock.settimeout(left)
+        try:
+            if fds is None:
+                k = sock.recv_into(view[got:], n - got)
+            else:
+                k, anc, _flags, _addr = sock.recvmsg_into([view[got:n]], _ANC)
+                fds.extend(fds_of(anc))
+        except socket.timeout:
+            return None
         if k == 0:
             return None
         got += k
