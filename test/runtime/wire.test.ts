@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { REPO_ROOT } from "../support/cli.ts";
-import { findPython } from "../support/pythons.ts";
+import { findPython, python, testWithPythons } from "../support/pythons.ts";
 import { tmpdir } from "../support/tmp.ts";
 import { HARNESS } from "./host.ts";
 
@@ -16,12 +16,10 @@ function harness(python: string, script: string, ...args: string[]) {
 
 describe("the worker channel's framing (frame limit set to 4 KiB for the test)", () => {
   for (const minor of ["3.9", "3.13"]) {
-    test(`Python ${minor}: a value over the limit holding a frame arrives whole by every send path and runs nothing; short and long frames keep the stream in step or end it without allocating`, async () => {
-      const py = findPython(minor);
-      expect(py).toBeDefined();
+    testWithPythons(minor)(`Python ${minor}: a value over the limit holding a frame arrives whole by every send path and runs nothing; short and long frames keep the stream in step or end it without allocating`, async () => {
       await using dir = await tmpdir();
       const mark = path.join(dir.path, "pwned");
-      const out = harness(py as string, "framing.py", mark);
+      const out = harness(python(minor), "framing.py", mark);
       for (const send of ["send_flat", "send"]) {
         // Chunked at the limit, never one header longer than it.
         expect(out.smuggle[send]).toEqual({ longest: 4095, intact: true, first: "value", next: ["value", "('ping', 2)"] });
@@ -36,10 +34,8 @@ describe("the worker channel's framing (frame limit set to 4 KiB for the test)",
       expect(out.long.over_limit[0]).toBe("FrameTooLong");
     });
 
-    test(`Python ${minor}: a client trickling its hello is dropped when the hello's whole time is up; a prompt client is greeted`, () => {
-      const py = findPython(minor);
-      expect(py).toBeDefined();
-      const out = harness(py as string, "hello_deadline.py", "0.5");
+    testWithPythons(minor)(`Python ${minor}: a client trickling its hello is dropped when the hello's whole time is up; a prompt client is greeted`, () => {
+      const out = harness(python(minor), "hello_deadline.py", "0.5");
       expect(out.dropped_after).not.toBeNull();
       expect(out.dropped_after).toBeGreaterThanOrEqual(0.4);
       expect(out.dropped_after).toBeLessThan(2);
