@@ -1,18 +1,31 @@
 """Frames and the hot-path codec between the bridge and a worker (both Python, stdlib only).
 
-Frame: 4-byte big-endian length, then the payload. On Unix the top bit of the length says that
-new shared-memory descriptors came with this frame: they travel (SCM_RIGHTS) on a second socket,
-the descriptor channel the client hands the worker with its secret, sent before the frame. So
-the data socket is read with plain recv_into, which costs less than recvmsg.
-Payload: one flag byte, then a pickle (protocol 5).
-  flag 0  plain data: builtins only, no descriptors. Decoded by the C `pickle.loads`, held to
-          the allow-list by an audit hook (below), so a peer can never make it import or call
-          anything else.
-  flag 2  plain data with array descriptors: a restricted Unpickler whose find_class admits
-          only the allow-list and whose persistent_load maps the descriptors.
-  flag 1  the declared fallback for other objects: a full pickle, accepted only when
-          allow_pickle is on (COMFY_ENV_ALLOW_PICKLE=0 turns it off), and only on a connection
-          that already proved it holds the worker's secret.
+Frame: a 4-byte big-endian length L, then L bytes: one kind byte and the body. Every L is a
+length and nothing else, at most MAX_FRAME on every send path; a receiver reads exactly L bytes
+or, for an L over MAX_FRAME, closes the connection, and it allocates a frame's buffer as the
+bytes arrive, so a declared length reserves nothing. A value whose encoding is longer than
+MAX_FRAME goes as several frames, each but the last with MORE in its kind byte, so no byte of a
+value can ever be read as a header.
+Kind byte: the codec in its low six bits, MORE, and FDS, which says that new shared-memory
+descriptors came with this frame: they travel (SCM_RIGHTS) on a second socket, the descriptor
+channel the client hands the worker with its secret, sent before the frame. So the data socket
+is read with plain recv_into, which costs less than recvmsg.
+Body: a pickle (protocol 5), by codec:
+  0  plain data: builtins only, no descriptors. Decoded by the C `pickle.loads`, held to the
+     allow-list by an audit hook (below), so a peer can never make it import or call anything
+     else.
+  2  plain data with array descriptors: a restricted Unpickler whose find_class admits only the
+     allow-list and whose persistent_load maps the descriptors.
+  1  the declared fallback for other objects: a full pickle, accepted only when allow_pickle is
+     on (COMFY_ENV_ALLOW_PICKLE=0 turns it off), and only on a connection that already proved it
+     holds the worker's secret.
+  3  control, no value: the sender closed the segments whose ids (4 bytes each) the body lists
+     (see _shm.Pool.release_all), so the receiver unmaps them too.
+Why the full-pickle fallback stays on by default: values between nodes are often objects of the
+packs' own classes (a mesh, a model wrapper, a PIL preview), which only pickle carries. The only
+senders of such a frame are the two authenticated ends, and both already run the pack's code
+(the worker its nodes, ComfyUI its __init__.py), so the fallback gives a pack nothing it lacks;
+what came in as data (a prompt, a file's bytes) can no longer become a frame, see above.
 numpy arrays and torch CPU tensors never go into the pickle: persistent_id swaps them for a
 small descriptor of a shared-memory segment (see _shm), or inline bytes when they are small.
 Why pickle and not a pure-Python msgpack: the C pickler is ~10x faster for the small messages of
@@ -35,17 +48,23 @@ import pickle
 import socket
 import struct
 import sys
+import time
 
 from . import _shm
 
 # What the frames above mean. The worker runs the binary's copy of this package and the host
 # the bridge's: a bridge left behind by `self-update` must fail clearly, not misread frames.
-PROTOCOL = 2
-MAX_FRAME = (1 << 31) - 1
-FD_BIT = 1 << 31
+# Protocol 3 moved the descriptor flag from the length's top bit, where a 2 GiB value could
+# pass for a header, into the kind byte. A plain frame, as the hello is, reads the same in both.
+PROTOCOL = 3
+MAX_FRAME = (1 << 31) - 1  # the most a frame's length may say (tests set a small one)
+CODEC = 0x3F  # the kind byte's codec bits (see above; codecs over 3 are refused)
+RETIRED = 3
+MORE = 0x40
+FDS = 0x80
 _HDR = struct.Struct(">I")
-_HEAD = struct.Struct(">IB")  # a header and the frame's flag, in one (un)pack
-_HDR_PLAIN = _HEAD.pack
+_HEAD = struct.Struct(">IB")  # a header and the frame's kind byte, in one (un)pack
+_HEAD_PACK = _HEAD.pack
 _HEAD_UNPACK = _HEAD.unpack_from
 _dumps = pickle.dumps
 _BytesIO = io.BytesIO
@@ -63,6 +82,11 @@ class WireError(Exception):
 
 class PeerClosed(Exception):
     """The connection ended."""
+
+
+class FrameTooLong(PeerClosed):
+    """The peer declared a frame longer than MAX_FRAME. Nothing after it can be read in step, so
+    the connection ends, as if the peer had closed it."""
 
 
 def _numpy():
@@ -253,7 +277,10 @@ class Connection(object):
         elif t not in _ATOMS:
             return self.send(msg)
         data = _dumps(msg, 5)
-        self._sendall(_HDR_PLAIN(len(data) + 1, 0) + data)
+        n = len(data) + 1
+        if n > MAX_FRAME:
+            return self._send_long(0, data, 0)
+        self._sendall(_HEAD_PACK(n, 0) + data)
 
     def send(self, obj):
         # One pickler per connection, reset per frame: building a Pickler costs more than a
@@ -273,18 +300,18 @@ class Connection(object):
         elif p.descriptors:
             buf.seek(0)
             buf.write(b"\x02")
-        payload = buf.getbuffer()
+        payload = buf.getbuffer()  # the kind byte, then the pickle
         try:
-            n = len(payload)
-            if n > MAX_FRAME:
-                raise WireError("message too large (%d bytes)" % n)
             fds = self.pool.take_unsent_fds()
             if fds:
-                # First the descriptors: the reader takes them when it reads this frame's header,
-                # before it decodes the payload that names them.
+                # First the descriptors: the reader takes them when it reads this frame's kind
+                # byte, before it decodes the body that names them.
                 self.side.sendmsg([bytes((len(fds),))], [(_SCM[0], _SCM[1], array.array("i", fds))])
-                n |= FD_BIT
-            if len(payload) < 65536:
+                payload[0] |= FDS
+            n = len(payload)
+            if n > MAX_FRAME:
+                self._send_long(payload[0], payload, 1)
+            elif n < 65536:
                 self.sock.sendall(_HDR.pack(n) + payload)
             else:
                 self.sock.sendall(_HDR.pack(n))
@@ -294,6 +321,20 @@ class Connection(object):
         if buf.tell() > (1 << 20):
             self._out = io.BytesIO()  # do not keep a big frame's buffer alive
             self._pickler = _Pickler(self._out, self)
+
+    def _send_long(self, kind, data, start):
+        """data[start:], a body longer than one frame, as frames of at most MAX_FRAME bytes:
+        MORE in all but the last one's kind byte, FDS (when set) in the first one's only."""
+        step = MAX_FRAME - 1
+        view = memoryview(data)
+        end = len(view)
+        at = start
+        while at < end:
+            part = view[at:at + step]
+            at += len(part)
+            self.sock.sendall(_HEAD_PACK(len(part) + 1, kind | MORE if at < end else kind))
+            self.sock.sendall(part)
+            kind &= ~FDS
 
     def _fill(self):
         """Read whatever has arrived (at least one byte) after the buffered bytes."""
@@ -317,7 +358,7 @@ class Connection(object):
             k = self._recv_into(self._rview)
             if k > 5 and _HEAD_UNPACK(self._rbuf) == (k - 4, 0) and _GUARDED:
                 if self._lent:  # the peer answered: our segments are free again
-                    self.pool.release_all()
+                    self._peer_answered()
                 if _EXT_CACHE:
                     _EXT_CACHE.clear()
                 try:
@@ -328,6 +369,18 @@ class Connection(object):
                 raise PeerClosed()
             self._rend = k
         return self._recv_slow()
+
+    def _peer_answered(self):
+        """The peer decoded our last frame before it sent a value: our segments are free again.
+        Those the pool closes now (over its bound, see _shm.Pool.release_all) are named to the
+        peer at once, so that it unmaps them too."""
+        closed = self.pool.release_all()
+        if closed:
+            body = struct.pack(">%dI" % len(closed), *closed)
+            try:
+                self._sendall(_HEAD_PACK(len(body) + 1, RETIRED) + body)
+            except OSError:
+                pass  # the peer is gone, and its maps with it; the value that came is still read
 
     def _take_fds(self):
         """Whether the descriptors sent ahead of the frame being read were on the descriptor
@@ -342,64 +395,91 @@ class Connection(object):
         return True
 
     def _recv_slow(self):
-        while self._rend - self._rpos < 4:
-            self._fill()
-        pos = self._rpos
-        n = _HDR.unpack_from(self._rbuf, pos)[0]
-        pos += 4
+        """The next value, read frame by frame: exactly the bytes each header declares, so a
+        frame refused leaves the next one in step."""
+        whole = None  # a value sent as several frames (MORE): its body so far
+        codec = None  # the value's codec, from its first frame
         fds_ok = True
-        if n & FD_BIT:
-            n &= ~FD_BIT
-            fds_ok = self._take_fds()
-        if n < 2:
-            self._rpos = pos
-            raise WireError("frame too short")
-        self._rpos = pos
-        have = self._rend - pos
-        if n <= len(self._rbuf) - 4:
-            while have < n:
+        while True:
+            while self._rend - self._rpos < 4:
                 self._fill()
+            n = _HDR.unpack_from(self._rbuf, self._rpos)[0]
+            if n > MAX_FRAME:
+                raise FrameTooLong("the peer sent a frame of %d bytes (at most %d)" % (n, MAX_FRAME))
+            self._rpos += 4
+            if n == 0:
+                self._settle()
+                raise WireError("an empty frame")
+            while self._rend == self._rpos:
+                self._fill()
+            kind = self._rbuf[self._rpos]
+            self._rpos += 1
+            if kind & FDS and not self._take_fds():
+                fds_ok = False
+            if whole is None and not kind & MORE and n <= len(self._rbuf):
+                # A small frame: its body is read into the buffer and decoded from there.
+                while self._rend - self._rpos < n - 1:
+                    self._fill()
                 pos = self._rpos
-                have = self._rend - pos
-            data = self._rview[pos:pos + n]
-            self._rpos = pos + n
-        else:
-            # A big frame: its own buffer, read exactly.
-            big = bytearray(n)
-            take = min(have, n)
-            big[:take] = self._rview[pos:pos + take]
-            self._rpos = pos + take
-            view = memoryview(big)
-            got = take
-            while got < n:
-                k = self.sock.recv_into(view[got:], n - got)
-                if k == 0:
-                    raise PeerClosed()
-                got += k
-            data = big
-        if self._rpos == self._rend:
-            self._rpos = self._rend = 0
+                body = self._rview[pos:pos + n - 1]
+                self._rpos = pos + n - 1
+            else:
+                body = whole = self._append(whole, n - 1)
+            self._settle()
+            if codec is None:
+                codec = kind & CODEC
+            elif kind & CODEC != codec:
+                raise WireError("a frame of another kind inside a value sent in several frames")
+            if kind & MORE:
+                continue
+            if codec != RETIRED:
+                break
+            self.peer.drop(struct.unpack(">%dI" % (len(body) // 4), body[: len(body) - len(body) % 4]))
+            whole = codec = None  # a control frame: the value comes next
         if not fds_ok:  # refused after reading it whole: the next frame still starts in step
             raise WireError("a descriptor frame came without its descriptors")
-        # The peer decoded our last frame before sending this one: our segments are free again.
+        # The peer decoded our last frame before sending this value: our segments are free again.
         if self._lent:
-            self.pool.release_all()
-        return self.decode(data)
+            self._peer_answered()
+        return self.decode(codec, body)
 
-    def decode(self, data):
-        flag = data[0]
-        if flag == 1:
+    def _settle(self):
+        if self._rpos == self._rend:
+            self._rpos = self._rend = 0
+
+    def _append(self, out, n):
+        """`out` (a new bytearray when None) with the stream's next n bytes appended. It grows
+        only as they arrive, doubling at most, so a declared length alone reserves nothing."""
+        if out is None:
+            out = bytearray()
+        end = len(out) + n
+        pos = self._rpos
+        take = min(self._rend - pos, n)
+        out += self._rview[pos:pos + take]
+        self._rpos = pos + take
+        filled = len(out)
+        while filled < end:
+            if filled == len(out):
+                out += bytes(min(end - filled, max(filled, _RBUF)))
+            k = self._recv_into(memoryview(out)[filled:])
+            if k == 0:
+                raise PeerClosed()
+            filled += k
+        return out
+
+    def decode(self, codec, body):
+        if codec == 1:
             if not self.allow_pickle:
                 raise WireError("the peer sent a pickled object but allow_pickle is off")
-        elif flag > 2:
-            raise WireError("bad frame flag")
+        elif codec > 2:
+            raise WireError("bad frame kind")
         if _EXT_CACHE:
             _EXT_CACHE.clear()
         try:
-            if flag == 0 and _GUARDED:
-                return _plain_loads(data[1:])
-            f = _BytesIO(data[1:])  # a copy: the receive buffer is reused
-            if flag != 1:
+            if codec == 0 and _GUARDED:
+                return _plain_loads(body)
+            f = _BytesIO(body)  # a copy: the receive buffer is reused
+            if codec != 1:
                 return self._restricted(f).load()
             return _Unpickler(f, self, True).load()
         except Exception as e:
@@ -485,28 +565,39 @@ def send_raw(sock, payload, fds=()):
         sock.sendall(frame[sent:])
 
 
-def recv_raw(sock, limit, fds=None):
-    """A length-prefixed frame of at most `limit` bytes, or None (too long or closed). With a
-    list as `fds`, the descriptors that came with it are appended there (Unix sockets)."""
-    hdr = _recv_exact(sock, 4, fds)
+def recv_raw(sock, limit, fds=None, deadline=None):
+    """A length-prefixed frame of at most `limit` bytes, or None (too long, closed, or not whole
+    by `deadline`, a time.monotonic() value). With a list as `fds`, the descriptors that came
+    with it are appended there (Unix sockets)."""
+    hdr = _recv_exact(sock, 4, fds, deadline)
     if hdr is None:
         return None
     n = _HDR.unpack(hdr)[0]
     if n > limit:
         return None
-    return _recv_exact(sock, n, fds)
+    return _recv_exact(sock, n, fds, deadline)
 
 
-def _recv_exact(sock, n, fds):
+def _recv_exact(sock, n, fds, deadline):
     buf = bytearray(n)
     view = memoryview(buf)
     got = 0
     while got < n:
-        if fds is None:
-            k = sock.recv_into(view[got:], n - got)
-        else:
-            k, anc, _flags, _addr = sock.recvmsg_into([view[got:n]], _ANC)
-            fds.extend(fds_of(anc))
+        if deadline is not None:
+            # The whole read's time is bounded, not each recv's: a peer trickling a byte now
+            # and then would otherwise hold this thread for good.
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            sock.settimeout(left)
+        try:
+            if fds is None:
+                k = sock.recv_into(view[got:], n - got)
+            else:
+                k, anc, _flags, _addr = sock.recvmsg_into([view[got:n]], _ANC)
+                fds.extend(fds_of(anc))
+        except socket.timeout:
+            return None
         if k == 0:
             return None
         got += k

@@ -26,7 +26,7 @@ import traceback
 
 from . import _after_import, _host_state, _imports, _memory, _prompt_server, _turn, _wire
 
-AUTH_TIMEOUT = 5.0
+AUTH_TIMEOUT = 5.0  # seconds a client has to send its whole secret
 SECRET_LIMIT = 256
 NODE_ATTRS = (
     "RETURN_TYPES", "RETURN_NAMES", "FUNCTION", "CATEGORY", "OUTPUT_NODE", "INPUT_IS_LIST",
@@ -390,8 +390,7 @@ def _serve(sock, secret):
     fds = [] if sock.family != socket.AF_INET else None
     side = None
     try:
-        sock.settimeout(AUTH_TIMEOUT)
-        got = _wire.recv_raw(sock, SECRET_LIMIT, fds)
+        got = _wire.recv_raw(sock, SECRET_LIMIT, fds, time.monotonic() + AUTH_TIMEOUT)
         if got is None or not hmac.compare_digest(got, secret):
             raise ValueError("not our client")
         sock.settimeout(None)

@@ -1,7 +1,7 @@
 """Throws malformed traffic at a worker: python abuse.py <address> <secret> <frames> <mark file>.
 
 1. Clients without the secret: each connects, sends garbage and must be dropped.
-2. One authenticated client sends <frames> malformed frames (bad flags, garbage pickles,
+2. One authenticated client sends <frames> malformed frames (bad kind bytes, garbage pickles,
    forbidden globals, bad array descriptors, descriptors announced but never sent); each must be
    answered with an error, never run.
 Prints one JSON line: counts, and whether the worker still answers a ping.
@@ -103,7 +103,8 @@ ping = pickle.dumps(("ping", 0), protocol=5)
 for i in range(frames):
     k = i % 6
     if k == 0:
-        p = bytes([rng.randint(3, 255)]) + b"garbage"
+        # A kind byte with no codec (4-63), some with FDS (and no descriptors).
+        p = bytes([rng.randint(4, 63) | rng.choice((0, 0x80))]) + b"garbage"
     elif k == 1 and i % 12 == 1:
         p = bad_desc
     elif k == 1:
@@ -113,8 +114,9 @@ for i in range(frames):
     elif k == 3:
         p = b"\x00" + pickle.dumps(("call", i, "NoSuchNode", {}, 0), protocol=5)
     elif k == 4 and i % 12 == 10:
-        # Says descriptors came with it, but none did (this client never sent its channel).
-        s.sendall(struct.pack(">I", (1 << 31) | (len(ping) + 1)) + b"\x00" + ping)
+        # Says descriptors came with it (FDS in its kind byte), but none did (this client
+        # never sent its channel).
+        s.sendall(struct.pack(">IB", len(ping) + 1, 0x80) + ping)
         p = None
     elif k == 4:
         p = b"\x00\x80\x05\x95"  # truncated pickle
