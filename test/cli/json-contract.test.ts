@@ -59,7 +59,7 @@ describe("--json contract", () => {
   test("help and --version", async () => {
     await expectDocument(["--help", "--json"], SCHEMAS.help);
     const v = await expectDocument(["--version", "--json"], SCHEMAS.version);
-    expect(v.bridge.protocol).toBe(2);
+    expect(v.bridge.protocol).toBe(3); // _wire.PROTOCOL
     await expectDocument(["--json", "--version"], SCHEMAS.version);
     await expectDocument(["status", "--help", "--json"], helpSchema("status"));
   });
