@@ -1,7 +1,8 @@
 import { dlopen, FFIType, type Pointer } from "bun:ffi";
-import { readEnv } from "../util/env.ts";
 import { err, messageOf, ok, type Result } from "../util/result.ts";
 import { architectureOf, formatComputeCapability } from "./arch.ts";
+import { nvmlCandidates } from "./nvml-paths.ts";
+import type { NvmlSources } from "./platforms.ts";
 import type { Env, GpuInfo, GpuProbeAnswer, ProbeError } from "./types.ts";
 
 /** What the NVML calls returned, before interpretation; null where a call failed. */
@@ -59,12 +60,6 @@ export function nvmlAnswer(raw: NvmlRaw): GpuProbeAnswer {
     };
   });
   return { gpus, driver: { version: driverVersion, cuda: raw.cudaDriverVersion === null ? null : cudaFromNvml(raw.cudaDriverVersion) } };
-}
-
-/** Library names to try: COMFY_ENV_NVML_LIB alone when set, else the OS defaults. */
-export function nvmlCandidates(env: Env, defaults: string[]): string[] {
-  const override = readEnv("COMFY_ENV_NVML_LIB", env);
-  return override ? [override] : defaults;
 }
 
 // Signatures as in nvml.h (docs/reference.md §5.2). A wrong one crashes the process, so this set stays small.
@@ -170,9 +165,11 @@ function readNvml(nvml: NvmlCalls): Result<NvmlRaw, ProbeError> {
 }
 
 /** NVML through bun:ffi. A missing library, a missing symbol or a failing call is an error value. */
-export function probeNvml(env: Env, defaults: string[]): Result<GpuProbeAnswer, ProbeError> {
+export function probeNvml(env: Env, sources: NvmlSources): Result<GpuProbeAnswer, ProbeError> {
+  const found = nvmlCandidates(env, sources);
+  if ("refused" in found) return err({ kind: "not-found", what: "NVML", message: found.refused });
   const missing: string[] = [];
-  for (const lib of nvmlCandidates(env, defaults)) {
+  for (const lib of found.paths) {
     const opened = openNvml(lib);
     if (opened.isErr()) {
       missing.push(opened.error);

@@ -48,7 +48,7 @@ export function openSession(opts: DetectOptions = {}): DetectSession {
   const torch = (listDevices: boolean) => (python === null ? null : (torchRun ??= probeTorch(python, env, listDevices)));
 
   const probes: Partial<Record<GpuMethod, GpuProbe>> = {
-    nvml: async () => probeNvml(env, profile.nvmlLibraries),
+    nvml: async () => probeNvml(env, profile.nvml),
     "nvidia-smi": () => probeNvidiaSmi(env, profile.nvidiaSmiFallbacks),
     sysfs,
   };

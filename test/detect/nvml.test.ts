@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { dlopen, FFIType } from "bun:ffi";
-import { cString, cudaFromNvml, nvmlAnswer, nvmlCandidates, pciFromNvml, probeNvml } from "../../src/detect/nvml.ts";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { cString, cudaFromNvml, nvmlAnswer, pciFromNvml, probeNvml } from "../../src/detect/nvml.ts";
+import { loaderCachePaths, nvmlCandidates } from "../../src/detect/nvml-paths.ts";
+import { detectProfile, type NvmlSources } from "../../src/detect/platforms.ts";
 import { tmpdir, type TmpDir } from "../support/tmp.ts";
 import { buildFakeNvml } from "./helpers.ts";
 
@@ -42,9 +46,24 @@ describe("NVML decoding (pure)", () => {
     expect(pciFromNvml(new Uint8Array(68))).toEqual({ busId: null, deviceId: null });
   });
 
-  test("COMFY_ENV_NVML_LIB replaces the default list", () => {
-    expect(nvmlCandidates({}, ["libnvidia-ml.so.1"])).toEqual(["libnvidia-ml.so.1"]);
-    expect(nvmlCandidates({ COMFY_ENV_NVML_LIB: "/opt/nvml.so" }, ["libnvidia-ml.so.1"])).toEqual(["/opt/nvml.so"]);
+  const linux: NvmlSources = { file: "libnvidia-ml.so.1", ldconfig: "/sbin/ldconfig", folders: ["/drv", "/wsl"] };
+  const cache = "3 libs found in cache `/etc/ld.so.cache'\n\tlibnvidia-ml.so.1 (libc6,x86-64) => /usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1\n\tlibnvidia-ml.so (libc6,x86-64) => /usr/lib/x86_64-linux-gnu/libnvidia-ml.so\n\tlibnvidia-ml.so.1 (libc6) => lib32/libnvidia-ml.so.1\n";
+
+  test("the loader cache gives absolute paths of that file only", () => {
+    expect(loaderCachePaths(cache, "libnvidia-ml.so.1")).toEqual(["/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1"]);
+  });
+
+  test("candidates: loader cache, then the driver folders holding the file; never a bare name", () => {
+    const found = nvmlCandidates({}, linux, () => cache, (p) => p === "/wsl/libnvidia-ml.so.1");
+    expect(found).toEqual({ paths: ["/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1", "/wsl/libnvidia-ml.so.1"] });
+    expect(nvmlCandidates({}, linux, () => "", () => false)).toEqual({ paths: [] });
+  });
+
+  test("COMFY_ENV_NVML_LIB replaces the list, and must be absolute", () => {
+    expect(nvmlCandidates({ COMFY_ENV_NVML_LIB: "/opt/nvml.so" }, linux, () => cache)).toEqual({ paths: ["/opt/nvml.so"] });
+    expect(nvmlCandidates({ COMFY_ENV_NVML_LIB: "libnvidia-ml.so.1" }, linux, () => cache)).toEqual({
+      refused: 'COMFY_ENV_NVML_LIB must be an absolute path, not "libnvidia-ml.so.1"',
+    });
   });
 });
 
@@ -60,6 +79,7 @@ describe("NVML through bun:ffi with a gcc-built fake library", () => {
     libs.noCc = await buildFakeNvml(dir.path, "no-cc", ["FAKE_NO_CC"]);
   });
   afterAll(() => dir[Symbol.asyncDispose]());
+  const none: NvmlSources = { file: "", ldconfig: null, folders: [] };
 
   /**
    * Init and shutdown counts kept by the fake. Opened before the probe so the library stays
@@ -78,7 +98,7 @@ describe("NVML through bun:ffi with a gcc-built fake library", () => {
 
   test("lists both GPUs, the driver and its CUDA version, then shuts NVML down", () => {
     const state = watch(libs.normal as string);
-    const a = probeNvml({ COMFY_ENV_NVML_LIB: libs.normal as string }, ["/nonexistent/libnvidia-ml.so.1"])._unsafeUnwrap();
+    const a = probeNvml({ COMFY_ENV_NVML_LIB: libs.normal as string }, detectProfile("linux").nvml)._unsafeUnwrap();
     expect(a.driver).toEqual({ version: "570.124.06", cuda: "12.8" });
     expect(a.gpus.map((g) => [g.index, g.name, g.computeCapability, g.architecture, g.vramMiB, g.pciBusId, g.pciDeviceId])).toEqual([
       [0, "NVIDIA H100 80GB HBM3", "9.0", "Hopper", 81559, "00000000:00:06.0", "10de:2330"],
@@ -88,7 +108,7 @@ describe("NVML through bun:ffi with a gcc-built fake library", () => {
   });
 
   test("falls back to the pre-_v2 entry points", () => {
-    const a = probeNvml({ COMFY_ENV_NVML_LIB: libs.legacy as string }, [])._unsafeUnwrap();
+    const a = probeNvml({ COMFY_ENV_NVML_LIB: libs.legacy as string }, none)._unsafeUnwrap();
     expect(a.gpus).toHaveLength(2);
     expect(a.driver.cuda).toBe("12.8");
     expect(a.gpus[0]).toMatchObject({ name: "NVIDIA H100 80GB HBM3", pciBusId: null, pciDeviceId: null }); // no PciInfo_v3 there
@@ -96,28 +116,45 @@ describe("NVML through bun:ffi with a gcc-built fake library", () => {
 
   test("a failing nvmlInit is an error value, and nothing else is called", () => {
     const state = watch(libs.initFail as string);
-    const e = probeNvml({ COMFY_ENV_NVML_LIB: libs.initFail as string }, [])._unsafeUnwrapErr();
+    const e = probeNvml({ COMFY_ENV_NVML_LIB: libs.initFail as string }, none)._unsafeUnwrapErr();
     expect(e).toEqual({ kind: "call-failed", what: "NVML", message: "nvmlInit returned 9" });
     expect(state.read()).toEqual({ inits: 0, shutdowns: 0 });
   });
 
   test("an unsupported call leaves its field null", () => {
-    const a = probeNvml({ COMFY_ENV_NVML_LIB: libs.noCc as string }, [])._unsafeUnwrap();
+    const a = probeNvml({ COMFY_ENV_NVML_LIB: libs.noCc as string }, none)._unsafeUnwrap();
     expect(a.gpus[0]).toMatchObject({ name: "NVIDIA H100 80GB HBM3", computeCapability: null, architecture: null, vramMiB: 81559 });
   });
 
   test("a missing library falls through as not-found", () => {
-    const e = probeNvml({ COMFY_ENV_NVML_LIB: `${dir.path}/missing.so` }, [])._unsafeUnwrapErr();
+    const e = probeNvml({ COMFY_ENV_NVML_LIB: `${dir.path}/missing.so` }, none)._unsafeUnwrapErr();
     expect(e.kind).toBe("not-found");
     expect(e.kind === "not-found" && e.message).toContain("missing.so");
   });
 
   test("a library without the NVML symbols falls through as not-found", () => {
-    const e = probeNvml({}, ["libc.so.6"])._unsafeUnwrapErr();
-    expect(e.kind).toBe("not-found");
+    // libc.so.6 through this machine's real loader cache: an absolute path without NVML in it.
+    const e = probeNvml({}, { file: "libc.so.6", ldconfig: "/sbin/ldconfig", folders: [] })._unsafeUnwrapErr();
+    expect(e.kind === "not-found" && e.message).toContain("/libc.so.6");
   });
 
   test("no candidates (macOS) is not-found", () => {
-    expect(probeNvml({}, [])._unsafeUnwrapErr().kind).toBe("not-found");
+    expect(probeNvml({}, detectProfile("darwin").nvml)._unsafeUnwrapErr().kind).toBe("not-found");
+  });
+
+  test("a libnvidia-ml.so.1 in the current directory is never loaded (its constructor does not run)", async () => {
+    await using pack = await tmpdir();
+    const mark = path.join(pack.path, "constructor-ran");
+    const planted = await buildFakeNvml(pack.path, "planted", [`FAKE_MARK="${mark}"`]);
+    await Bun.write(path.join(pack.path, "libnvidia-ml.so.1"), Bun.file(planted));
+    const cwd = process.cwd();
+    process.chdir(pack.path);
+    try {
+      probeNvml({}, detectProfile("linux").nvml);
+      probeNvml({ COMFY_ENV_NVML_LIB: "libnvidia-ml.so.1" }, detectProfile("linux").nvml);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(existsSync(mark)).toBe(false);
   });
 });

@@ -30,9 +30,11 @@ describe("probe order per OS (pure)", () => {
   test("Windows: nvidia-smi before NVML, no sysfs", () => expect(detectProfile("windows").gpuOrder).toEqual(["nvidia-smi", "nvml", "torch"]));
   test("macOS: nothing to probe", () => expect(detectProfile("darwin").gpuOrder).toEqual([]));
   test("NVML library per OS", () => {
-    expect(detectProfile("linux").nvmlLibraries[0]).toBe("libnvidia-ml.so.1");
-    expect(detectProfile("windows").nvmlLibraries[0]).toBe("nvml.dll");
-    expect(detectProfile("darwin").nvmlLibraries).toEqual([]);
+    expect(detectProfile("linux").nvml.file).toBe("libnvidia-ml.so.1");
+    expect(detectProfile("windows").nvml).toMatchObject({ file: "nvml.dll", folders: ["C:\\Windows\\System32", "C:\\Program Files\\NVIDIA Corporation\\NVSMI"] });
+    expect(detectProfile("darwin").nvml.folders).toEqual([]);
+    // Only absolute folders: a bare name would be resolved against the current directory.
+    for (const os of ["linux", "windows"] as const) for (const f of detectProfile(os).nvml.folders) expect(f).toMatch(/^(\/|[A-Z]:\\)/);
   });
 });
 
