@@ -5,6 +5,7 @@ import { err, ok, type Result } from "../util/result.ts";
 import { dotted, label, type FileIssues, type KeyPath } from "./file-issues.ts";
 import { valueTextAt } from "./locate.ts";
 import { pypiSpecProblem } from "./pypi-spec.ts";
+import { packageNameProblem, type NameKind } from "./package-name.ts";
 import { mergeSpecs, parseCondaRequirement, parsePypiRequirement } from "./requirement.ts";
 import {
   cudaPackagesSchema,
@@ -163,16 +164,29 @@ class EnvReader {
   }
 
   private readCondaDeps(path: KeyPath, value: TomlValue, into: Record<string, TomlValue>): Step {
-    return this.issues.check(depTableSchema, value, path, depHint).map((deps) => {
-      for (const spec of Object.values(deps)) this.addSpecChannel(spec);
-      Object.assign(into, deps);
-    });
+    const deps = this.issues.check(depTableSchema, value, path, depHint);
+    if (deps.isErr()) return err(deps.error);
+    for (const [name, spec] of Object.entries(deps.value)) {
+      const bad = this.badName([...path, name], name, "conda");
+      if (bad) return bad;
+      this.addSpecChannel(spec);
+    }
+    Object.assign(into, deps.value);
+    return done;
+  }
+
+  /** An error at `at` when `name` is not a package name (so no name can become an installer option). */
+  private badName(at: KeyPath, name: string, kind: NameKind): Step | null {
+    const problem = packageNameProblem(name, kind);
+    return problem === null ? null : err(this.issues.invalid(at, `${dotted(at)}: ${problem}`));
   }
 
   private readPypiDeps(path: KeyPath, value: TomlValue, into: Record<string, TomlValue>): Step {
     const r = this.issues.check(depTableSchema, value, path, depHint);
     if (r.isErr()) return err(r.error);
     for (const [name, spec] of Object.entries(r.value)) {
+      const bad = this.badName([...path, name], name, "pypi");
+      if (bad) return bad;
       const version = typeof spec === "string" ? spec : spec.version;
       if (typeof version !== "string") continue;
       const problem = pypiSpecProblem(name, version);
@@ -215,8 +229,15 @@ class EnvReader {
         const schema = Array.isArray(v) ? stringListSchema : cudaPackagesSchema;
         const list = this.issues.check(schema, v, at, () => 'write packages = ["flash-attn", "sageattention"]');
         if (list.isErr()) return err(list.error);
-        for (const name of typeof list.value === "string" ? [list.value] : list.value) this.addCuda(name);
+        const names = typeof list.value === "string" ? [list.value] : list.value;
+        for (const [i, name] of names.entries()) {
+          const bad = this.badName(Array.isArray(v) ? [...at, i] : at, name, "pypi");
+          if (bad) return bad;
+          this.addCuda(name);
+        }
       } else if (!listForm && typeof v === "string") {
+        const bad = this.badName(at, key, "pypi");
+        if (bad) return bad;
         this.addCuda(key);
         if (v !== "*") this.issues.warn(at, `${dotted(at)} = "${v}": CUDA package versions follow the detected CUDA and torch (pin ignored)`);
       } else {

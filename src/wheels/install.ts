@@ -14,12 +14,13 @@ export function installSpec(r: WheelResolution): string {
 /**
  * The install command: uv when it is on PATH (fast, no cache pollution), else the env's own pip.
  * `--no-deps`: a CUDA wheel's dependencies (torch...) are already pinned by pixi, and letting
- * the installer resolve them again could swap torch for another build.
+ * the installer resolve them again could swap torch for another build. `--` ends the options, so
+ * no requirement can be read as one (`--target=…`, `--index-url=…`).
  */
 export function installCommand(envPython: string, specs: string[], uv: string | null): string[] {
   return uv
-    ? [uv, "pip", "install", "--no-deps", "--no-cache", "--python", envPython, ...specs]
-    : [envPython, "-m", "pip", "install", "--no-deps", "--no-cache-dir", ...specs];
+    ? [uv, "pip", "install", "--no-deps", "--no-cache", "--python", envPython, "--", ...specs]
+    : [envPython, "-m", "pip", "install", "--no-deps", "--no-cache-dir", "--", ...specs];
 }
 
 /** Install the resolved wheels into the environment of `envPython`, streaming output lines to `log`. */

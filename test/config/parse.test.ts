@@ -55,6 +55,20 @@ describe("wrong types in an env file", () => {
     expect(e).toMatchObject({ kind: "invalid-value", line: 3, key: "cuda.packages.0" });
   });
 
+  test("a [cuda] package that is an option is refused at its line (no pip options from a config)", () => {
+    const e = envErr('[cuda]\npackages = [\n  "cowsay",\n  "--index-url=https://evil.test/simple",\n]\n');
+    expect(e).toMatchObject({ kind: "invalid-value", file: F, line: 4, key: "cuda.packages.1" });
+    expect(e.kind === "invalid-value" && e.message).toContain('"--index-url=https://evil.test/simple" is not a package name');
+    expect(envErr('[cuda]\npackages = "--target=/elsewhere"\n')).toMatchObject({ line: 2, key: "cuda.packages" });
+    expect(envErr('[cuda]\n"-e" = "*"\n')).toMatchObject({ line: 2, key: "cuda.-e" });
+  });
+
+  test("dependency names are package names; conda ones may start with _", () => {
+    expect(envErr('[pypi-dependencies]\nnumpy = "*"\n"--extra-index-url" = "*"\n')).toMatchObject({ kind: "invalid-value", line: 3, key: "pypi-dependencies.--extra-index-url" });
+    expect(envErr('[target.linux-64.dependencies]\n"-x" = "*"\n')).toMatchObject({ kind: "invalid-value", line: 2 });
+    expect(envOk('[dependencies]\n_openmp_mutex = "*"\n[pypi-dependencies]\n"zope.interface" = "*"\n').config.deps.conda).toEqual({ _openmp_mutex: "*" });
+  });
+
   test("env_vars not a table", () => {
     const e = envErr('a = 1\nenv_vars = "X=1"\n');
     expect(e).toMatchObject({ kind: "invalid-value", line: 2, key: "env_vars" });

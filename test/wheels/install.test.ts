@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { hostOs } from "../../src/util/platform.ts";
 import { installCommand, installWheels } from "../../src/wheels/install.ts";
@@ -24,8 +24,8 @@ function venvPython(venv: string): string {
 
 describe("installCommand", () => {
   test("uv when given, else the env's pip; always --no-deps and no cache", () => {
-    expect(installCommand("/env/bin/python", ["a.whl"], "/usr/bin/uv")).toEqual(["/usr/bin/uv", "pip", "install", "--no-deps", "--no-cache", "--python", "/env/bin/python", "a.whl"]);
-    expect(installCommand("/env/bin/python", ["a.whl", "b"], null)).toEqual(["/env/bin/python", "-m", "pip", "install", "--no-deps", "--no-cache-dir", "a.whl", "b"]);
+    expect(installCommand("/env/bin/python", ["a.whl"], "/usr/bin/uv")).toEqual(["/usr/bin/uv", "pip", "install", "--no-deps", "--no-cache", "--python", "/env/bin/python", "--", "a.whl"]);
+    expect(installCommand("/env/bin/python", ["a.whl", "b"], null)).toEqual(["/env/bin/python", "-m", "pip", "install", "--no-deps", "--no-cache-dir", "--", "a.whl", "b"]);
   });
 });
 
@@ -57,6 +57,24 @@ describe("installWheels", () => {
     }
   }, 120_000);
 
+  test("a requirement that looks like an option stays a requirement (pip writes nothing elsewhere)", async () => {
+    await using dir = await tmpdir();
+    const venv = path.join(dir.path, "venv");
+    expect(Bun.spawnSync(["python3", "-m", "venv", venv]).exitCode).toBe(0);
+    const wheel = await buildWheel({ name: "cowsay_demo", version: "1.0", files: { "cowsay_demo/__init__.py": "" } }, path.join(dir.path, "wheels"));
+    const server = await startStaticServer(path.dirname(wheel));
+    try {
+      process.env.PATH = path.join(dir.path, "no-such-bin");
+      const elsewhere = path.join(dir.path, "elsewhere");
+      const url = `${server.url}${encodeURIComponent(path.basename(wheel))}`;
+      const r = await installWheels(venvPython(venv), [{ source: "pypi", requirement: `--target=${elsewhere}`, reason: "" }, { source: "index", url, filename: path.basename(wheel), version: "1.0", reason: "" }], { log: () => undefined });
+      expect(r._unsafeUnwrapErr().kind).toBe("wheel-install-failed");
+      expect(existsSync(elsewhere)).toBe(false);
+    } finally {
+      await server.stop();
+    }
+  }, 120_000);
+
   test("a failing install reports the command, exit code and the output tail", async () => {
     await using dir = await tmpdir();
     const venv = path.join(dir.path, "venv");
@@ -69,7 +87,7 @@ describe("installWheels", () => {
       const e = r._unsafeUnwrapErr();
       expect(e.kind).toBe("wheel-install-failed");
       if (e.kind === "wheel-install-failed") {
-        expect(e.command).toEqual([venvPython(venv), "-m", "pip", "install", "--no-deps", "--no-cache-dir", url]);
+        expect(e.command).toEqual([venvPython(venv), "-m", "pip", "install", "--no-deps", "--no-cache-dir", "--", url]);
         expect(e.exitCode).not.toBe(0);
         expect(e.tail.join("\n")).toContain("404");
       }
@@ -105,6 +123,7 @@ describe("installWheels", () => {
       "--no-cache",
       "--python",
       "/envs/x/bin/python",
+      "--",
       "https://example.test/a-1.0%2Bcu128torch2.8-cp311-cp311-linux_x86_64.whl",
       "einops",
     ]);
@@ -114,6 +133,6 @@ describe("installWheels", () => {
     process.env.PATH = "/nonexistent-bin";
     expect((await installWheels("/no/such/python", [], { log: () => undefined })).isOk()).toBe(true);
     const e = (await installWheels("/no/such/python", [{ source: "pypi", requirement: "x", reason: "" }], { log: () => undefined }))._unsafeUnwrapErr();
-    expect(e).toMatchObject({ kind: "installer-spawn-failed", command: ["/no/such/python", "-m", "pip", "install", "--no-deps", "--no-cache-dir", "x"] });
+    expect(e).toMatchObject({ kind: "installer-spawn-failed", command: ["/no/such/python", "-m", "pip", "install", "--no-deps", "--no-cache-dir", "--", "x"] });
   });
 });
