@@ -50,13 +50,18 @@ export async function planCudaWheels(
 }
 
 /** Second half, after pixi: install the resolved wheels `--no-deps` with the env's installer; output to install.log. */
-export async function installCudaWheels(p: BuildPaths, plan: CudaWheelPlan, platform: PixiPlatform): Promise<Result<void, WheelError>> {
+export async function installCudaWheels(
+  p: BuildPaths,
+  plan: CudaWheelPlan,
+  platform: PixiPlatform,
+  onSpawn: (pid: number) => void,
+): Promise<Result<void, WheelError>> {
   if (plan.kind === "skip" || plan.wheels.length === 0) return ok(undefined);
   const log = fs.openSync(p.log, "a");
   try {
     for (const w of plan.wheels) fs.writeSync(log, `# cuda wheel: ${w.reason}\n`);
     const python = path.join(p.env, envPythonRelPath(osOfPlatform(platform)));
-    return await installWheels(python, plan.wheels, { log: (line) => fs.writeSync(log, `${line}\n`), caBundle: p.caBundle });
+    return await installWheels(python, plan.wheels, { log: (line) => fs.writeSync(log, `${line}\n`), caBundle: p.caBundle, onSpawn });
   } finally {
     fs.closeSync(log);
   }

@@ -29,7 +29,8 @@ export interface BuildContext {
   onProgress: (envLabel: string, line: string) => void;
   /** A build step starts that pixi's output does not announce. */
   onStep: (envLabel: string, step: "cuda-wheels") => void;
-  onWait: (envLabel: string, owner: LockOwner | undefined) => void;
+  /** Waiting on another install's lock; `leftMs` until it may be taken over. */
+  onWait: (envLabel: string, owner: LockOwner | undefined, leftMs: number) => void;
   onWarn: (envLabel: string, message: string) => void;
 }
 
@@ -81,7 +82,7 @@ export async function buildEnv(env: EnvToBuild, ctx: BuildContext): Promise<Resu
   const pixi = await ctx.pixi();
   if (pixi.isErr()) return err(pixi.error);
 
-  const lock = await acquireBuildLock(p, { timeoutMs: ctx.lockTimeoutMs, onWait: (o) => ctx.onWait(env.label, o) });
+  const lock = await acquireBuildLock(p, { timeoutMs: ctx.lockTimeoutMs, onWait: (o, left) => ctx.onWait(env.label, o, left) });
   if (lock.isErr()) return err(lock.error);
   if (lock.value.kind === "done") return finish("waited");
   const { release } = lock.value;
@@ -124,7 +125,7 @@ async function buildLocked(
   );
   if (ran.isErr()) return err(ran.error);
   if (info.wheels.kind === "install" && info.wheels.wheels.length > 0) ctx.onStep(env.label, "cuda-wheels");
-  const wheels = await installCudaWheels(p, info.wheels, ctx.platform);
+  const wheels = await installCudaWheels(p, info.wheels, ctx.platform, (pid) => recordLockChild(p, pid));
   if (wheels.isErr()) return err(wheels.error);
   const meta = writeMeta(p, {
     hash: p.hash,

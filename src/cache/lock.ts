@@ -3,13 +3,16 @@ import os from "node:os";
 import type { BuildPaths } from "./layout.ts";
 import { err, ok, type Result, codeOf, messageOf } from "../util/result.ts";
 import { exists, removeTree, type FsError } from "../util/fs.ts";
+import { isSameProcess, processIdentity, type ProcessIdentity } from "../util/process-identity.ts";
 
 export interface LockOwner {
   pid: number;
   host: string;
   startedAt: string;
-  /** The pixi process the owner started, so a takeover can stop an orphan still writing the env. */
-  childPid?: number;
+  /** Start time and executable of `pid`, so a later process with the same pid is not taken for the owner. */
+  identity?: ProcessIdentity;
+  /** The installer process (pixi, pip/uv) the owner started, so a takeover can stop an orphan still writing the env. */
+  child?: { pid: number; identity?: ProcessIdentity };
 }
 
 export type LockError = { kind: "lock-io"; path: string; message: string };
@@ -25,8 +28,9 @@ export interface LockOptions {
   /** Give up waiting on a live owner after this long (then its lock counts as stale). */
   timeoutMs: number;
   pollMs?: number;
-  /** Called once when we start waiting on another process. */
-  onWait?: (owner: LockOwner | undefined) => void;
+  /** Called when we start waiting on another process, then every `reportEveryMs`, with the time left before a takeover. */
+  onWait?: (owner: LockOwner | undefined, leftMs: number) => void;
+  reportEveryMs?: number;
   host?: string;
 }
 
@@ -54,18 +58,41 @@ function sameOwner(a: LockOwner | undefined, b: LockOwner | undefined): boolean 
 }
 
 /**
- * Whether a lock can be taken over now: its owner is a dead process on this host, or it has
- * been held longer than the timeout. An owner file not yet written (the owner is between
- * mkdir and write) is only stale once the lock folder is a few seconds old.
+ * Whether the recorded owner (on this host) still runs: the pid is alive and is the process that
+ * took the lock. A live pid of another program, or one reused after a reboot, is not the owner.
+ * Locks without an identity (older comfy-env, Windows) fall back to the pid alone.
  */
-function isStale(p: BuildPaths, owner: LockOwner | undefined, host: string, waitedMs: number, timeoutMs: number): boolean {
-  if (waitedMs >= timeoutMs) return true;
-  if (owner) return owner.host === host && !pidAlive(owner.pid);
+function ownerRuns(owner: LockOwner): boolean {
+  return owner.identity ? isSameProcess(owner.pid, owner.identity) : pidAlive(owner.pid);
+}
+
+/** An owner file not yet written (the owner is between mkdir and write) is stale after this long. */
+const UNOWNED_GRACE_MS = 5000;
+
+function folderAgeMs(p: BuildPaths): number | null {
   try {
-    return Date.now() - fs.statSync(p.building).mtimeMs > 5000;
+    return Date.now() - fs.statSync(p.building).mtimeMs;
   } catch {
-    return false;
+    return null;
   }
+}
+
+/**
+ * Milliseconds before a lock may be taken over; 0 = now. Now when its owner is not running on
+ * this host; else once the lock is `timeoutMs` old, counted from the start time it records (a
+ * lock another host took 29 minutes ago has one minute left), never longer than `timeoutMs` of
+ * our own waiting (a clock ahead of ours).
+ */
+function msUntilStale(p: BuildPaths, owner: LockOwner | undefined, host: string, waitedMs: number, timeoutMs: number): number {
+  const ownWait = timeoutMs - waitedMs;
+  if (!owner) {
+    const age = folderAgeMs(p);
+    return age === null ? Math.max(0, ownWait) : Math.max(0, Math.min(UNOWNED_GRACE_MS - age, ownWait));
+  }
+  if (owner.host === host && !ownerRuns(owner)) return 0;
+  const since = Date.parse(owner.startedAt);
+  const age = Number.isFinite(since) ? Date.now() - since : (folderAgeMs(p) ?? 0);
+  return Math.max(0, Math.min(timeoutMs - age, ownWait));
 }
 
 /**
@@ -73,7 +100,7 @@ function isStale(p: BuildPaths, owner: LockOwner | undefined, host: string, wait
  * it, and the owner is re-read under it, so a lock a faster waiter just re-created is never
  * removed by mistake.
  */
-function takeOver(p: BuildPaths, seen: LockOwner | undefined): boolean {
+function takeOver(p: BuildPaths, seen: LockOwner | undefined, host: string): boolean {
   const guard = `${p.building}.takeover`;
   try {
     fs.mkdirSync(guard);
@@ -87,7 +114,7 @@ function takeOver(p: BuildPaths, seen: LockOwner | undefined): boolean {
   try {
     const now = readOwner(p);
     if (sameOwner(now, seen) || (seen === undefined && now === undefined)) {
-      stopOrphan(now);
+      stopOrphan(now, host);
       removeTree(p.building);
     }
   } finally {
@@ -98,21 +125,31 @@ function takeOver(p: BuildPaths, seen: LockOwner | undefined): boolean {
 
 /**
  * A builder killed with -9 leaves its pixi running, still writing into the environment the
- * next build is about to recreate. Only a child on this host whose parent is dead is stopped.
+ * next build is about to recreate. Only a child on this host whose parent is gone is stopped,
+ * and only while it is still the process recorded (same start time in the same boot): after a
+ * reboot the pid can be any process of the user. A child recorded without an identity is left.
  */
-function stopOrphan(owner: LockOwner | undefined): void {
-  if (!owner?.childPid || owner.host !== os.hostname() || pidAlive(owner.pid)) return;
+function stopOrphan(owner: LockOwner | undefined, host: string): void {
+  const child = owner?.child;
+  if (!owner || !child?.identity || owner.host !== host || ownerRuns(owner)) return;
+  if (!isSameProcess(child.pid, child.identity, { checkExe: false })) return;
   try {
-    process.kill(owner.childPid, "SIGKILL");
+    process.kill(child.pid, "SIGKILL");
   } catch {
     // Already gone.
   }
 }
 
-/** Record the pid of the process doing the build work under this lock. */
+/** Record the installer process (pixi, pip/uv) doing the build work under this lock, with its identity. */
 export function recordLockChild(p: BuildPaths, childPid: number): void {
   const owner = readOwner(p);
-  if (owner) fs.writeFileSync(p.owner, JSON.stringify({ ...owner, childPid }));
+  if (!owner) return;
+  const identity = processIdentity(childPid) ?? undefined;
+  try {
+    fs.writeFileSync(p.owner, JSON.stringify({ ...owner, child: { pid: childPid, identity } }));
+  } catch {
+    // A full disk: the build goes on; a takeover then just cannot stop this child.
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -124,8 +161,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function acquireBuildLock(p: BuildPaths, opts: LockOptions): Promise<Result<LockOutcome, LockError>> {
   const host = opts.host ?? os.hostname();
   const pollMs = opts.pollMs ?? 250;
+  const reportEveryMs = opts.reportEveryMs ?? 60_000;
   const start = Date.now();
-  let waiting = false;
+  let reportedAt: number | undefined;
   let tookOverFrom: LockOwner | undefined;
   try {
     fs.mkdirSync(p.dir, { recursive: true });
@@ -136,23 +174,23 @@ export async function acquireBuildLock(p: BuildPaths, opts: LockOptions): Promis
     if (exists(p.done)) return ok({ kind: "done" });
     try {
       fs.mkdirSync(p.building);
-      const me: LockOwner = { pid: process.pid, host, startedAt: new Date().toISOString() };
+      const me: LockOwner = { pid: process.pid, host, startedAt: new Date().toISOString(), identity: processIdentity(process.pid) ?? undefined };
       fs.writeFileSync(p.owner, JSON.stringify(me));
       return ok({ kind: "acquired", release: () => removeTree(p.building), tookOverFrom });
     } catch (e) {
       if (codeOf(e) !== "EEXIST") return err({ kind: "lock-io", path: p.building, message: messageOf(e) });
     }
     const owner = readOwner(p);
-    const waited = Date.now() - start;
-    if (isStale(p, owner, host, waited, opts.timeoutMs)) {
+    const left = msUntilStale(p, owner, host, Date.now() - start, opts.timeoutMs);
+    if (left === 0) {
       tookOverFrom = owner;
-      if (takeOver(p, owner)) continue;
+      if (takeOver(p, owner, host)) continue;
     }
-    if (!waiting) {
-      waiting = true;
-      opts.onWait?.(owner);
+    if (reportedAt === undefined || Date.now() - reportedAt >= reportEveryMs) {
+      reportedAt = Date.now();
+      opts.onWait?.(owner, left);
     }
-    await sleep(pollMs);
+    await sleep(Math.min(pollMs, Math.max(left, 10)));
   }
 }
 
@@ -160,7 +198,7 @@ export async function acquireBuildLock(p: BuildPaths, opts: LockOptions): Promis
 export function lockState(p: BuildPaths, host: string = os.hostname()): { state: "none" | "held" | "stale"; owner?: LockOwner } {
   if (!exists(p.building)) return { state: "none" };
   const owner = readOwner(p);
-  if (owner && owner.host === host && !pidAlive(owner.pid)) return { state: "stale", owner };
+  if (owner && owner.host === host && !ownerRuns(owner)) return { state: "stale", owner };
   return { state: "held", owner };
 }
 

@@ -9,3 +9,12 @@ export function formatBytes(n: number): string {
   }
   return i === 0 ? `${v} B` : `${v.toFixed(1)} ${units[i]}`;
 }
+
+/** 754_000 → "12m 34s"; 9_000 → "9s". */
+export function formatDuration(ms: number): string {
+  const s = Math.ceil(Math.max(0, ms) / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (h > 0) return `${h}h ${m}m`;
+  return m > 0 ? `${m}m ${s % 60}s` : `${s}s`;
+}

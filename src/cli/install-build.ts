@@ -14,7 +14,7 @@ import { readEnv } from "../util/env.ts";
 import { hostGlibc, hostPixiPlatform } from "../util/platform.ts";
 import { err, ok, type Result } from "../util/result.ts";
 import { renderConfigWarning } from "./errors/config.ts";
-import { formatBytes } from "./format.ts";
+import { formatBytes, formatDuration } from "./format.ts";
 import { reportBuilt } from "./install-report.ts";
 import type { Output } from "./output.ts";
 import { BuildProgress } from "./progress.ts";
@@ -98,8 +98,10 @@ export async function buildPending(
     onProgress: (_label, line) => progress.line(line),
     onStep: () => progress.setPhase("CUDA wheels"),
     onWarn: (label, message) => out.warn(`${label}: ${message}`),
-    onWait: (label, owner) => {
-      out.info(`${label}: waiting for another install${owner ? ` (pid ${owner.pid} on ${owner.host}, since ${owner.startedAt})` : ""}`);
+    onWait: (label, owner, leftMs) => {
+      out.info(
+        `${label}: waiting for another install${owner ? ` (pid ${owner.pid} on ${owner.host}, since ${owner.startedAt})` : ""}; its lock is taken over in ${formatDuration(leftMs)} if it has not finished`,
+      );
       progress.setPhase("waiting");
     },
   };

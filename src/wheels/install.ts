@@ -23,15 +23,22 @@ export function installCommand(envPython: string, specs: string[], uv: string | 
     : [envPython, "-m", "pip", "install", "--no-deps", "--no-cache-dir", "--", ...specs];
 }
 
-/** Install the resolved wheels into the environment of `envPython`, streaming output lines to `log`. */
-export function installWheels(envPython: string, resolutions: WheelResolution[], opts: { log: (line: string) => void; caBundle?: string }): ResultAsync<void, WheelError> {
+/**
+ * Install the resolved wheels into the environment of `envPython`, streaming output lines to
+ * `log`; `onSpawn` gets the installer's pid (the build lock records it, as it does pixi's).
+ */
+export function installWheels(
+  envPython: string,
+  resolutions: WheelResolution[],
+  opts: { log: (line: string) => void; caBundle?: string; onSpawn?: (pid: number) => void },
+): ResultAsync<void, WheelError> {
   if (resolutions.length === 0) return new ResultAsync(Promise.resolve(ok(undefined)));
   const uv = Bun.which("uv", { PATH: process.env.PATH ?? "" });
   const command = installCommand(envPython, resolutions.map(installSpec), uv);
-  return new ResultAsync(run(command, opts.log, opts.caBundle));
+  return new ResultAsync(run(command, opts.log, opts.caBundle, opts.onSpawn));
 }
 
-async function run(command: string[], log: (line: string) => void, caBundle: string | undefined): Promise<Result<void, WheelError>> {
+async function run(command: string[], log: (line: string) => void, caBundle: string | undefined, onSpawn?: (pid: number) => void): Promise<Result<void, WheelError>> {
   let proc;
   try {
     // pip's self-update check would ask PyPI on every build; this step needs only the wheel URLs.
@@ -40,6 +47,7 @@ async function run(command: string[], log: (line: string) => void, caBundle: str
   } catch (e) {
     return err({ kind: "installer-spawn-failed", command, message: messageOf(e) });
   }
+  onSpawn?.(proc.pid);
   const lines: string[] = [];
   const onLine = (line: string) => {
     lines.push(line);

@@ -2,8 +2,9 @@ import { afterEach, describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { acquireBuildLock, lockState, pidAlive } from "../../src/cache/lock.ts";
+import { acquireBuildLock, lockState, pidAlive, recordLockChild } from "../../src/cache/lock.ts";
 import { buildPaths } from "../../src/cache/layout.ts";
+import { isSameProcess, processIdentity } from "../../src/util/process-identity.ts";
 
 const dirs: string[] = [];
 function freshPaths() {
@@ -14,6 +15,17 @@ function freshPaths() {
 afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
+
+/** A live process that is not comfy-env: what a recorded pid can be after a reboot. */
+function planted() {
+  const proc = Bun.spawn(["sleep", "30"], { stdout: "ignore", stderr: "ignore" });
+  return { proc, [Symbol.dispose]: () => proc.kill("SIGKILL") };
+}
+
+function writeOwner(p: ReturnType<typeof freshPaths>, owner: object) {
+  fs.mkdirSync(p.building, { recursive: true });
+  fs.writeFileSync(p.owner, JSON.stringify(owner));
+}
 
 /** A pid that is certainly dead: a child that has exited. */
 function deadPid(): number {
@@ -31,6 +43,7 @@ describe("build lock", () => {
     expect(owner.pid).toBe(process.pid);
     expect(owner.host).toBe(os.hostname());
     expect(Date.parse(owner.startedAt)).toBeGreaterThan(0);
+    expect(owner.identity).toEqual(processIdentity(process.pid));
     expect(lockState(p).state).toBe("held");
     // Release is a Result: a lock that stays behind is an error the build reports.
     if (o.kind === "acquired") expect(o.release().isOk()).toBe(true);
@@ -72,6 +85,59 @@ describe("build lock", () => {
     const r = (await acquireBuildLock(p, { timeoutMs: 300, pollMs: 20 }))._unsafeUnwrap();
     expect(r.kind).toBe("acquired");
     expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
+  });
+
+  test("another host's lock times out from the start it records, and the wait says how long is left", async () => {
+    const p = freshPaths();
+    const tenMinutesAgo = new Date(Date.now() - 600_000).toISOString();
+    writeOwner(p, { pid: process.pid, host: "elsewhere", startedAt: tenMinutesAgo });
+    const lefts: number[] = [];
+    const t0 = performance.now();
+    const r = (await acquireBuildLock(p, { timeoutMs: 600_400, pollMs: 20, reportEveryMs: 100, onWait: (_o, left) => lefts.push(left) }))._unsafeUnwrap();
+    expect(r.kind).toBe("acquired");
+    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(lefts[0]).toBeGreaterThan(0);
+    expect(lefts[0]).toBeLessThanOrEqual(400);
+    expect(lefts.length).toBeGreaterThanOrEqual(2); // reported again while waiting
+  });
+
+  test("a live pid of another program, or one reused after a reboot, is not the owner: taken over at once", async () => {
+    using other = planted();
+    const mine = processIdentity(process.pid);
+    expect(mine).not.toBeNull();
+    for (const owner of [
+      { pid: other.proc.pid, identity: { start: mine?.start, exe: mine?.exe } }, // another program with the pid
+      { pid: process.pid, identity: { start: `another-boot:${mine?.start.split(":")[1]}`, exe: mine?.exe } }, // pid reused after a reboot
+    ]) {
+      const p = freshPaths();
+      writeOwner(p, { ...owner, host: os.hostname(), startedAt: new Date().toISOString() });
+      expect(lockState(p).state).toBe("stale");
+      const t0 = performance.now();
+      const r = (await acquireBuildLock(p, { timeoutMs: 600_000 }))._unsafeUnwrap();
+      expect(performance.now() - t0).toBeLessThan(2000);
+      expect(r.kind).toBe("acquired");
+    }
+  });
+
+  test("a stale lock's recorded child is stopped only while it is still the process recorded", async () => {
+    using sleeper = planted();
+    const dead = { pid: deadPid(), host: os.hostname(), startedAt: new Date().toISOString() };
+    // The issue's case: a pid recorded without identity (or with another one) that is now some other process.
+    for (const child of [{ childPid: sleeper.proc.pid }, { child: { pid: sleeper.proc.pid, identity: { start: "0:1", exe: "/usr/bin/pixi" } } }]) {
+      const p = freshPaths();
+      writeOwner(p, { ...dead, ...child });
+      expect((await acquireBuildLock(p, { timeoutMs: 600_000 }))._unsafeUnwrap().kind).toBe("acquired");
+      expect(pidAlive(sleeper.proc.pid)).toBe(true);
+    }
+    // The real orphan, recorded by recordLockChild: stopped.
+    const p = freshPaths();
+    writeOwner(p, dead);
+    recordLockChild(p, sleeper.proc.pid);
+    const recorded = JSON.parse(fs.readFileSync(p.owner, "utf8"));
+    expect(isSameProcess(sleeper.proc.pid, recorded.child.identity)).toBe(true);
+    expect((await acquireBuildLock(p, { timeoutMs: 600_000 }))._unsafeUnwrap().kind).toBe("acquired");
+    await sleeper.proc.exited;
+    expect(sleeper.proc.signalCode).toBe("SIGKILL");
   });
 
   test("a live owner here is not taken over before the timeout", async () => {

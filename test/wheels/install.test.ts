@@ -106,16 +106,19 @@ describe("installWheels", () => {
     process.env.PATH = bin;
     process.env.UV_ARGS_FILE = path.join(dir.path, "args.txt");
     const lines: string[] = [];
+    const spawned: number[] = [];
     const r = await installWheels(
       "/envs/x/bin/python",
       [
         { source: "index", url: "https://example.test/a-1.0%2Bcu128torch2.8-cp311-cp311-linux_x86_64.whl", filename: "a-1.0+cu128torch2.8-cp311-cp311-linux_x86_64.whl", version: "1.0+cu128torch2.8", reason: "" },
         { source: "pypi", requirement: "einops", reason: "" },
       ],
-      { log: (l) => lines.push(l) },
+      { log: (l) => lines.push(l), onSpawn: (pid) => spawned.push(pid) },
     );
     expect(r.isOk()).toBe(true);
     expect(lines).toEqual(["fake uv done"]);
+    expect(spawned).toHaveLength(1); // the build lock records the installer like pixi
+    expect(spawned[0]).toBeGreaterThan(0);
     expect(readFileSync(process.env.UV_ARGS_FILE, "utf8").trim().split("\n")).toEqual([
       "pip",
       "install",
