@@ -86,22 +86,23 @@ export async function buildEnv(env: EnvToBuild, ctx: BuildContext): Promise<Resu
   if (lock.isErr()) return err(lock.error);
   if (lock.value.kind === "done") return finish("waited");
   const { release } = lock.value;
-  let built: Result<void, BuildError> = ok(undefined);
   try {
-    built = await buildLocked(p, env, manifest.value, pixi.value, ctx, {
+    const built = await buildLocked(p, env, manifest.value, pixi.value, ctx, {
       python: python.value,
       cuda: cuda.value,
       wheels: wheels.value,
       started,
     });
+    if (built.isErr()) return err(built.error);
+    // Linked, and the link recorded, before the lock goes: gc takes this lock before it removes
+    // a build, so it never finds this one done and unlinked.
+    return finish("built");
   } finally {
     // A lock left behind is reported with its path, but does not undo a finished build: `.done`
     // is checked before the lock, and the next build takes over a lock whose owner is gone.
     const released = release();
     if (released.isErr()) ctx.onWarn(env.label, `build lock left behind: cannot remove ${released.error.path}: ${released.error.message}`);
   }
-  if (built.isErr()) return err(built.error);
-  return finish("built");
 }
 
 async function buildLocked(

@@ -77,6 +77,13 @@ function folderAgeMs(p: BuildPaths): number | null {
   }
 }
 
+/** Left by a builder that is gone: its owner does not run on this host, or it never got an owner file. */
+function isAbandoned(p: BuildPaths, owner: LockOwner | undefined, host: string): boolean {
+  if (owner) return owner.host === host && !ownerRuns(owner);
+  const age = folderAgeMs(p);
+  return age !== null && age > UNOWNED_GRACE_MS;
+}
+
 /**
  * Milliseconds before a lock may be taken over; 0 = now. Now when its owner is not running on
  * this host; else once the lock is `timeoutMs` old, counted from the start time it records (a
@@ -85,11 +92,11 @@ function folderAgeMs(p: BuildPaths): number | null {
  */
 function msUntilStale(p: BuildPaths, owner: LockOwner | undefined, host: string, waitedMs: number, timeoutMs: number): number {
   const ownWait = timeoutMs - waitedMs;
+  if (isAbandoned(p, owner, host)) return 0;
   if (!owner) {
     const age = folderAgeMs(p);
     return age === null ? Math.max(0, ownWait) : Math.max(0, Math.min(UNOWNED_GRACE_MS - age, ownWait));
   }
-  if (owner.host === host && !ownerRuns(owner)) return 0;
   const since = Date.parse(owner.startedAt);
   const age = Number.isFinite(since) ? Date.now() - since : (folderAgeMs(p) ?? 0);
   return Math.max(0, Math.min(timeoutMs - age, ownWait));
@@ -154,6 +161,44 @@ export function recordLockChild(p: BuildPaths, childPid: number): void {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+type Release = () => Result<void, FsError>;
+
+/** One mkdir of `.building/` with our owner file: the release function, or null when the lock exists. */
+function createLock(p: BuildPaths, host: string): Result<Release | null, LockError> {
+  try {
+    fs.mkdirSync(p.building);
+  } catch (e) {
+    if (codeOf(e) === "EEXIST") return ok(null);
+    // gc removed the whole build folder while we waited: start it again.
+    if (codeOf(e) === "ENOENT") return tryMkdir(p.dir).andThen(() => createLock(p, host));
+    return err({ kind: "lock-io", path: p.building, message: messageOf(e) });
+  }
+  const me: LockOwner = { pid: process.pid, host, startedAt: new Date().toISOString(), identity: processIdentity(process.pid) ?? undefined };
+  fs.writeFileSync(p.owner, JSON.stringify(me));
+  return ok(() => removeTree(p.building));
+}
+
+function tryMkdir(dir: string): Result<void, LockError> {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    return ok(undefined);
+  } catch (e) {
+    return err({ kind: "lock-io", path: dir, message: messageOf(e) });
+  }
+}
+
+/**
+ * The lock without waiting, for gc: the release function (an abandoned lock is taken over
+ * first), or null while a running process holds it.
+ */
+export function tryBuildLock(p: BuildPaths, host: string = os.hostname()): Result<Release | null, LockError> {
+  const made = createLock(p, host);
+  if (made.isErr() || made.value) return made;
+  const owner = readOwner(p);
+  if (!isAbandoned(p, owner, host) || !takeOver(p, owner, host)) return ok(null);
+  return createLock(p, host);
+}
+
 /**
  * Take the build lock of one environment: an atomic mkdir of `.building/` inside its build
  * folder. Returns "done" if the build completed while we waited.
@@ -165,21 +210,13 @@ export async function acquireBuildLock(p: BuildPaths, opts: LockOptions): Promis
   const start = Date.now();
   let reportedAt: number | undefined;
   let tookOverFrom: LockOwner | undefined;
-  try {
-    fs.mkdirSync(p.dir, { recursive: true });
-  } catch (e) {
-    return err({ kind: "lock-io", path: p.dir, message: messageOf(e) });
-  }
+  const dir = tryMkdir(p.dir);
+  if (dir.isErr()) return err(dir.error);
   for (;;) {
     if (exists(p.done)) return ok({ kind: "done" });
-    try {
-      fs.mkdirSync(p.building);
-      const me: LockOwner = { pid: process.pid, host, startedAt: new Date().toISOString(), identity: processIdentity(process.pid) ?? undefined };
-      fs.writeFileSync(p.owner, JSON.stringify(me));
-      return ok({ kind: "acquired", release: () => removeTree(p.building), tookOverFrom });
-    } catch (e) {
-      if (codeOf(e) !== "EEXIST") return err({ kind: "lock-io", path: p.building, message: messageOf(e) });
-    }
+    const made = createLock(p, host);
+    if (made.isErr()) return err(made.error);
+    if (made.value) return ok({ kind: "acquired", release: made.value, tookOverFrom });
     const owner = readOwner(p);
     const left = msUntilStale(p, owner, host, Date.now() - start, opts.timeoutMs);
     if (left === 0) {

@@ -1,6 +1,7 @@
 import { cacheRoot } from "../cache/root.ts";
 import { envStatus, isGarbage, listBuilds } from "../cache/status.ts";
-import { removeTree } from "../util/fs.ts";
+import { collectBuild } from "../cache/collect.ts";
+import { liveLinks } from "../cache/links.ts";
 import { openCommand, stringFlag } from "./args.ts";
 import { EXIT } from "./exit.ts";
 import { reportError } from "./render-error.ts";
@@ -28,9 +29,14 @@ export async function runGc(args: string[], base: Output): Promise<number> {
       continue;
     }
     if (!dryRun) {
-      const r = removeTree(p.dir);
+      const r = collectBuild(p);
       if (r.isErr()) {
         failed.push({ hash: s.hash, message: r.error.message });
+        continue;
+      }
+      // An install took it meanwhile (building, or linked it just now): not garbage any more.
+      if (r.value !== "removed") {
+        kept.push({ hash: s.hash, links: liveLinks(p) });
         continue;
       }
     }

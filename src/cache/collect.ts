@@ -1,0 +1,35 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { BuildPaths } from "./layout.ts";
+import { liveLinks } from "./links.ts";
+import { tryBuildLock, type LockError } from "./lock.ts";
+import { removeTree, type FsError } from "../util/fs.ts";
+import { err, ok, type Result } from "../util/result.ts";
+
+/** What gc did with one build it found unlinked. */
+export type Collected = "removed" | "in-use" | "linked";
+
+/**
+ * Remove an unlinked build under its own lock: an install holds that lock until the node folder's
+ * link is recorded, so a build is never removed between its `.done` and its link. Under the
+ * lock the links are read again; the folder is renamed out of the cache's names first, so an
+ * install waiting on it starts a fresh build instead of finding half of one.
+ */
+export function collectBuild(p: BuildPaths): Result<Collected, LockError | FsError> {
+  const lock = tryBuildLock(p);
+  if (lock.isErr()) return err(lock.error);
+  const release = lock.value;
+  if (release === null) return ok("in-use");
+  if (liveLinks(p).length > 0) {
+    release();
+    return ok("linked");
+  }
+  const trash = path.join(path.dirname(p.dir), `.gc-${path.basename(p.dir)}-${process.pid}`);
+  try {
+    fs.renameSync(p.dir, trash);
+  } catch {
+    // Windows refuses to rename a folder something has open: remove it in place.
+    return removeTree(p.dir).map(() => "removed" as const);
+  }
+  return removeTree(trash).map(() => "removed" as const);
+}
