@@ -8,6 +8,7 @@ import { writeMeta } from "../cache/meta.ts";
 import { generatePixiToml } from "../pixi/manifest.ts";
 import { runPixiInstall } from "../pixi/run.ts";
 import { ensureDir, exists, removeTree, tryFs, writeFileAtomic } from "../util/fs.ts";
+import { onInterrupt } from "../util/interrupt.ts";
 import { err, ok, type Result } from "../util/result.ts";
 import type { PixiPlatform } from "../util/platform.ts";
 import { VERSION } from "../version.ts";
@@ -86,6 +87,8 @@ export async function buildEnv(env: EnvToBuild, ctx: BuildContext): Promise<Resu
   if (lock.isErr()) return err(lock.error);
   if (lock.value.kind === "done") return finish("waited");
   const { release } = lock.value;
+  // A signal stops the child first (registered later, so run first), then frees the lock.
+  const unregister = onInterrupt(() => void release());
   try {
     const built = await buildLocked(p, env, manifest.value, pixi.value, ctx, {
       python: python.value,
@@ -98,6 +101,7 @@ export async function buildEnv(env: EnvToBuild, ctx: BuildContext): Promise<Resu
     // a build, so it never finds this one done and unlinked.
     return finish("built");
   } finally {
+    unregister();
     // A lock left behind is reported with its path, but does not undo a finished build: `.done`
     // is checked before the lock, and the next build takes over a lock whose owner is gone.
     const released = release();

@@ -11,6 +11,7 @@ import type { ConfigFile, ConfigWarning } from "../config/types.ts";
 import { ensurePixiDownloaded, pixiInstallPath, PIXI_VERSION } from "../pixi/download.ts";
 import { findPixi } from "../pixi/find.ts";
 import { readEnv } from "../util/env.ts";
+import { handleInterrupts, interruptedBy } from "../util/interrupt.ts";
 import { hostGlibc, hostPixiPlatform } from "../util/platform.ts";
 import { err, ok, type Result } from "../util/result.ts";
 import { renderConfigWarning } from "./errors/config.ts";
@@ -72,6 +73,9 @@ export async function buildPending(
   out: Output,
   opts: { root: string; cudaFlag?: string; pythonFlag?: string },
 ): Promise<Result<BuildRun, BuildError>> {
+  handleInterrupts((signal) =>
+    out.error(`install stopped by ${signal}: its installer was stopped and the lock released; nothing half-built is marked done`),
+  );
   const loaded = loadEnvs(pending, roots);
   if (loaded.isErr()) return err(loaded.error);
   const space = checkFreeSpace(opts.root);
@@ -107,6 +111,8 @@ export async function buildPending(
   };
 
   for (const [i, env] of loaded.value.envs.entries()) {
+    // A signal is being handled (the process exits when its cleanups are done): start nothing new.
+    if (interruptedBy() !== null) break;
     progress.start(i + 1, env.label);
     const r = await buildEnv(env, ctx);
     progress.finish(r.isErr() ? "failed" : r.value.outcome);

@@ -6,6 +6,7 @@ import type { BuildError } from "../build/errors.ts";
 import { findEnvs, packName, type FoundEnv } from "../build/find.ts";
 import { linkFinished, type EnvBuildResult } from "../build/link-node.ts";
 import { exists } from "../util/fs.ts";
+import { interruptExitCode } from "../util/interrupt.ts";
 import type { BuildFailure, BuildRun } from "./install-build.ts";
 import { installNodePacks } from "./install-nodepacks.ts";
 import { reportBuilt } from "./install-report.ts";
@@ -91,6 +92,9 @@ export async function runInstall(args: string[], base: Output): Promise<number> 
     if (run.isErr()) return fail(out, run.error);
     built = run.value;
   }
+  // What failed after a signal failed because of it: the handler says so and sets the exit code.
+  const signalled = interruptExitCode();
+  if (signalled !== null) return signalled;
   results.push(...built.results);
   failures.push(...built.failures);
   for (const f of failures) {

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import { err, ok, type Result, messageOf } from "../util/result.ts";
 import { lastLines } from "../util/log-tail.ts";
 import { forEachLine } from "../util/lines.ts";
+import { onInterrupt, stopChild } from "../util/interrupt.ts";
 import type { BuildPaths } from "../cache/layout.ts";
 import { installerTlsEnv } from "../util/tls.ts";
 
@@ -42,6 +43,8 @@ export async function runPixiInstall(
     return err({ kind: "pixi-spawn-failed", pixi, message: messageOf(e) });
   }
   onSpawn(proc.pid);
+  const spawned = proc;
+  const unregister = onInterrupt(() => stopChild(spawned));
   const line = (l: string) => {
     const clean = l.replace(ANSI, "").trim();
     if (clean) onLine(clean);
@@ -52,6 +55,7 @@ export async function runPixiInstall(
     forEachLine(proc.stderr as ReadableStream<Uint8Array>, line, write),
   ]);
   const exitCode = await proc.exited;
+  unregister();
   fs.closeSync(log);
   if (exitCode === 0) return ok(undefined);
   const text = fs.readFileSync(p.log, "utf8").replace(ANSI, "");

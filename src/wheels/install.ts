@@ -1,4 +1,5 @@
 import { forEachLine } from "../util/lines.ts";
+import { onInterrupt, stopChild } from "../util/interrupt.ts";
 import { err, messageOf, ok, ResultAsync, type Result } from "../util/result.ts";
 import { installerTlsEnv } from "../util/tls.ts";
 import type { WheelError, WheelResolution } from "./types.ts";
@@ -48,6 +49,8 @@ async function run(command: string[], log: (line: string) => void, caBundle: str
     return err({ kind: "installer-spawn-failed", command, message: messageOf(e) });
   }
   onSpawn?.(proc.pid);
+  const spawned = proc;
+  const unregister = onInterrupt(() => stopChild(spawned));
   const lines: string[] = [];
   const onLine = (line: string) => {
     lines.push(line);
@@ -55,6 +58,7 @@ async function run(command: string[], log: (line: string) => void, caBundle: str
   };
   await Promise.all([forEachLine(proc.stdout, onLine), forEachLine(proc.stderr, onLine)]);
   const exitCode = await proc.exited;
+  unregister();
   if (exitCode === 0) return ok(undefined);
   return err({ kind: "wheel-install-failed", command, exitCode, tail: lines.slice(-TAIL_LINES) });
 }

@@ -330,3 +330,32 @@ describe("comfy-env test", () => {
     expect(doc.folders?.[0]?.traceback).toContain("no_such_module_here");
   });
 });
+
+// install under SIGTERM/SIGINT/SIGHUP: the child stops, the lock goes, nothing is marked done.
+describe.skipIf(os.platform() === "win32")("install and signals", () => {
+  test.each([
+    ["SIGTERM", 143],
+    ["SIGINT", 130],
+    ["SIGHUP", 129],
+  ] as const)("%s during pixi: pixi stopped, lock released, not done, exit %i", async (signal, code) => {
+    await using dir = await tmpdir();
+    const root = path.join(dir.path, "cache");
+    const log = path.join(dir.path, "pixi.jsonl");
+    const pack = makePack(dir.path, "Signalled", `python = "3.11"\n# ${signal}\n`);
+    const proc = spawnCli(["install", pack, "--cuda", "none"], { env: envFor(root, index, { log, sleep: 60 }) });
+    const build = path.join(root, `_env_${configHash(fs.readFileSync(path.join(pack, "nodes", "comfy-env.toml")))}`);
+    const history = path.join(build, ".pixi", "envs", "default", "conda-meta", "history");
+    for (let i = 0; i < 300 && !fs.existsSync(history); i++) await Bun.sleep(50);
+    expect(fs.existsSync(history)).toBe(true);
+    const pixi = pixiRuns(log)[0]?.pid as number;
+    expect(isRunning(pixi)).toBe(true);
+    const t0 = performance.now();
+    proc.kill(signal);
+    expect(await proc.exited).toBe(code);
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(await new Response(proc.stderr).text()).toContain(`install stopped by ${signal}`);
+    expect(isRunning(pixi)).toBe(false);
+    expect(fs.existsSync(path.join(build, ".building"))).toBe(false);
+    expect(fs.existsSync(path.join(build, ".done"))).toBe(false);
+  }, 60_000);
+});
