@@ -9,6 +9,7 @@ import { codeOf, err, messageOf, ok, type Result } from "../util/result.ts";
 import { replaceExecutable, type ReplaceError } from "../util/self-replace.ts";
 import { TARGET, VERSION } from "../version.ts";
 import { openCommand, stringFlag } from "./args.ts";
+import { describeHttpError } from "./errors/network.ts";
 import type { RenderedError } from "./errors/types.ts";
 import { EXIT, type ExitCode } from "./exit.ts";
 import type { Output } from "./output.ts";
@@ -126,6 +127,9 @@ function describeHttp(e: HttpError): string {
       return `${e.url}: ${e.message}${e.attempts > 1 ? ` (${e.attempts} attempts)` : ""}`;
     case "truncated":
       return `${e.url}: connection closed after ${e.received} of ${e.expected} bytes`;
+    case "too-slow":
+    case "timed-out":
+      return `${e.url}: ${describeHttpError(e)}`;
     case "write-failed":
       return `cannot write ${e.path}: ${e.message}`;
   }

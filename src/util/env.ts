@@ -25,6 +25,12 @@ export const ENV_VARS = {
   COMFY_ENV_GIT_BASE: "COMFY_ENV_GIT_BASE",
   /** Base URL of the Comfy registry API for [node_reqs] registry entries (default https://api.comfy.org). */
   COMFY_ENV_REGISTRY_URL: "COMFY_ENV_REGISTRY_URL",
+  /** Seconds one whole download (pixi, self-update) may take, retries included (600). */
+  COMFY_ENV_DOWNLOAD_TIMEOUT: "COMFY_ENV_DOWNLOAD_TIMEOUT",
+  /** Bytes per second a download must average over the rate window, else that attempt is given up (1024). */
+  COMFY_ENV_DOWNLOAD_MIN_RATE: "COMFY_ENV_DOWNLOAD_MIN_RATE",
+  /** Seconds over which the download rate is averaged (30). */
+  COMFY_ENV_DOWNLOAD_RATE_WINDOW: "COMFY_ENV_DOWNLOAD_RATE_WINDOW",
   /** Release download base for self-update (and install.sh): <base>/latest/download/<asset>. */
   COMFY_ENV_DOWNLOAD_URL: "COMFY_ENV_DOWNLOAD_URL",
   /** Read by the Python bridge: the comfy-env executable to run (a path, or a JSON argv array). */

@@ -5,6 +5,8 @@ import { open, rm } from "node:fs/promises";
 import { EnvHttpProxyAgent, interceptors, request, type Dispatcher } from "undici/index.js";
 import { VERSION } from "../version.ts";
 import { CA_VARS, trustedCertificates } from "./tls.ts";
+import { readEnv } from "./env.ts";
+import { onInterrupt } from "./interrupt.ts";
 import { codeOf, err, messageOf, ok, ResultAsync, type Result } from "./result.ts";
 
 /** Sent on every request: mirrors and proxies see who is asking. */
@@ -14,6 +16,10 @@ export type HttpError =
   | { kind: "http-status"; url: string; status: number }
   | { kind: "network"; url: string; code?: string; message: string; attempts: number }
   | { kind: "truncated"; url: string; expected: number; received: number; attempts: number }
+  /** Below the minimum rate over the rate window: a stalled or trickling connection. */
+  | { kind: "too-slow"; url: string; bytesPerSecond: number; minimum: number; windowSeconds: number; attempts: number }
+  /** The whole download (attempts and pauses) ran past its time bound. */
+  | { kind: "timed-out"; url: string; seconds: number; received: number; attempts: number }
   | { kind: "write-failed"; path: string; message: string };
 
 export interface HttpOptions {
@@ -23,6 +29,30 @@ export interface HttpOptions {
 
 export interface DownloadOptions extends HttpOptions {
   onProgress?: (done: number, total: number | null) => void;
+  /** Default: downloadLimits() from the environment. */
+  limits?: DownloadLimits;
+}
+
+export interface DownloadLimits {
+  /** The whole download, every attempt and pause between them included. */
+  totalMs: number;
+  /** An attempt averaging less than this over `windowMs` is given up (stalled, or trickling). */
+  minBytesPerSecond: number;
+  windowMs: number;
+}
+
+function seconds(v: string | undefined, fallback: number): number {
+  const n = Number(v);
+  return v !== undefined && Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+/** COMFY_ENV_DOWNLOAD_TIMEOUT (s, 600), COMFY_ENV_DOWNLOAD_MIN_RATE (bytes/s, 1024), COMFY_ENV_DOWNLOAD_RATE_WINDOW (s, 30). */
+export function downloadLimits(env: Record<string, string | undefined> = process.env): DownloadLimits {
+  return {
+    totalMs: seconds(readEnv("COMFY_ENV_DOWNLOAD_TIMEOUT", env), 600) * 1000,
+    minBytesPerSecond: seconds(readEnv("COMFY_ENV_DOWNLOAD_MIN_RATE", env), 1024),
+    windowMs: seconds(readEnv("COMFY_ENV_DOWNLOAD_RATE_WINDOW", env), 30) * 1000,
+  };
 }
 
 export interface Downloaded {
@@ -78,7 +108,7 @@ function networkError(url: string, e: unknown): Attempt {
 }
 
 function withAttempts(e: HttpError, attempts: number): HttpError {
-  return e.kind === "network" || e.kind === "truncated" ? { ...e, attempts } : e;
+  return e.kind === "http-status" || e.kind === "write-failed" ? e : { ...e, attempts };
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -93,9 +123,10 @@ async function withRetries<T>(delays: readonly number[], once: () => Promise<Res
   }
 }
 
-async function open200(url: string): Promise<Result<Dispatcher.ResponseData, Attempt>> {
+async function open200(url: string, signal?: AbortSignal): Promise<Result<Dispatcher.ResponseData, Attempt>> {
   try {
     const res = await request(url, {
+      signal,
       dispatcher: dispatcher(),
       headers: { "user-agent": USER_AGENT },
       headersTimeout: HEADERS_TIMEOUT_MS,
@@ -126,53 +157,116 @@ export function fetchText(url: string, opts: HttpOptions = {}): ResultAsync<stri
 }
 
 /**
+ * Watches one download attempt: aborts it at the whole download's deadline, or when the bytes
+ * received over the last `windowMs` average below the minimum rate (this catches a connection
+ * that sends nothing at all as well as one trickling a byte now and then).
+ */
+function watchAttempt(url: string, limits: DownloadLimits, deadline: number, received: () => number) {
+  const controller = new AbortController();
+  let why: HttpError | undefined;
+  const stop = (e: HttpError) => {
+    why ??= e;
+    controller.abort();
+  };
+  const timer = setTimeout(
+    () => stop({ kind: "timed-out", url, seconds: limits.totalMs / 1000, received: received(), attempts: 1 }),
+    Math.max(0, deadline - Date.now()),
+  );
+  const samples = [{ t: Date.now(), done: 0 }];
+  const tick = setInterval(
+    () => {
+      const now = Date.now();
+      samples.push({ t: now, done: received() });
+      while (samples.length > 1 && (samples[1] as { t: number }).t <= now - limits.windowMs) samples.shift();
+      const first = samples[0] as { t: number; done: number };
+      if (now - first.t < limits.windowMs) return;
+      const rate = ((received() - first.done) * 1000) / (now - first.t);
+      if (rate < limits.minBytesPerSecond) {
+        stop({ kind: "too-slow", url, bytesPerSecond: Math.round(rate), minimum: limits.minBytesPerSecond, windowSeconds: limits.windowMs / 1000, attempts: 1 });
+      }
+    },
+    Math.max(10, Math.min(1000, limits.windowMs / 4)),
+  );
+  return {
+    signal: controller.signal,
+    /** Why the attempt was aborted, if this watcher did it. */
+    reason: () => why,
+    done: () => {
+      clearTimeout(timer);
+      clearInterval(tick);
+    },
+  };
+}
+
+/**
  * Stream `url` into `dest` (created or truncated), hashing as it goes. A short body is an
- * error, never a success; on any failure `dest` is removed.
+ * error, never a success; so is one past the time bound or below the minimum rate. On any
+ * failure, and when a signal stops comfy-env meanwhile, `dest` is removed.
  */
 export function downloadFile(url: string, dest: string, opts: DownloadOptions = {}): ResultAsync<Downloaded, HttpError> {
+  const limits = opts.limits ?? downloadLimits();
+  const deadline = Date.now() + limits.totalMs;
+  let done = 0;
   const once = async (): Promise<Result<Downloaded, Attempt>> => {
-    const res = await open200(url);
-    if (res.isErr()) return err(res.error);
-    const header = res.value.headers["content-length"];
-    const total = typeof header === "string" && /^\d+$/.test(header) ? Number(header) : null;
-    let file;
+    done = 0;
+    if (Date.now() >= deadline) return err({ error: { kind: "timed-out", url, seconds: limits.totalMs / 1000, received: 0, attempts: 1 }, retry: false });
+    const watch = watchAttempt(url, limits, deadline, () => done);
     try {
-      file = await open(dest, "w");
+      return await attempt(watch.signal);
     } catch (e) {
-      await res.value.body.dump().catch(() => undefined);
-      return err({ error: { kind: "write-failed", path: dest, message: messageOf(e) }, retry: false });
+      return err(networkError(url, e));
+    } finally {
+      watch.done();
     }
-    const hash = sha256();
-    let done = 0;
-    try {
-      opts.onProgress?.(0, total);
-      for await (const chunk of res.value.body as AsyncIterable<Buffer>) {
-        hash.update(chunk);
-        await file.write(chunk);
-        done += chunk.length;
-        opts.onProgress?.(done, total);
-      }
-    } catch (e) {
-      await file.close().catch(() => undefined);
-      const code = codeOf(e);
-      // A write error is ours (disk full); anything else is the connection.
-      if (code === "ENOSPC" || code === "EACCES" || code === "EROFS") {
+    async function attempt(signal: AbortSignal): Promise<Result<Downloaded, Attempt>> {
+      const aborted = (): Attempt | undefined => {
+        const why = watch.reason();
+        return why ? { error: why, retry: why.kind === "too-slow" } : undefined;
+      };
+      const res = await open200(url, signal);
+      if (res.isErr()) return err(aborted() ?? res.error);
+      const header = res.value.headers["content-length"];
+      const total = typeof header === "string" && /^\d+$/.test(header) ? Number(header) : null;
+      let file;
+      try {
+        file = await open(dest, "w");
+      } catch (e) {
+        await res.value.body.dump().catch(() => undefined);
         return err({ error: { kind: "write-failed", path: dest, message: messageOf(e) }, retry: false });
       }
-      return err(networkError(url, e));
+      const hash = sha256();
+      try {
+        opts.onProgress?.(0, total);
+        for await (const chunk of res.value.body as AsyncIterable<Buffer>) {
+          hash.update(chunk);
+          await file.write(chunk);
+          done += chunk.length;
+          opts.onProgress?.(done, total);
+        }
+      } catch (e) {
+        await file.close().catch(() => undefined);
+        const code = codeOf(e);
+        // A write error is ours (disk full); anything else is the connection.
+        if (code === "ENOSPC" || code === "EACCES" || code === "EROFS") {
+          return err({ error: { kind: "write-failed", path: dest, message: messageOf(e) }, retry: false });
+        }
+        return err(aborted() ?? networkError(url, e));
+      }
+      try {
+        await file.close();
+      } catch (e) {
+        return err({ error: { kind: "write-failed", path: dest, message: messageOf(e) }, retry: false });
+      }
+      if (total !== null && done !== total) {
+        return err({ error: { kind: "truncated", url, expected: total, received: done, attempts: 1 }, retry: true });
+      }
+      return ok({ bytes: done, sha256: hash.digest("hex") });
     }
-    try {
-      await file.close();
-    } catch (e) {
-      return err({ error: { kind: "write-failed", path: dest, message: messageOf(e) }, retry: false });
-    }
-    if (total !== null && done !== total) {
-      return err({ error: { kind: "truncated", url, expected: total, received: done, attempts: 1 }, retry: true });
-    }
-    return ok({ bytes: done, sha256: hash.digest("hex") });
   };
   const run = async (): Promise<Result<Downloaded, HttpError>> => {
+    const unregister = onInterrupt(() => rm(dest, { force: true }).catch(() => undefined));
     const r = await withRetries(opts.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS, once);
+    unregister();
     if (r.isErr()) await rm(dest, { force: true }).catch(() => undefined);
     return r;
   };

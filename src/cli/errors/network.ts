@@ -14,6 +14,10 @@ export function describeHttpError(e: HttpError): string {
       return `${e.code ? `${e.code}: ` : ""}${e.message}${e.attempts > 1 ? ` (after ${e.attempts} attempts)` : ""}`;
     case "truncated":
       return `the connection closed after ${e.received} of ${e.expected} bytes${e.attempts > 1 ? ` (after ${e.attempts} attempts)` : ""}`;
+    case "too-slow":
+      return `the download averaged ${e.bytesPerSecond} B/s over ${e.windowSeconds} s, below the minimum of ${e.minimum} B/s${e.attempts > 1 ? ` (after ${e.attempts} attempts)` : ""}`;
+    case "timed-out":
+      return `the download was not complete after ${e.seconds} s (${e.received} bytes in the last attempt)`;
     case "write-failed":
       return `cannot write ${e.path}: ${e.message}`;
   }
@@ -29,6 +33,8 @@ const UNTRUSTED_CERT = new Set([
   "CERT_UNTRUSTED",
 ]);
 
+const LIMITS_HINT = "a slow link? raise COMFY_ENV_DOWNLOAD_TIMEOUT or lower COMFY_ENV_DOWNLOAD_MIN_RATE";
+
 function httpHints(e: HttpError): string[] {
   if (e.kind === "write-failed") return ["check free space and permissions of the cache folder (--root / COMFY_ENV_ROOT)"];
   if (e.kind === "http-status" && e.status >= 400 && e.status < 500) return [];
@@ -38,6 +44,7 @@ function httpHints(e: HttpError): string[] {
       "give its CA certificate with SSL_CERT_FILE (a PEM bundle), SSL_CERT_DIR or NODE_EXTRA_CA_CERTS, or add it to the system's trust store",
     ];
   }
+  if (e.kind === "too-slow" || e.kind === "timed-out") return [LIMITS_HINT, PROXY_HINT];
   return [PROXY_HINT];
 }
 
