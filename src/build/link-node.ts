@@ -2,6 +2,7 @@ import path from "node:path";
 import { envDirName } from "../cache/hash.ts";
 import type { BuildPaths } from "../cache/layout.ts";
 import { recordLink } from "../cache/links.ts";
+import { clearAbandonedLock } from "../cache/lock.ts";
 import { ensureLink } from "../link/index.ts";
 import { exists, removeTree } from "../util/fs.ts";
 import { err, ok, type Result } from "../util/result.ts";
@@ -35,6 +36,7 @@ export interface EnvBuildResult {
 
 /** Link a node folder to its finished build, as the result install reports for that env. */
 export function linkFinished(env: FoundEnv, p: BuildPaths, outcome: EnvBuildResult["outcome"], started: number): Result<EnvBuildResult, BuildError> {
+  if (outcome !== "built") clearAbandonedLock(p);
   return linkNode(p, env.file.dir).map((link) => ({
     label: env.label,
     configFile: env.file.path,

@@ -1,4 +1,4 @@
-import { loadConfigFile, parseConfigText } from "../config/parse.ts";
+import { loadConfigFile, parseConfigBytes } from "../config/parse.ts";
 import type { ConfigError, ConfigFile, ConfigWarning, EnvConfig } from "../config/types.ts";
 import { err, ok, type Result } from "../util/result.ts";
 import type { FoundEnv } from "./find.ts";
@@ -22,7 +22,7 @@ export function loadEnvs(envs: FoundEnv[], roots: ConfigFile[]): Result<{ envs: 
   const ready: EnvToBuild[] = [];
   for (const env of envs) {
     // Parse the very bytes that were hashed.
-    const loaded = parseConfigText(new TextDecoder().decode(env.bytes), env.file.path, "env");
+    const loaded = parseConfigBytes(env.bytes, env.file.path, "env");
     if (loaded.isErr()) return err(loaded.error);
     warnings.push(...loaded.value.warnings);
     if (loaded.value.role === "env") ready.push({ ...env, config: loaded.value.config });

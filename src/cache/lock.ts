@@ -174,8 +174,24 @@ function createLock(p: BuildPaths, host: string): Result<Release | null, LockErr
     return err({ kind: "lock-io", path: p.building, message: messageOf(e) });
   }
   const me: LockOwner = { pid: process.pid, host, startedAt: new Date().toISOString(), identity: processIdentity(process.pid) ?? undefined };
-  fs.writeFileSync(p.owner, JSON.stringify(me));
+  try {
+    fs.writeFileSync(p.owner, JSON.stringify(me));
+  } catch (e) {
+    // A full disk: an owner-less lock would hold every next install for its grace period.
+    removeTree(p.building);
+    return err({ kind: "lock-io", path: p.owner, message: messageOf(e) });
+  }
   return ok(() => removeTree(p.building));
+}
+
+/**
+ * A builder killed between writing `.done` and releasing its lock leaves `.building/` beside
+ * `.done`; the fast path never takes the lock, so it removes such a lock when its owner is gone.
+ */
+export function clearAbandonedLock(p: BuildPaths, host: string = os.hostname()): void {
+  if (!exists(p.building)) return;
+  const owner = readOwner(p);
+  if (isAbandoned(p, owner, host)) takeOver(p, owner, host);
 }
 
 function tryMkdir(dir: string): Result<void, LockError> {

@@ -4,6 +4,15 @@ import { JSON_SCHEMA } from "./document.ts";
 export type ColorMode = "auto" | "always" | "never";
 export const COLOR_MODES: readonly ColorMode[] = ["auto", "always", "never"];
 
+// C0 controls but tab and newline, DEL, and C1 controls: an ESC from a config value, a path or
+// a child's output could otherwise move the cursor, recolour or retitle the user's terminal.
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+
+/** `\x1b[31m` → `\\x1b[31m`: control characters shown, never obeyed. */
+export function escapeControl(text: string): string {
+  return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
+
 export interface OutputOptions {
   json: boolean;
   quiet: boolean;
@@ -29,7 +38,8 @@ interface RunState {
 
 /**
  * The one output policy of a command run: data goes to stdout, messages, warnings and
- * progress to stderr. With --json stdout carries one JSON document and nothing else.
+ * progress to stderr. With --json stdout carries one JSON document and nothing else. Every
+ * message is written with its control characters escaped; colour is added only here.
  */
 export class Output {
   readonly json: boolean;
@@ -76,7 +86,8 @@ export class Output {
   /** Human result text (stdout); suppressed under --json and -q. */
   result(text: string): void {
     if (this.json || this.quiet) return;
-    this.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+    const clean = escapeControl(text.endsWith("\n") ? text.slice(0, -1) : text);
+    this.stdout.write(`${clean}\n`);
   }
 
   /**
@@ -95,30 +106,36 @@ export class Output {
   info(text: string): void {
     if (this.quiet) return;
     this.clearProgress();
-    this.stderr.write(`${text}\n`);
+    this.stderr.write(`${escapeControl(text)}\n`);
   }
 
   /** Extra detail on stderr with -v only. */
   debug(text: string): void {
     if (!this.verbose) return;
     this.clearProgress();
-    this.stderr.write(`${this.paint("2", text)}\n`);
+    this.stderr.write(`${this.paint("2", escapeControl(text))}\n`);
   }
 
   /** Detail of an error or warning (stderr), shown even with -q. */
   note(text: string): void {
     this.clearProgress();
-    this.stderr.write(`${text}\n`);
+    this.stderr.write(`${escapeControl(text)}\n`);
+  }
+
+  /** A "what to do" line of an error (stderr), shown even with -q. */
+  hint(text: string): void {
+    this.clearProgress();
+    this.stderr.write(`${this.paint("36", "hint:")} ${escapeControl(text)}\n`);
   }
 
   warn(text: string): void {
     this.clearProgress();
-    this.stderr.write(`${this.paint("33", "warning:")} ${text}\n`);
+    this.stderr.write(`${this.paint("33", "warning:")} ${escapeControl(text)}\n`);
   }
 
   error(text: string): void {
     this.clearProgress();
-    this.stderr.write(`${this.paint("31", "error:")} ${text}\n`);
+    this.stderr.write(`${this.paint("31", "error:")} ${escapeControl(text)}\n`);
   }
 
   /** A progress event under --json: one JSON object per line on stderr (stdout keeps its one document). */
@@ -131,7 +148,8 @@ export class Output {
   progress(text: string): void {
     if (!this.progressEnabled) return;
     const width = (this.stderr.columns ?? 80) - 1;
-    const line = text.length > width ? `${text.slice(0, width - 1)}…` : text;
+    const clean = escapeControl(text);
+    const line = clean.length > width ? `${clean.slice(0, width - 1)}…` : clean;
     this.stderr.write(`\r\x1b[2K${line}`);
     this.progressShown = true;
   }

@@ -13,6 +13,31 @@ import { errorDoc } from "./document.ts";
 const PIXI_INSTALL_HINT =
   "install pixi (Linux/macOS: curl -fsSL https://pixi.sh/install.sh | sh; Windows: irm https://pixi.sh/install.ps1 | iex) or point COMFY_ENV_PIXI at it";
 
+const DISK_FULL_HINT = "the disk is full: free space on the cache's drive (or choose another with --root / COMFY_ENV_ROOT), then rerun";
+// How pixi, rattler and uv word a full disk in their output.
+const DISK_FULL = /No space left on device|os error 28|ENOSPC/i;
+
+/** Blame the config only when pixi itself refused it: not for a full disk or a pixi killed by a signal. */
+function renderPixiFailed(e: Extract<BuildError, { kind: "pixi-failed" }>): RenderedError {
+  const log = `full log: ${e.log}`;
+  const notDone = "the failed build is not kept as done";
+  if (e.signal) {
+    return {
+      message: `pixi install was killed by ${e.signal} (not an error in comfy-env.toml)`,
+      causes: e.tail,
+      hints: [log, `something stopped pixi (SIGKILL: often the out-of-memory killer); rerun when that is resolved; ${notDone}`],
+    };
+  }
+  if (e.tail.some((l) => DISK_FULL.test(l))) {
+    return { message: `pixi install failed (exit code ${e.exitCode}): no space left on the disk`, causes: e.tail, hints: [log, DISK_FULL_HINT] };
+  }
+  return {
+    message: `pixi install failed (exit code ${e.exitCode})`,
+    causes: e.tail,
+    hints: [log, `fix the dependency named above in comfy-env.toml and rerun; ${notDone}`],
+  };
+}
+
 /** The one place BuildErrors become text. */
 export function renderBuildError(e: BuildError): RenderedError {
   switch (e.kind) {
@@ -30,11 +55,15 @@ export function renderBuildError(e: BuildError): RenderedError {
     case "invalid-glibc":
       return renderManifestError(e);
     case "lock-io":
-      return { message: `cannot take the build lock at ${e.path}: ${e.message}`, hints: ["check that the cache folder is writable, or choose another with --root / COMFY_ENV_ROOT"] };
+      return {
+        message: `cannot take the build lock at ${e.path}: ${e.message}`,
+        hints: [DISK_FULL.test(e.message) ? DISK_FULL_HINT : "check that the cache folder is writable, or choose another with --root / COMFY_ENV_ROOT"],
+      };
     case "fs":
-      return e.op === "remove"
-        ? { message: `cannot remove ${e.path}: ${e.message}`, hints: ["a program has files under it open (a running ComfyUI, an antivirus scan): close it, then delete that folder or rerun"] }
-        : { message: `${e.op} ${e.path} failed: ${e.message}` };
+      if (e.op === "remove") {
+        return { message: `cannot remove ${e.path}: ${e.message}`, hints: ["a program has files under it open (a running ComfyUI, an antivirus scan): close it, then delete that folder or rerun"] };
+      }
+      return { message: `${e.op} ${e.path} failed: ${e.message}`, hints: e.code === "ENOSPC" ? [DISK_FULL_HINT] : undefined };
     case "link-blocked":
     case "link-failed":
     case "path-too-long":
@@ -46,11 +75,7 @@ export function renderBuildError(e: BuildError): RenderedError {
     case "pixi-spawn-failed":
       return { message: `cannot run ${e.pixi}: ${e.message}`, hints: [PIXI_INSTALL_HINT] };
     case "pixi-failed":
-      return {
-        message: `pixi install failed (${e.signal ? `signal ${e.signal}` : `exit code ${e.exitCode}`})`,
-        causes: e.tail,
-        hints: [`full log: ${e.log}`, "fix the dependency named above in comfy-env.toml and rerun; the failed build is not kept as done"],
-      };
+      return renderPixiFailed(e);
     case "unsupported-platform":
     case "download-failed":
     case "checksum-mismatch":
@@ -107,7 +132,7 @@ export function exitCodeOf(e: BuildError): ExitCode {
 export function printError(out: Output, r: RenderedError): void {
   out.error(r.message);
   for (const c of r.causes ?? []) out.note(`  │ ${c}`);
-  for (const h of r.hints ?? []) out.note(`${out.paint("36", "hint:")} ${h}`);
+  for (const h of r.hints ?? []) out.hint(h);
 }
 
 /**

@@ -129,7 +129,11 @@ class EnvReader {
   }
 
   private readPython(path: KeyPath, value: TomlValue): Result<string, ConfigError> {
-    if (typeof value === "string") return ok(value);
+    if (typeof value === "string") {
+      // Checked here, not first in the manifest, so a bad pin is reported at its file and line.
+      if (PYTHON_PIN.test(value)) return ok(value);
+      return err(this.issues.invalid(path, `${dotted(path)} = ${JSON.stringify(value)} is not a Python version`, 'write it as major.minor, python = "3.11"'));
+    }
     const line = this.issues.lineOf(path);
     if (typeof value === "number") {
       // A float loses what was typed (3.10 reads as 3.1), so quote the source text instead.
@@ -407,6 +411,9 @@ class EnvReader {
     if (!this.cfg.cudaPackages.includes(name)) this.cfg.cudaPackages.push(name);
   }
 }
+
+/** What pixi.toml can pin: major.minor, or major.minor.patch. */
+const PYTHON_PIN = /^\d+\.\d+(\.\d+)?$/;
 
 function emptyDeps(): DepSet {
   return { conda: {}, pypi: {} };

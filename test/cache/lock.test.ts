@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { acquireBuildLock, lockState, pidAlive, recordLockChild } from "../../src/cache/lock.ts";
+import { acquireBuildLock, clearAbandonedLock, lockState, pidAlive, recordLockChild } from "../../src/cache/lock.ts";
 import { buildPaths } from "../../src/cache/layout.ts";
 import { isSameProcess, processIdentity } from "../../src/util/process-identity.ts";
 
@@ -148,6 +148,36 @@ describe("build lock", () => {
       Bun.sleep(400).then(() => "still waiting"),
     ]);
     expect(race).toBe("still waiting");
+    if (held.kind === "acquired") held.release();
+  });
+
+  test.skipIf(os.platform() === "win32")("a failed owner write (full disk) leaves no owner-less lock behind", async () => {
+    const p = freshPaths();
+    const root = path.dirname(p.dir);
+    // ulimit -f 0: every write to a regular file fails (EFBIG), as on a full disk; mkdir still works.
+    const child = path.join(import.meta.dir, "support", "take-lock.ts");
+    const proc = Bun.spawn(["sh", "-c", 'ulimit -f 0; exec "$0" "$1" "$2"', process.execPath, child, root], { stdout: "pipe", stderr: "pipe" });
+    const out = await new Response(proc.stdout).text();
+    await proc.exited;
+    expect(JSON.parse(out)).toMatchObject({ err: { kind: "lock-io", path: p.owner } });
+    expect(fs.existsSync(p.building)).toBe(false);
+    // So the next install takes the lock at once instead of waiting out the grace period.
+    const t0 = performance.now();
+    expect((await acquireBuildLock(p, { timeoutMs: 60_000 }))._unsafeUnwrap().kind).toBe("acquired");
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
+  test("a lock left beside .done by a builder killed after it is cleared; a live one is not", async () => {
+    const p = freshPaths();
+    writeOwner(p, { pid: deadPid(), host: os.hostname(), startedAt: new Date().toISOString() });
+    fs.writeFileSync(p.done, "");
+    clearAbandonedLock(p);
+    expect(fs.existsSync(p.building)).toBe(false);
+    const live = freshPaths();
+    const held = (await acquireBuildLock(live, { timeoutMs: 60_000 }))._unsafeUnwrap();
+    fs.writeFileSync(live.done, "");
+    clearAbandonedLock(live);
+    expect(fs.existsSync(live.building)).toBe(true);
     if (held.kind === "acquired") held.release();
   });
 });

@@ -1,6 +1,6 @@
 // parseConfigText on hand-written text: wrong types point at their line, unused keys warn.
 import { describe, expect, test } from "bun:test";
-import { loadConfigFile, parseConfigText, roleFromFileName } from "../../src/config/parse.ts";
+import { loadConfigFile, parseConfigBytes, parseConfigText, roleFromFileName } from "../../src/config/parse.ts";
 import type { ConfigError, LoadedConfig } from "../../src/config/types.ts";
 
 const F = "/pack/nodes/comfy-env.toml";
@@ -67,6 +67,20 @@ describe("wrong types in an env file", () => {
     expect(envErr('[pypi-dependencies]\nnumpy = "*"\n"--extra-index-url" = "*"\n')).toMatchObject({ kind: "invalid-value", line: 3, key: "pypi-dependencies.--extra-index-url" });
     expect(envErr('[target.linux-64.dependencies]\n"-x" = "*"\n')).toMatchObject({ kind: "invalid-value", line: 2 });
     expect(envOk('[dependencies]\n_openmp_mutex = "*"\n[pypi-dependencies]\n"zope.interface" = "*"\n').config.deps.conda).toEqual({ _openmp_mutex: "*" });
+  });
+
+  test("a python pin that is not a version is an error at its line (before any manifest)", () => {
+    expect(envErr('# x\npython = "3.11\\u001b[31m"\n')).toMatchObject({ kind: "invalid-value", file: F, line: 2, key: "python" });
+    expect(envErr('[env]\npython = "latest"\n')).toMatchObject({ line: 2, key: "env.python" });
+    expect(envOk('python = "3.11.9"\n').config.python).toBe("3.11.9");
+  });
+
+  test("invalid UTF-8 is refused with its line and column", () => {
+    const bytes = new Uint8Array([...new TextEncoder().encode('python = "3.11"\n# caf\u00e9 ok\nname = "'), 0xff, 0x22, 0x0a]);
+    const e = parseConfigBytes(bytes, F, "env")._unsafeUnwrapErr();
+    expect(e).toMatchObject({ kind: "toml-syntax", file: F, line: 3, column: 9 });
+    expect(e.kind === "toml-syntax" && e.message).toContain("invalid UTF-8 (byte 0xff)");
+    expect(parseConfigBytes(new TextEncoder().encode('python = "3.11" # café\n'), F, "env").isOk()).toBe(true);
   });
 
   test("env_vars not a table", () => {

@@ -1,0 +1,49 @@
+import { describe, expect, test } from "bun:test";
+import { printError, renderBuildError } from "../../src/cli/render-error.ts";
+import { Output } from "../../src/cli/output.ts";
+import type { BuildError } from "../../src/build/errors.ts";
+
+function capture() {
+  const buf = { text: "" };
+  const s = { isTTY: false, write: (t: string) => ((buf.text += t), true) } as unknown as NodeJS.WriteStream;
+  return { out: new Output({ json: false, quiet: false, verbose: false }, s, s), buf };
+}
+
+const failed: Extract<BuildError, { kind: "pixi-failed" }> = { kind: "pixi-failed", exitCode: 1, signal: null, log: "/c/_env_abc123/install.log", tail: ["error: nothing provides zlib"] };
+
+describe("what a failed pixi is blamed on", () => {
+  test("a solve failure: fix the dependency", () => {
+    expect(renderBuildError(failed).hints?.join("\n")).toContain("fix the dependency");
+  });
+
+  test("a pixi killed by a signal: says so, and does not blame the config", () => {
+    const r = renderBuildError({ ...failed, exitCode: null, signal: "SIGKILL", tail: [] });
+    expect(r.message).toBe("pixi install was killed by SIGKILL (not an error in comfy-env.toml)");
+    expect(r.hints?.join("\n")).not.toContain("fix the dependency");
+  });
+
+  test("a full disk (in pixi's output, or an fs/lock error): free space, not the dependency", () => {
+    const r = renderBuildError({ ...failed, tail: ["  × failed to write: No space left on device (os error 28)"] });
+    expect(r.message).toContain("no space left on the disk");
+    expect(r.hints?.join("\n")).not.toContain("fix the dependency");
+    expect(r.hints?.join("\n")).toContain("free space");
+    expect(renderBuildError({ kind: "fs", op: "write", path: "/c/x", code: "ENOSPC", message: "ENOSPC: no space left on device" }).hints).toEqual([expect.stringContaining("free space")]);
+    expect(renderBuildError({ kind: "lock-io", path: "/c/x", message: "ENOSPC: no space left on device, write" }).hints).toEqual([expect.stringContaining("free space")]);
+  });
+});
+
+describe("printed errors", () => {
+  test("control characters from a value are escaped in the message, causes and hints", () => {
+    const { out, buf } = capture();
+    printError(out, { message: "bad \x1b]0;pwned\x07 value", causes: ["\x1b[2J"], hints: ["\x9b31m"] });
+    expect(buf.text).not.toMatch(/[\x1b\x07\x9b]/);
+    expect(buf.text).toContain("bad \\x1b]0;pwned\\x07 value");
+    expect(buf.text).toContain("\\x1b[2J");
+    expect(buf.text).toContain("hint: \\x9b31m");
+    out.warn("w\x1b[1m");
+    out.info("i\x1b[1m");
+    out.result("r\x1b[1m");
+    expect(buf.text).not.toMatch(/[\x1b\x07\x9b]/);
+    expect(buf.text).toContain("warning: w\\x1b[1m\ni\\x1b[1m\nr\\x1b[1m\n");
+  });
+});
