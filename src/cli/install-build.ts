@@ -1,3 +1,4 @@
+import { errorDoc } from "./document.ts";
 import path from "node:path";
 import { checkFreeSpace } from "../cache/root.ts";
 import { writeStatusScripts } from "../cache/scripts.ts";
@@ -73,9 +74,12 @@ export async function buildPending(
   out: Output,
   opts: { root: string; cudaFlag?: string; pythonFlag?: string },
 ): Promise<Result<BuildRun, BuildError>> {
-  handleInterrupts((signal) =>
-    out.error(`install stopped by ${signal}: its installer was stopped and the lock released; nothing half-built is marked done`),
-  );
+  handleInterrupts((signal, exitCode) => {
+    const message = `install stopped by ${signal}: its installer was stopped and the lock released; nothing half-built is marked done`;
+    out.error(message);
+    // --json still gets its one document: launchers read why it stopped there too.
+    out.document({ error: errorDoc({ message }, "interrupted") }, exitCode);
+  });
   const loaded = loadEnvs(pending, roots);
   if (loaded.isErr()) return err(loaded.error);
   const space = checkFreeSpace(opts.root);

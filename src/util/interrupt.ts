@@ -30,7 +30,7 @@ export function interruptExitCode(): number | null {
 }
 
 /** From now on a signal runs the cleanups, then `onStopped` (say what happened), then exits. */
-export function handleInterrupts(onStopped: (signal: string) => void): void {
+export function handleInterrupts(onStopped: (signal: string, exitCode: number) => void): void {
   if (installed) return;
   installed = true;
   for (const [name, number] of Object.entries(SIGNALS) as [keyof typeof SIGNALS, number][]) {
@@ -45,7 +45,7 @@ export function handleInterrupts(onStopped: (signal: string) => void): void {
             // Best effort: the remaining cleanups still run.
           }
         }
-        onStopped(name);
+        onStopped(name, 128 + number);
         process.exit(128 + number);
       })();
     });

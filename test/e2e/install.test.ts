@@ -358,4 +358,19 @@ describe.skipIf(os.platform() === "win32")("install and signals", () => {
     expect(fs.existsSync(path.join(build, ".building"))).toBe(false);
     expect(fs.existsSync(path.join(build, ".done"))).toBe(false);
   }, 60_000);
+
+  test("with --json a signal still ends in one document saying why", async () => {
+    await using dir = await tmpdir();
+    const root = path.join(dir.path, "cache");
+    const log = path.join(dir.path, "pixi.jsonl");
+    const pack = makePack(dir.path, "SignalledJson", 'python = "3.11"\n# json\n');
+    const proc = spawnCli(["install", pack, "--cuda", "none", "--json"], { env: envFor(root, index, { log, sleep: 60 }) });
+    for (let i = 0; i < 300 && pixiRuns(log).length === 0; i++) await Bun.sleep(50);
+    await Bun.sleep(300);
+    proc.kill("SIGINT");
+    expect(await proc.exited).toBe(130);
+    const doc = JSON.parse(await new Response(proc.stdout).text());
+    expect(doc).toMatchObject({ command: "install", ok: false, exitCode: 130, error: { kind: "interrupted" } });
+    expect(doc.error.message).toContain("install stopped by SIGINT");
+  }, 60_000);
 });
