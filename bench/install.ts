@@ -1,5 +1,6 @@
 // Warm `install` of a 3-env pack (every env already built) against `python3 -S -c pass`, in one
-// run. Goal: ≤ 1.0× the Python start. Builds the pack once with the pixi stand-in first.
+// run. Goal: ≤ 1.0× the Python start. Builds the pack once with the pixi stand-in first (no
+// PyPI index, so the envs opt out of the default torch family).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -14,7 +15,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ce-bench-"));
 const pack = path.join(dir, "ThreeEnvPack");
 for (const [sub, py] of [["a", "3.10"], ["b", "3.11"], ["c", "3.12"]]) {
   fs.mkdirSync(path.join(pack, "nodes", sub as string), { recursive: true });
-  fs.writeFileSync(path.join(pack, "nodes", sub as string, "comfy-env.toml"), `python = "${py}"\n[dependencies]\nzlib = "*"\n`);
+  fs.writeFileSync(path.join(pack, "nodes", sub as string, "comfy-env.toml"), `python = "${py}"\n[cuda]\ntorch = false\n[dependencies]\nzlib = "*"\n`);
 }
 const env = { ...standinEnv(), COMFY_ENV_ROOT: path.join(dir, "cache") };
 const first = Bun.spawnSync([exe, "install", pack, "--cuda", "none"], { env, stdout: "inherit", stderr: "inherit" });

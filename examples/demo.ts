@@ -6,7 +6,7 @@
 // `npm run demo -- --real` uses the real pixi on PATH and the real PyPI/conda-forge instead.
 import fs from "node:fs";
 import path from "node:path";
-import { buildWheel } from "../test/support/wheel.ts";
+import { buildTorchStandins, buildWheel } from "../test/support/wheel.ts";
 import { startIndexServer } from "../test/support/index-server.ts";
 import { standinEnv } from "../test/support/pixi-standin.ts";
 
@@ -31,6 +31,7 @@ if (!real) {
   fs.mkdirSync(wheels, { recursive: true });
   const src = fs.readFileSync(path.join(repo, "test", "fixtures", "packages", "cowsay", "cowsay", "__init__.py"), "utf8");
   await buildWheel({ name: "cowsay", version: "6.1", files: { "cowsay/__init__.py": src } }, wheels);
+  await buildTorchStandins(wheels);
   const index = await startIndexServer(wheels);
   stop = index.stop;
   env = { ...standinEnv({ indexUrl: index.url }, env) };

@@ -16,10 +16,12 @@ export type CudaWheelPlan = { kind: "install"; wheels: WheelResolution[] } | { k
 /**
  * The CUDA and torch a `[cuda]` wheel must be built for, given the build's CUDA: those of the
  * torch build the env gets (CUDA 13.0 → the cu128 torch 2.8 build → cu12x torch 2.8 wheels),
- * since an extension runs against that torch. `install` and `comfy-env wheels` both use it.
+ * since an extension runs against that torch, for the env's Python when given. `install` and
+ * `comfy-env wheels` both use it.
  */
-export function cudaWheelBuild(cuda: string): Result<{ cuda: string; torch: string; variant: string }, TorchSelectError> {
-  return selectTorchBuild(cuda).map((b) => ({ cuda: b.cuda ?? cuda, torch: b.family.torch, variant: b.variant }));
+export function cudaWheelBuild(cuda: string, python?: string): Result<{ cuda: string; torch: string; variant: string }, TorchSelectError> {
+  // The env's Python can change the torch release (3.14 envs get torch 2.9), so wheels follow it.
+  return selectTorchBuild(cuda, python).map((b) => ({ cuda: b.cuda ?? cuda, torch: b.family.torch, variant: b.variant }));
 }
 
 /**
@@ -34,9 +36,9 @@ export async function planCudaWheels(
 ): Promise<Result<CudaWheelPlan, WheelError>> {
   const packages = cudaWheelPackages(config);
   if (packages.length === 0) return ok({ kind: "install", wheels: [] });
-  const build = target.cuda === null ? undefined : cudaWheelBuild(target.cuda);
+  const build = target.cuda === null ? undefined : cudaWheelBuild(target.cuda, target.python);
   if (build === undefined || osOfPlatform(target.platform) === "darwin" || build.isErr()) {
-    return ok({ kind: "skip", packages, reason: build === undefined || build.isOk() ? "CPU build" : `no torch build for CUDA ${target.cuda}` });
+    return ok({ kind: "skip", packages, reason: build === undefined || build.isOk() ? "CPU build" : `no torch build for CUDA ${target.cuda} and Python ${target.python}` });
   }
   const python = target.python.split(".").slice(0, 2).join(".");
   const wheels: WheelResolution[] = [];

@@ -3,7 +3,7 @@ import path from "node:path";
 import { configHash } from "../cache/hash.ts";
 import { loadConfigFile } from "../config/parse.ts";
 import type { ConfigError, ConfigWarning } from "../config/types.ts";
-import { effectiveCuda, generatePixiToml } from "../pixi/manifest.ts";
+import { effectiveCuda, generatePixiToml, torchBuildFor } from "../pixi/manifest.ts";
 import { decideCudaTarget, hostPythonPin } from "../build/decide.ts";
 import type { BuildError } from "../build/errors.ts";
 import { hostGlibc, hostPixiPlatform, isPixiPlatform, PIXI_PLATFORMS } from "../util/platform.ts";
@@ -93,6 +93,8 @@ export async function runGenerate(args: string[], base: Output): Promise<number>
   };
   const manifest = generatePixiToml(config, target);
   if (manifest.isErr()) return fail(out, renderManifestError(manifest.error), manifest.error.kind);
+  const note = torchBuildFor(config, target).map((b) => b?.note).unwrapOr(undefined);
+  if (note !== undefined) out.info(note);
 
   out.document({ file: config.file, hash, platform, cuda: effectiveCuda(target), python: python.value, manifest: manifest.value, warnings }, EXIT.OK);
   out.result(manifest.value);

@@ -53,6 +53,7 @@ export function renderBuildError(e: BuildError): RenderedError {
     case "invalid-cuda":
     case "invalid-python":
     case "invalid-glibc":
+    case "no-torch-for-python":
       return renderManifestError(e);
     case "lock-io":
       return {
@@ -109,6 +110,7 @@ export function exitCodeOf(e: BuildError): ExitCode {
     case "invalid-cuda":
     case "invalid-python":
     case "invalid-glibc":
+    case "no-torch-for-python":
     case "link-blocked":
     case "host-python-failed":
       return EXIT.USER_ERROR;

@@ -3,6 +3,7 @@ import { hostGlibc, hostPixiPlatform, isPixiPlatform, PIXI_PLATFORMS } from "../
 import { resolveCudaWheel, wheelsIndexUrl } from "../wheels/resolve.ts";
 import type { WheelQuery } from "../wheels/types.ts";
 import { openCommand, stringFlag } from "./args.ts";
+import { renderManifestError } from "./errors/manifest.ts";
 import { renderWheelError } from "./errors/network.ts";
 import type { RenderedError } from "./errors/types.ts";
 import { EXIT, type ExitCode } from "./exit.ts";
@@ -52,10 +53,14 @@ export async function runWheels(args: string[], base: Output): Promise<number> {
   let cuda = stringFlag(a, "cuda") ?? DEFAULT_CUDA;
   let torch = stringFlag(a, "torch");
   if (torch === undefined) {
-    const build = cudaWheelBuild(cuda);
+    const build = cudaWheelBuild(cuda, stringFlag(a, "python") ?? DEFAULT_PYTHON);
     if (build.isErr()) {
-      const r = { message: `no torch build is paired with CUDA ${cuda}`, hints: [`pass --torch, or a CUDA of: ${build.error.available.join(", ")}`] };
-      return fail(out, r, build.error.kind, EXIT.USER_ERROR);
+      const e = build.error;
+      const r =
+        e.kind === "unsupported-cuda"
+          ? { message: `no torch build is paired with CUDA ${cuda}`, hints: [`pass --torch, or a CUDA of: ${e.available.join(", ")}`] }
+          : renderManifestError(e);
+      return fail(out, r, e.kind, EXIT.USER_ERROR);
     }
     ({ cuda, torch } = build.value);
   }

@@ -228,7 +228,10 @@ class EnvReader {
     const listForm = "packages" in t;
     for (const [key, v] of Object.entries(t)) {
       const at = [...path, key];
-      if (listForm && key === "packages") {
+      if (key === "torch" && typeof v === "boolean") {
+        // The Python comfy-env only warns about this key, so configs using it still load there.
+        this.cfg.torchOptOut = !v;
+      } else if (listForm && key === "packages") {
         // A list is checked entry by entry, so a bad entry is reported at its own line.
         const schema = Array.isArray(v) ? stringListSchema : cudaPackagesSchema;
         const list = this.issues.check(schema, v, at, () => 'write packages = ["flash-attn", "sageattention"]');

@@ -37,6 +37,8 @@ export interface EnvConfig {
   targets: Record<string, DepSet>;
   /** `[cuda]` packages as written (list form or map form), torch family included. */
   cudaPackages: string[];
+  /** `[cuda] torch = false`: no default torch family; only the members the config names. */
+  torchOptOut?: boolean;
   systemRequirements?: TomlTable;
   pypiOptions?: TomlTable;
   activation?: TomlTable;

@@ -1,6 +1,5 @@
 import type { DepSet, EnvConfig, PypiSpec, TomlTable, TomlValue } from "../config/types.ts";
-import { selectTorchBuild, TORCH_PACKAGES, type TorchBuild } from "../detect/versions.ts";
-import { cudaWheelPackages } from "../config/cuda-packages.ts";
+import { selectTorchBuild, TORCH_PACKAGES, type TorchBuild, type TorchSelectError } from "../detect/versions.ts";
 import { normalizeName } from "../util/pep503.ts";
 import { osOfPlatform, type PixiPlatform } from "../util/platform.ts";
 import { err, ok, type Result } from "../util/result.ts";
@@ -23,13 +22,15 @@ export interface ManifestTarget {
 }
 
 export type ManifestError =
-  | { kind: "unsupported-cuda"; cuda: string; available: string[] }
+  | TorchSelectError
   | { kind: "invalid-cuda"; cuda: string }
   | { kind: "invalid-python"; python: string }
   | { kind: "invalid-glibc"; glibc: string };
 
 type TorchName = (typeof TORCH_PACKAGES)[number];
 
+/** setuptools 82 drops pkg_resources. */
+const SETUPTOOLS_SPEC = ">=75,<82";
 const VERSION_RE = /^\d+(\.\d+)*$/;
 const PYTHON_RE = /^\d+\.\d+(\.\d+)?$/;
 
@@ -87,7 +88,7 @@ function pypiSection(pypi: Record<string, PypiSpec>, extraTorch: TorchName[], bu
     if (t && !userTorch.has(t)) userTorch.set(t, v);
   }
   const torch = torchIn([...extraTorch, ...userTorch.keys()]);
-  // build is null only when no torch is used anywhere (see generatePixiToml).
+  // build is null only when the env gets no torch family member (see torchBuildFor).
   if (build) for (const t of torch) s.set(t, torchSpec(t, userTorch.get(t), build, withIndex));
   for (const [k, v] of Object.entries(pypi)) if (!torchNameOf(k)) s.set(k, v);
   return s;
@@ -122,9 +123,54 @@ function validate(target: ManifestTarget): Result<void, ManifestError> {
   return ok(undefined);
 }
 
-function usesTorch(config: EnvConfig, targets: [string, DepSet][]): boolean {
-  const names = [...config.cudaPackages, ...Object.keys(config.deps.pypi), ...targets.flatMap(([, d]) => Object.keys(d.pypi))];
-  return torchIn(names).length > 0;
+/** Every torch family member the config names (top level, `[cuda]`, applicable targets), with its spec. */
+function namedTorch(config: EnvConfig, targets: [string, DepSet][]): Map<TorchName, PypiSpec | undefined> {
+  const named = new Map<TorchName, PypiSpec | undefined>();
+  for (const n of config.cudaPackages) {
+    const t = torchNameOf(n);
+    if (t && !named.has(t)) named.set(t, undefined);
+  }
+  for (const pypi of [config.deps.pypi, ...targets.map(([, d]) => d.pypi)]) {
+    for (const [k, v] of Object.entries(pypi)) {
+      const t = torchNameOf(k);
+      if (t && named.get(t) === undefined) named.set(t, v);
+    }
+  }
+  return named;
+}
+
+function pinsVersion(spec: PypiSpec | undefined): boolean {
+  if (spec === undefined) return false;
+  if (typeof spec === "string") return isSpecific(spec);
+  return "url" in spec || "git" in spec || "path" in spec || isSpecific(spec.version);
+}
+
+/**
+ * The torch family members the env gets (TORCH_PACKAGES order). By default all three, as the
+ * Python comfy-env 0.4 does, since packs import torch without naming it. When the config pins a
+ * member's version (or source) itself, or opts out with `[cuda] torch = false`, only the members
+ * it names: the family pins belong to one torch release and would fight a user's own torch pin.
+ */
+export function torchMembers(config: EnvConfig, platform: PixiPlatform): TorchName[] {
+  const named = namedTorch(config, applicableTargets(config.targets, platform));
+  const ownPin = [...named.values()].some(pinsVersion);
+  if (config.torchOptOut === true || ownPin) return TORCH_PACKAGES.filter((t) => named.has(t));
+  return [...TORCH_PACKAGES];
+}
+
+/** The Python an env will have, as far as the config and target tell: "3.11", or a conda spec. */
+export function envPython(config: EnvConfig, target: Pick<ManifestTarget, "python">): string {
+  const conda = config.deps.conda.python;
+  return typeof conda === "string" && /^\d+\.\d+/.test(conda) ? conda : (config.python ?? target.python);
+}
+
+/**
+ * The torch build of an env: none when it gets no torch family member, else the build for the
+ * target's CUDA (CPU on macOS) and the env's Python. The build decision and the generator share it.
+ */
+export function torchBuildFor(config: EnvConfig, target: Pick<ManifestTarget, "platform" | "cuda" | "python">): Result<TorchBuild | null, TorchSelectError> {
+  if (torchMembers(config, target.platform).length === 0) return ok(null);
+  return selectTorchBuild(effectiveCuda(target), envPython(config, target));
 }
 
 function headerLine(source: string | undefined): string {
@@ -143,12 +189,9 @@ export function generatePixiToml(config: EnvConfig, target: ManifestTarget): Res
   const cuda = effectiveCuda(target);
   const targets = applicableTargets(config.targets, target.platform);
 
-  let build: TorchBuild | null = null;
-  if (usesTorch(config, targets)) {
-    const selected = selectTorchBuild(cuda);
-    if (selected.isErr()) return err(selected.error);
-    build = selected.value;
-  }
+  const selected = torchBuildFor(config, target);
+  if (selected.isErr()) return err(selected.error);
+  const build = selected.value;
   const withIndex = os !== "darwin";
 
   const doc = new TomlSection();
@@ -167,11 +210,12 @@ export function generatePixiToml(config: EnvConfig, target: ManifestTarget): Res
   const conda = doc.section("dependencies");
   conda.set("python", config.deps.conda.python ?? pythonSpec(config.python ?? target.python));
   for (const [k, v] of Object.entries(config.deps.conda)) if (k !== "python") conda.set(k, v);
-  // CUDA wheels are installed after pixi with the env's own pip, so the env needs one.
-  if (cudaWheelPackages(config).length > 0 && !conda.entries.has("pip")) conda.set("pip", "*");
+  // Every env gets pip (CUDA wheels are installed with it after pixi) and a setuptools that
+  // still ships pkg_resources, which packs import; as the Python comfy-env 0.4 writes them.
+  if (!conda.entries.has("pip")) conda.set("pip", "*");
+  if (!conda.entries.has("setuptools")) conda.set("setuptools", SETUPTOOLS_SPEC);
 
-  const cudaTorch = torchIn(config.cudaPackages);
-  const pypi = pypiSection(config.deps.pypi, cudaTorch, build, withIndex);
+  const pypi = pypiSection(config.deps.pypi, torchMembers(config, target.platform), build, withIndex);
   if (pypi.entries.size > 0) doc.set("pypi-dependencies", pypi);
 
   if (config.pypiOptions) mergeInto(doc, { "pypi-options": config.pypiOptions });

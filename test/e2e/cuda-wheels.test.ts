@@ -42,7 +42,6 @@ let wheels: Awaited<ReturnType<typeof startWheelsIndex>>;
 beforeAll(async () => {
   shared = await tmpdir("ce-cuda-");
   index = await startPackIndex(shared.path);
-  await buildWheel({ name: "torch", version: "2.8.0", files: { "torch/__init__.py": '__version__ = "2.8.0"\n' } }, path.join(shared.path, "wheels"));
   wheels = await startWheelsIndex(path.join(shared.path, "cuda-wheels"));
 });
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
-import { buildWheel } from "../support/wheel.ts";
+import { buildTorchStandins, buildWheel } from "../support/wheel.ts";
 import { startIndexServer, type TestServer } from "../support/index-server.ts";
 import { standinEnv, type StandinOptions } from "../support/pixi-standin.ts";
 import { REPO_ROOT } from "../support/cli.ts";
@@ -11,7 +11,7 @@ export { isRunning } from "../support/process.ts";
 
 export const FIXTURES = CONFIGS_DIR;
 
-/** A local PEP 503 index with the wheels the e2e packs need (cowsay double + tiny stand-ins). */
+/** A local PEP 503 index with the wheels the e2e packs need (cowsay double + tiny stand-ins, torch family included). */
 export async function startPackIndex(dir: string): Promise<TestServer> {
   const wheels = path.join(dir, "wheels");
   fs.mkdirSync(wheels, { recursive: true });
@@ -24,6 +24,7 @@ export async function startPackIndex(dir: string): Promise<TestServer> {
   ] as const) {
     await buildWheel({ name, version, files: { [`${name}/__init__.py`]: `__version__ = "${version}"\n` } }, wheels);
   }
+  await buildTorchStandins(wheels);
   return startIndexServer(wheels);
 }
 

@@ -107,6 +107,40 @@ describe("comfy-env generate", () => {
     expect(d.buf.err).toContain('cannot ask three for its version');
   });
 
+  test("a numpy-only config gets the torch family from the index of --cuda 12.8, and of --cuda none", async () => {
+    await using dir = await tmpdir();
+    writeFileSync(path.join(dir.path, "comfy-env.toml"), 'python = "3.11"\n\n[pypi-dependencies]\nnumpy = "*"\n');
+    for (const [flag, variant] of [["12.8", "cu128"], ["none", "cpu"]] as const) {
+      const { buf, out } = capture();
+      expect(await runGenerate([dir.path, "--platform", "linux-64", "--cuda", flag], out)).toBe(EXIT.OK);
+      const index = `https://download.pytorch.org/whl/${variant}`;
+      expect(buf.out).toContain(`torch = { version = "==2.8.*", index = "${index}" }`);
+      expect(buf.out).toContain(`torchvision = { version = "==0.23.*", index = "${index}" }`);
+      expect(buf.out).toContain(`torchaudio = { version = "==2.8.*", index = "${index}" }`);
+      expect(buf.out).toContain('setuptools = ">=75,<82"');
+    }
+  });
+
+  test("[cuda] torch = false opts out without a warning; Python 3.14 says which torch it uses", async () => {
+    await using dir = await tmpdir();
+    writeFileSync(path.join(dir.path, "comfy-env.toml"), '[cuda]\ntorch = false\n\n[pypi-dependencies]\nnumpy = "*"\n');
+    const a = capture(true);
+    expect(await runGenerate([dir.path, "--platform", "linux-64", "--cuda", "12.8", "--python", "3.11", "--json"], a.out)).toBe(EXIT.OK);
+    const j = JSON.parse(a.buf.out);
+    expect(j.warnings).toEqual([]);
+    expect(j.manifest).not.toContain("torch =");
+
+    writeFileSync(path.join(dir.path, "comfy-env.toml"), 'python = "3.14"\n');
+    const b = capture();
+    expect(await runGenerate([dir.path, "--platform", "linux-64", "--cuda", "12.8"], b.out)).toBe(EXIT.OK);
+    expect(b.buf.out).toContain('torch = { version = "==2.9.*"');
+    expect(b.buf.err).toContain("torch 2.8 has no Python 3.14 builds for cu128: using torch 2.9");
+    const c = capture();
+    expect(await runGenerate([dir.path, "--platform", "linux-64", "--cuda", "12.4"], c.out)).toBe(EXIT.USER_ERROR);
+    expect(c.buf.err).toContain("no PyTorch build for Python 3.14 with cu124");
+    expect(c.buf.err).toContain("torch 2.9: cpu, cu126, cu128, cu130");
+  });
+
   test("invalid TOML: the config error, with line", async () => {
     await using dir = await tmpdir();
     writeFileSync(path.join(dir.path, "comfy-env.toml"), '[pypi-dependencies]\ntrimesh[easy] = "*"\n');

@@ -34,9 +34,11 @@ function goldenFor(file: string): string | null {
     const r = generatePixiToml(config, full);
     const text = r.isOk() ? r.value : `# error: ${JSON.stringify(r.error)}\n`;
     if (r.isOk()) {
-      const doc = TOML.parse(r.value) as { workspace: { platforms: string[] }; dependencies: { python?: string } };
+      const doc = TOML.parse(r.value) as { workspace: { platforms: string[] }; dependencies: { python?: string }; "pypi-dependencies": Record<string, unknown> };
       expect(doc.workspace.platforms).toEqual([target.platform]);
       expect(typeof doc.dependencies.python).toBe("string");
+      // No corpus config opts out of torch, so every one gets torch from its build's index.
+      expect(Object.keys(doc["pypi-dependencies"])).toContain("torch");
     }
     expect(r.isOk()).toBe(true);
     return `#### ${label}\n${text}`;

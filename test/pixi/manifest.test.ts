@@ -61,7 +61,7 @@ describe("workspace and header", () => {
 describe("python pin and conda deps", () => {
   test("config pin first, then conda deps in written order", () => {
     const { text, doc } = gen(config({ python: "3.12", deps: { conda: { zlib: "*", av: ">=12", numpy: { version: ">=1.26", channel: "conda-forge" } }, pypi: {} } }), LINUX_CPU);
-    expect(Object.keys(doc.dependencies)).toEqual(["python", "zlib", "av", "numpy"]);
+    expect(Object.keys(doc.dependencies)).toEqual(["python", "zlib", "av", "numpy", "pip", "setuptools"]);
     expect(doc.dependencies.python).toBe("3.12.*");
     expect(text).toContain('numpy = { version = ">=1.26", channel = "conda-forge" }');
   });
@@ -72,7 +72,7 @@ describe("python pin and conda deps", () => {
 
   test("a python the user lists under dependencies wins, still first", () => {
     const { doc } = gen(config({ python: "3.12", deps: { conda: { zlib: "*", python: ">=3.10,<3.13" }, pypi: {} } }), LINUX_CPU);
-    expect(Object.keys(doc.dependencies)).toEqual(["python", "zlib"]);
+    expect(Object.keys(doc.dependencies)).toEqual(["python", "zlib", "pip", "setuptools"]);
     expect(doc.dependencies.python).toBe(">=3.10,<3.13");
   });
 
@@ -87,7 +87,7 @@ describe("torch family", () => {
   test("[cuda] torch packages get the family pin and the variant index, first; other [cuda] packages are left out", () => {
     const c = config({ cudaPackages: ["nvdiffrast", "torchvision", "torch"], deps: { conda: {}, pypi: { trimesh: "*", einops: ">=0.7" } } });
     const { text, doc } = gen(c, LINUX_CU128);
-    expect(Object.keys(doc["pypi-dependencies"])).toEqual(["torch", "torchvision", "trimesh", "einops"]);
+    expect(Object.keys(doc["pypi-dependencies"])).toEqual(["torch", "torchvision", "torchaudio", "trimesh", "einops"]);
     expect(doc["pypi-dependencies"].torch).toEqual({ version: "==2.8.*", index: cu128 });
     expect(doc["pypi-dependencies"].torchvision).toEqual({ version: "==0.23.*", index: cu128 });
     expect(text).toContain(`torch = { version = "==2.8.*", index = "${cu128}" }`);
@@ -99,6 +99,7 @@ describe("torch family", () => {
     const { doc } = gen(config({ cudaPackages: ["torch", "torchaudio"] }), { ...LINUX_CU128, cuda: "12.4" });
     expect(doc["pypi-dependencies"]).toEqual({
       torch: { version: "==2.4.*", index: "https://download.pytorch.org/whl/cu124" },
+      torchvision: { version: "==0.19.*", index: "https://download.pytorch.org/whl/cu124" },
       torchaudio: { version: "==2.4.*", index: "https://download.pytorch.org/whl/cu124" },
     });
   });
@@ -111,7 +112,7 @@ describe("torch family", () => {
 
   test("osx: CUDA ignored, torch from PyPI without index, no system requirements", () => {
     const { doc } = gen(config({ cudaPackages: ["torch", "torchvision"] }), OSX);
-    expect(doc["pypi-dependencies"]).toEqual({ torch: "==2.8.*", torchvision: "==0.23.*" });
+    expect(doc["pypi-dependencies"]).toEqual({ torch: "==2.8.*", torchvision: "==0.23.*", torchaudio: "==2.8.*" });
     expect(doc["system-requirements"]).toBeUndefined();
     expect(effectiveCuda(OSX)).toBeNull();
   });
@@ -148,16 +149,60 @@ describe("torch family", () => {
     expect(r._unsafeUnwrapErr()).toEqual({ kind: "unsupported-cuda", cuda: "11.0", available: CUDA_VARIANTS.map((v) => v.cuda) });
   });
 
-  test("a torch only in an applicable target still needs a build; in another platform's target it does not", () => {
-    const c = config({ targets: { "win-64": { conda: {}, pypi: { torch: "*" } } } });
+  test("opted out: a torch only in an applicable target still needs a build; in another platform's target it does not", () => {
+    const c = config({ torchOptOut: true, targets: { "win-64": { conda: {}, pypi: { torch: "*" } } } });
     expect(generatePixiToml(c, { ...WIN_CU128, cuda: "11.0" }).isErr()).toBe(true);
     expect(generatePixiToml(c, { ...LINUX_CU128, cuda: "11.0" }).isOk()).toBe(true);
   });
 
-  test("a config without torch generates for any CUDA", () => {
-    const { doc } = gen(config({ cudaPackages: ["nvdiffrast"], deps: { conda: {}, pypi: { numpy: "*" } } }), { ...LINUX_CU128, cuda: "11.0" });
+  test("a config opted out of torch generates for any CUDA", () => {
+    const { doc } = gen(config({ torchOptOut: true, cudaPackages: ["nvdiffrast"], deps: { conda: {}, pypi: { numpy: "*" } } }), { ...LINUX_CU128, cuda: "11.0" });
     expect(doc["system-requirements"].cuda).toBe("11");
     expect(doc["pypi-dependencies"]).toEqual({ numpy: "*" });
+  });
+
+  test("by default every env gets the family, pip and setuptools; a numpy-only config on cu128 and on CPU", () => {
+    const numpy = config({ deps: { conda: {}, pypi: { numpy: "*" } } });
+    for (const [t, variant] of [
+      [LINUX_CU128, "cu128"],
+      [LINUX_CPU, "cpu"],
+    ] as const) {
+      const { doc } = gen(numpy, t);
+      const index = `https://download.pytorch.org/whl/${variant}`;
+      expect(doc["pypi-dependencies"]).toEqual({
+        torch: { version: "==2.8.*", index },
+        torchvision: { version: "==0.23.*", index },
+        torchaudio: { version: "==2.8.*", index },
+        numpy: "*",
+      });
+      expect(doc.dependencies).toEqual({ python: "3.11.*", pip: "*", setuptools: ">=75,<82" });
+    }
+  });
+
+  test("a user's own torch pin wins, from the same index, and the other members are not forced beside it", () => {
+    const { doc } = gen(config({ deps: { conda: { pip: ">=24" }, pypi: { torch: "==2.4.1" } } }), LINUX_CU128);
+    expect(doc["pypi-dependencies"]).toEqual({ torch: { version: "==2.4.1", index: cu128 } });
+    expect(doc.dependencies.pip).toBe(">=24");
+  });
+
+  test("[cuda] torch = false: no default family; pip and setuptools stay", () => {
+    const { doc } = gen(config({ torchOptOut: true, deps: { conda: {}, pypi: { numpy: "*" } } }), LINUX_CU128);
+    expect(doc["pypi-dependencies"]).toEqual({ numpy: "*" });
+    expect(doc.dependencies).toEqual({ python: "3.11.*", pip: "*", setuptools: ">=75,<82" });
+  });
+
+  test("Python 3.14: torch 2.8 has none, so the family with 3.14 wheels (2.9) is used; cu124 has none at all", () => {
+    const { doc } = gen(config({ python: "3.14" }), LINUX_CU128);
+    expect(doc["pypi-dependencies"].torch).toEqual({ version: "==2.9.*", index: cu128 });
+    expect(doc["pypi-dependencies"].torchvision).toEqual({ version: "==0.24.*", index: cu128 });
+    expect(gen(config(), { ...OSX, python: "3.14" }).doc["pypi-dependencies"].torch).toBe("==2.9.*");
+    const r = generatePixiToml(config({ python: "3.14" }), { ...LINUX_CU128, cuda: "12.4" });
+    expect(r._unsafeUnwrapErr()).toEqual({
+      kind: "no-torch-for-python",
+      python: "3.14",
+      variant: "cu124",
+      offers: ["torch 2.9: cpu, cu126, cu128, cu130"],
+    });
   });
 
   test("newer CUDA than any variant uses the newest", () => {

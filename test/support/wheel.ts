@@ -33,3 +33,17 @@ export async function buildWheel(spec: WheelSpec, outDir: string): Promise<strin
   if (code !== 0) throw new Error(`make_wheel.py failed (${code}): ${errText}`);
   return out.trim();
 }
+
+/** The torch family releases every env gets by default, as tiny importable stand-in wheels. */
+export const TORCH_STANDINS = [
+  ["torch", "2.8.0"],
+  ["torchvision", "0.23.0"],
+  ["torchaudio", "2.8.0"],
+] as const;
+
+/** Write the torch family stand-ins into a local index's wheel folder (no torch is downloaded). */
+export async function buildTorchStandins(outDir: string): Promise<void> {
+  for (const [name, version] of TORCH_STANDINS) {
+    await buildWheel({ name, version, files: { [`${name}/__init__.py`]: `__version__ = "${version}"\n` } }, outDir);
+  }
+}

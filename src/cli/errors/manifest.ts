@@ -11,6 +11,12 @@ export function renderManifestError(e: ManifestError): RenderedError {
           "or build for CPU: set COMFY_ENV_CUDA_VERSION=none (or pass --cuda none)",
         ],
       };
+    case "no-torch-for-python":
+      return {
+        message: `no PyTorch build for Python ${e.python} with ${e.variant}`,
+        causes: e.offers.length > 0 ? [`Python ${e.python} wheels exist for ${e.offers.join("; ")}`] : [`no torch release comfy-env pins has Python ${e.python} wheels`],
+        hints: ["pin another python in comfy-env.toml (python = \"3.12\") or pass --python PATH", "or build for a variant listed above with --cuda X.Y (or --cuda none)"],
+      };
     case "invalid-cuda":
       return {
         message: `invalid CUDA version "${e.cuda}"`,
