@@ -3,6 +3,7 @@ import path from "node:path";
 import { discoverPack } from "../config/discover.ts";
 import type { ConfigError, ConfigFile } from "../config/types.ts";
 import { configHash } from "../cache/hash.ts";
+import type { BuildMeta } from "../cache/meta.ts";
 import { err, messageOf, ok, type Result } from "../util/result.ts";
 
 /** One env config found in a pack, read and hashed but not parsed. */
@@ -12,6 +13,8 @@ export interface FoundEnv {
   hash: string;
   /** Short name for messages, e.g. "MyPack/nodes/gpu". */
   label: string;
+  /** The build this config used so far: its recorded decision is kept unless the run asks for another. */
+  prior?: BuildMeta;
 }
 
 export interface FoundPack {

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { envDirName } from "./hash.ts";
+import { envPythonRelPath, hostOs, type OsFamily } from "../util/platform.ts";
 
 /** File and folder names inside one build folder `<root>/_env_<hash>/` (the Python comfy-env's layout, docs/reference.md §7). */
 export const LAYOUT = {
@@ -19,6 +20,8 @@ export const LAYOUT = {
   links: ".links",
   /** Every CA the installers trust, written when a CA variable is set (util/tls.ts). */
   caBundle: "ca-bundle.pem",
+  /** The digest (see hash.ts) of what the build in progress here is made from, written under the lock. */
+  claim: ".digest",
 } as const;
 
 export interface BuildPaths {
@@ -34,6 +37,7 @@ export interface BuildPaths {
   noPython: string;
   links: string;
   caBundle: string;
+  claim: string;
 }
 
 export function buildPaths(root: string, hash: string): BuildPaths {
@@ -51,8 +55,14 @@ export function buildPaths(root: string, hash: string): BuildPaths {
     noPython: path.join(dir, LAYOUT.noPython),
     links: path.join(dir, LAYOUT.links),
     caBundle: path.join(dir, LAYOUT.caBundle),
+    claim: path.join(dir, LAYOUT.claim),
   };
 }
 
-/** `_env_<6 hex>`: the names status and gc consider to be builds. */
-export const BUILD_DIR_PATTERN = /^_env_[0-9a-f]{6}$/;
+/** `_env_<6, 16 or 64 hex>` (see buildNames in hash.ts): the names status and gc consider to be builds. */
+export const BUILD_DIR_PATTERN = /^_env_(?:[0-9a-f]{6}|[0-9a-f]{16}|[0-9a-f]{64})$/;
+
+/** The env's Python executable: a `.done` build without it was damaged (its `.pixi` deleted). */
+export function envPythonPath(p: BuildPaths, os: OsFamily = hostOs()): string {
+  return path.join(p.env, envPythonRelPath(os));
+}

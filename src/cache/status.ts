@@ -1,16 +1,19 @@
 import fs from "node:fs";
-import { buildPaths, BUILD_DIR_PATTERN, type BuildPaths } from "./layout.ts";
+import { buildPaths, BUILD_DIR_PATTERN, envPythonPath, type BuildPaths } from "./layout.ts";
 import { lockState, type LockOwner } from "./lock.ts";
 import { liveLinks } from "./links.ts";
 import { readMeta } from "./meta.ts";
 import { exists, treeSize } from "../util/fs.ts";
 
-export type BuildState = "done" | "building" | "stale" | "failed";
+export type BuildState = "done" | "broken" | "building" | "stale" | "failed";
 
 export interface EnvStatus {
   hash: string;
   dir: string;
-  /** done: usable; building: a live process holds the lock; stale: its builder died; failed: no lock, not done. */
+  /**
+   * done: usable; broken: done but its env's Python is gone (the next install rebuilds it);
+   * building: a live process holds the lock; stale: its builder died; failed: no lock, not done.
+   */
   state: BuildState;
   sizeBytes: number;
   source?: string;
@@ -36,7 +39,9 @@ export function listBuilds(root: string): BuildPaths[] {
 export function envStatus(p: BuildPaths, withSize = true): EnvStatus {
   const lock = lockState(p);
   const state: BuildState = exists(p.done)
-    ? "done"
+    ? exists(envPythonPath(p))
+      ? "done"
+      : "broken"
     : lock.state === "held"
       ? "building"
       : lock.state === "stale"

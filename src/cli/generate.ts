@@ -5,6 +5,7 @@ import { loadConfigFile } from "../config/parse.ts";
 import type { ConfigError, ConfigWarning } from "../config/types.ts";
 import { effectiveCuda, generatePixiToml, torchBuildFor } from "../pixi/manifest.ts";
 import { decideCudaTarget, hostPythonPin } from "../build/decide.ts";
+import { cudaRequest } from "../build/request.ts";
 import type { BuildError } from "../build/errors.ts";
 import { hostGlibc, hostPixiPlatform, isPixiPlatform, PIXI_PLATFORMS } from "../util/platform.ts";
 import { ok, type Result } from "../util/result.ts";
@@ -41,7 +42,7 @@ function fail(out: Output, r: RenderedError, kind: string): number {
 
 /** `--python` takes an interpreter path or a bare version. */
 function pythonPin(flag: string | undefined): Result<string, BuildError> {
-  return flag !== undefined && /^\d+\.\d+$/.test(flag) ? ok(flag) : hostPythonPin(flag);
+  return flag !== undefined && /^\d+\.\d+$/.test(flag) ? ok(flag) : hostPythonPin(flag).map((h) => h.version);
 }
 
 /** `comfy-env generate`: print the pixi.toml `install` would write for a config. */
@@ -75,7 +76,9 @@ export async function runGenerate(args: string[], base: Output): Promise<number>
   }
 
   const { config, bytes } = loaded.value;
-  const cuda = await decideCudaTarget(stringFlag(a, "cuda"), undefined);
+  const requested = cudaRequest(stringFlag(a, "cuda"));
+  if (requested.isErr()) return fail(out, renderBuildError(requested.error), requested.error.kind);
+  const cuda = await decideCudaTarget(requested.value, undefined);
   if (cuda.isErr()) return fail(out, renderBuildError(cuda.error), cuda.error.kind);
   // A given --python is checked even when the config pins its own, so a typo never goes unseen.
   const pythonFlag = stringFlag(a, "python");

@@ -18,6 +18,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   status: { run: async (a, o) => (await import("./status.ts")).runStatus(a, o), summary: "list cached environments, their state, size and links" },
   doctor: { run: async (a, o) => (await import("./doctor.ts")).runDoctor(a, o), summary: "check tools, network, cache, envs (and a ComfyUI's bridge and packs), each with its fix" },
   gc: { run: async (a, o) => (await import("./gc.ts")).runGc(a, o), summary: "remove cached environments no node folder links to" },
+  remove: { run: async (a, o) => (await import("./remove.ts")).runRemove(a, o), summary: "unlink a node pack's environments (gc then frees them)" },
   detect: { run: async (a, o) => (await import("./detect.ts")).runDetect(a, o), summary: "show GPUs, CUDA, and the build variant install will use" },
   wheels: { run: async (a, o) => (await import("./wheels.ts")).runWheels(a, o), summary: "show which CUDA wheel a package resolves to, and why" },
   bridge: { run: async (a, o) => (await import("./bridge.ts")).runBridge(a, o), summary: "install, remove or show the comfy_env Python bridge in ComfyUI's Python" },

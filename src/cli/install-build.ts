@@ -7,6 +7,7 @@ import { buildEnv, type BuildContext } from "../build/env.ts";
 import type { EnvBuildResult } from "../build/link-node.ts";
 import type { BuildError } from "../build/errors.ts";
 import type { FoundEnv } from "../build/find.ts";
+import type { BuildRequest } from "../build/request.ts";
 import { loadEnvs } from "../build/plan.ts";
 import type { ConfigFile, ConfigWarning } from "../config/types.ts";
 import { ensurePixiDownloaded, pixiInstallPath, PIXI_VERSION } from "../pixi/download.ts";
@@ -72,7 +73,7 @@ export async function buildPending(
   pending: FoundEnv[],
   roots: ConfigFile[],
   out: Output,
-  opts: { root: string; cudaFlag?: string; pythonFlag?: string },
+  opts: { root: string; request: BuildRequest },
 ): Promise<Result<BuildRun, BuildError>> {
   handleInterrupts((signal, exitCode) => {
     const message = `install stopped by ${signal}: its installer was stopped and the lock released; nothing half-built is marked done`;
@@ -92,20 +93,22 @@ export async function buildPending(
     root: opts.root,
     platform: hostPixiPlatform(),
     glibc: hostGlibc(),
+    request: opts.request,
     cuda: memo(async (): Promise<Result<CudaTarget, BuildError>> => {
-      const d = await decideCudaTarget(opts.cudaFlag, opts.pythonFlag);
+      const d = await decideCudaTarget(opts.request.cuda, opts.request.python);
       if (d.isOk()) {
         run.decision = d.value;
         out.info(`building for ${d.value.cuda === null ? "CPU" : `CUDA ${d.value.cuda} (${d.value.variant})`}: ${d.value.reason}`);
       }
       return d;
     }),
-    hostPython: memo(() => hostPythonPin(opts.pythonFlag)),
+    hostPython: memo(() => hostPythonPin(opts.request.python)),
     pixi: memo(() => pixiOrDownload(out, path.join(opts.root, TOOLS_DIR))),
     lockTimeoutMs: Number(readEnv("COMFY_ENV_LOCK_TIMEOUT") ?? DEFAULT_LOCK_TIMEOUT_S) * 1000,
     onProgress: (_label, line) => progress.line(line),
     onStep: () => progress.setPhase("CUDA wheels"),
     onWarn: (label, message) => out.warn(`${label}: ${message}`),
+    onInfo: (label, message) => out.info(`${label}: ${message}`),
     onWait: (label, owner, leftMs) => {
       out.info(
         `${label}: waiting for another install${owner ? ` (pid ${owner.pid} on ${owner.host}, since ${owner.startedAt})` : ""}; its lock is taken over in ${formatDuration(leftMs)} if it has not finished`,

@@ -1,12 +1,14 @@
 import path from "node:path";
 import { discoverPack, listPacks } from "../config/discover.ts";
 import { cacheRoot } from "../cache/root.ts";
-import { buildPaths } from "../cache/layout.ts";
 import type { BuildError } from "../build/errors.ts";
 import { findEnvs, packName, type FoundEnv } from "../build/find.ts";
 import { linkFinished, type EnvBuildResult } from "../build/link-node.ts";
-import { exists } from "../util/fs.ts";
 import { interruptExitCode } from "../util/interrupt.ts";
+import { pythonVersionOf } from "../build/host-python.ts";
+import { parseRequest } from "../build/request.ts";
+import { currentBuild, findBuild, folderPrior, requestedIdentity } from "../build/reuse.ts";
+import { hostPixiPlatform } from "../util/platform.ts";
 import type { BuildFailure, BuildRun } from "./install-build.ts";
 import { installNodePacks } from "./install-nodepacks.ts";
 import { reportBuilt } from "./install-report.ts";
@@ -31,7 +33,12 @@ Options:
   --root DIR          cache root (default ~/.ce; on Windows C:/ce, or <drive>:/ce for a
                       ComfyUI on another drive; env COMFY_ENV_ROOT)
   --python PATH       host Python whose version pins configs without a python key
-  --cuda X.Y|none     build for this CUDA version, or CPU (default: detected)
+  --cuda X.Y|none     build for this CUDA version, or CPU (default: what the env was
+                      built for; detected for a first build)
+  --refresh           re-detect CUDA and the host Python instead of keeping what each env
+                      was built for (builds that match are still reused)
+  --force             rebuild every env from scratch, beside its current build; the link
+                      moves to the new build once it is done
   --json              one JSON document on stdout
   -q, --quiet         errors only
   -v, --verbose       show pixi output instead of a progress line`;
@@ -42,6 +49,8 @@ export async function runInstall(args: string[], base: Output): Promise<number> 
     root: { type: "string" },
     python: { type: "string" },
     cuda: { type: "string" },
+    refresh: { type: "boolean", default: false },
+    force: { type: "boolean", default: false },
   }, INSTALL_HELP, base);
   if (!opened.ok) return opened.exitCode;
   const { args: a, out } = opened;
@@ -55,6 +64,14 @@ export async function runInstall(args: string[], base: Output): Promise<number> 
     if (packs.isErr()) return fail(out, packs.error);
     packDirs = [...packDirs, ...packs.value];
   }
+  // Flags and COMFY_ENV_CUDA_VERSION are checked on every path, built envs or not.
+  const request = parseRequest({
+    cuda: stringFlag(a, "cuda"),
+    python: stringFlag(a, "python") ?? portable?.python,
+    refresh: a.values.refresh === true,
+    force: a.values.force === true,
+  });
+  if (request.isErr()) return fail(out, request.error);
   const found = findEnvs(packDirs);
   if (found.isErr()) return fail(out, found.error);
   const nodePacks = await installNodePacks(found.value, out);
@@ -63,20 +80,26 @@ export async function runInstall(args: string[], base: Output): Promise<number> 
   // The ComfyUI being installed decides the default root's drive on Windows.
   const root = cacheRoot(stringFlag(a, "root"), process.env, portable?.root ?? packDirs[0] ?? all);
 
-  // Fast path: a config whose build is done is only (re)linked; no parsing, detection or pixi.
+  // Fast path: a config with a usable build made for what this run asks is only (re)linked;
+  // no parsing, detection or pixi.
   const results: EnvBuildResult[] = [];
   const failures: BuildFailure[] = [];
   const pending: FoundEnv[] = [];
+  const platform = hostPixiPlatform();
+  const hostVersion = (py: string) => pythonVersionOf(py).unwrapOr(undefined);
   for (const pack of packs) {
     if (pack.envs.length === 0) out.info(`${packName(pack.packDir)}: no comfy-env.toml, nothing to build`);
     for (const env of pack.envs) {
       const started = performance.now();
-      const p = buildPaths(root, env.hash);
-      if (!exists(p.done)) {
-        pending.push(env);
+      const current = request.value.refresh || request.value.force ? undefined : currentBuild(env, root, platform);
+      const wanted = current && requestedIdentity(current.meta, request.value, hostVersion);
+      const reuse = !current || !wanted ? undefined : wanted === current.meta.identity ? (current.usable ? current : undefined) : findBuild(env, root, wanted);
+      if (!reuse) {
+        const prior = current?.meta ?? (request.value.refresh ? undefined : folderPrior(env, root, platform));
+        pending.push(prior ? { ...env, prior } : env);
         continue;
       }
-      const linked = linkFinished(env, p, "reused", started);
+      const linked = linkFinished(env, reuse.paths, "reused", started);
       if (linked.isErr()) failures.push({ label: env.label, error: linked.error });
       else results.push(linked.value);
     }
@@ -88,7 +111,7 @@ export async function runInstall(args: string[], base: Output): Promise<number> 
     // The parser, detection, pixi and HTTP load only when something has to be built.
     const { buildPending } = await import("./install-build.ts");
     const roots = packs.flatMap((p) => (p.root ? [p.root] : []));
-    const run = await buildPending(pending, roots, out, { root, cudaFlag: stringFlag(a, "cuda"), pythonFlag: stringFlag(a, "python") ?? portable?.python });
+    const run = await buildPending(pending, roots, out, { root, request: request.value });
     if (run.isErr()) return fail(out, run.error);
     built = run.value;
   }

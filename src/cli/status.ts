@@ -7,8 +7,8 @@ import { formatBytes } from "./format.ts";
 
 export const STATUS_HELP = `Usage: comfy-env status [--root DIR] [--json]
 
-List every environment in the cache: hash, state (done, building, stale: its builder died,
-failed: not finished and not building), size, the node folder it was built for, and the
+List every environment in the cache: hash, state (done, broken: done but its env was deleted,
+building, stale: its builder died, failed: not finished and not building), size, the node folder it was built for, and the
 _env_<hash> links that point at it.`;
 
 export async function runStatus(args: string[], base: Output): Promise<number> {

@@ -48,3 +48,15 @@ export function ensureLink(target: string, link: string, linker: Linker = hostLi
 export function readLink(link: string, linker: Linker = hostLinker): string | undefined {
   return linker.read(link);
 }
+
+/** Remove `link` if it is a link (never a real file or folder, never what it points at). */
+export function removeLink(link: string, linker: Linker = hostLinker): Result<boolean, LinkError> {
+  const target = linker.read(link);
+  if (target === undefined) return ok(false);
+  try {
+    linker.remove(link);
+    return ok(true);
+  } catch (e) {
+    return err({ kind: "link-failed", link, target, message: messageOf(e) });
+  }
+}

@@ -374,3 +374,151 @@ describe.skipIf(os.platform() === "win32")("install and signals", () => {
     expect(doc.error.message).toContain("install stopped by SIGINT");
   }, 60_000);
 });
+
+describe("env identity: the build decision, collisions, damaged envs", () => {
+  const config = 'python = "3.11"\n[pypi-dependencies]\ncowsay = "*"\n';
+  const linkOf = (pack: string) => linksIn(path.join(pack, "nodes"));
+
+  test("install --cuda none then --cuda 12.8: two envs, the first link gone, gc frees the first; bad values fail even when built", async () => {
+    await using dir = await tmpdir();
+    const root = path.join(dir.path, "cache");
+    const log = path.join(dir.path, "pixi.jsonl");
+    const env = envFor(root, index, { log });
+    const pack = makePack(dir.path, "Variant", config);
+    const hash = configHash(new TextEncoder().encode(config));
+
+    expect((await runCli(["install", pack, "--cuda", "none"], { env })).exitCode).toBe(0);
+    expect(linkOf(pack)).toEqual([`_env_${hash}`]);
+
+    // Values are checked on the fast path too.
+    for (const [args, extra, want] of [
+      [["--cuda", "banana"], {}, 'invalid CUDA version "banana"'],
+      [["--python", "/does/not/exist"], {}, "/does/not/exist"],
+      [[], { COMFY_ENV_CUDA_VERSION: "banana" }, 'COMFY_ENV_CUDA_VERSION="banana"'],
+    ] as const) {
+      const bad = await runCli(["install", pack, ...args], { env: { ...env, ...extra } });
+      expect(bad.exitCode).toBe(1);
+      expect(bad.stderr).toContain(want);
+    }
+
+    const gpu = await runCli(["install", pack, "--cuda", "12.8", "--json"], { env });
+    expect(gpu.exitCode).toBe(0);
+    const doc = JSON.parse(gpu.stdout);
+    expect(doc.envs[0].outcome).toBe("built");
+    const [second] = linkOf(pack);
+    expect(second).toMatch(/^_env_[0-9a-f]{16}$/);
+    expect(linkOf(pack)).toHaveLength(1);
+    expect(fs.readFileSync(path.join(root, second as string, "pixi.toml"), "utf8")).toContain('index = "https://download.pytorch.org/whl/cu128"');
+    expect(fs.readFileSync(path.join(root, `_env_${hash}`, "pixi.toml"), "utf8")).toContain('index = "https://download.pytorch.org/whl/cpu"');
+    const meta = JSON.parse(fs.readFileSync(path.join(root, second as string, ".comfy-env-meta.json"), "utf8"));
+    expect(meta.identity).toEqual({ platform: "linux-64", cuda: "12.8", variant: "cu128", torch: "2.8", python: "3.11" });
+    expect(meta.digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(meta.digest.startsWith((second as string).slice(5))).toBe(true);
+
+    // No flag: the build the folder uses is kept, without detection or pixi.
+    const again = JSON.parse((await runCli(["install", pack, "--json"], { env })).stdout);
+    expect(again.envs[0]).toMatchObject({ outcome: "reused", hash: (second as string).slice(5) });
+    expect(again.decision).toBeNull();
+    // Asking for CPU again finds the first build.
+    const cpu = JSON.parse((await runCli(["install", pack, "--cuda", "none", "--json"], { env })).stdout);
+    expect(cpu.envs[0]).toMatchObject({ outcome: "reused", hash });
+    expect(linkOf(pack)).toEqual([`_env_${hash}`]);
+    expect(pixiRuns(log)).toHaveLength(2);
+
+    const gc = JSON.parse((await runCli(["gc", "--json"], { env })).stdout);
+    expect(gc.removed.map((r: { hash: string }) => r.hash)).toEqual([(second as string).slice(5)]);
+    expect(fs.existsSync(path.join(root, `_env_${hash}`, ".done"))).toBe(true);
+    expect(runEnvPython(path.join(pack, "nodes", `_env_${hash}`), "import torch, cowsay; print(torch.__version__)").stdout).toBe("2.8.0");
+
+    // An edited config keeps the decision the folder was built for (nothing detected), and its old link goes.
+    const edited = `${config}# edited\n`;
+    fs.writeFileSync(path.join(pack, "nodes", "comfy-env.toml"), edited);
+    const rebuilt = JSON.parse((await runCli(["install", pack, "--json"], { env })).stdout);
+    expect(rebuilt.envs[0].outcome).toBe("built");
+    expect(rebuilt.decision).toBeNull();
+    expect(linkOf(pack)).toEqual([`_env_${configHash(new TextEncoder().encode(edited))}`]);
+  }, 180_000);
+
+  test("a forced collision of the 6-hex name gets its own env; the first keeps its own", async () => {
+    const seen = new Map<string, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; !pair; i++) {
+      const c = `${config}# ${i}\n`;
+      const h = configHash(new TextEncoder().encode(c));
+      const prev = seen.get(h);
+      if (prev !== undefined) pair = [prev, c];
+      seen.set(h, c);
+    }
+    await using dir = await tmpdir();
+    const root = path.join(dir.path, "cache");
+    const log = path.join(dir.path, "pixi.jsonl");
+    const env = envFor(root, index, { log });
+    const a = makePack(dir.path, "First", pair[0]);
+    const b = makePack(dir.path, "Second", pair[1]);
+    const hash = configHash(new TextEncoder().encode(pair[0]));
+    expect(configHash(new TextEncoder().encode(pair[1]))).toBe(hash);
+
+    expect((await runCli(["install", a, "--cuda", "none"], { env })).exitCode).toBe(0);
+    const r = JSON.parse((await runCli(["install", b, "--cuda", "none", "--json"], { env })).stdout);
+    expect(r.envs[0].outcome).toBe("built");
+    expect(linkOf(a)).toEqual([`_env_${hash}`]);
+    const [own] = linkOf(b);
+    expect(own).toMatch(/^_env_[0-9a-f]{16}$/);
+    const metaB = JSON.parse(fs.readFileSync(path.join(root, own as string, ".comfy-env-meta.json"), "utf8"));
+    expect(metaB.configContent).toBe(pair[1]);
+    // Both stay their own on later runs, with no further pixi run.
+    for (const p of [a, b]) expect(JSON.parse((await runCli(["install", p, "--json"], { env })).stdout).envs[0].outcome).toBe("reused");
+    expect(linkOf(b)).toEqual([own as string]);
+    expect(pixiRuns(log)).toHaveLength(2);
+  }, 120_000);
+
+  test("an env whose .pixi was deleted: status says broken, install rebuilds it", async () => {
+    await using dir = await tmpdir();
+    const root = path.join(dir.path, "cache");
+    const log = path.join(dir.path, "pixi.jsonl");
+    const env = envFor(root, index, { log });
+    const pack = makePack(dir.path, "Damaged", config);
+    const hash = configHash(new TextEncoder().encode(config));
+    expect((await runCli(["install", pack, "--cuda", "none"], { env })).exitCode).toBe(0);
+    fs.rmSync(path.join(root, `_env_${hash}`, ".pixi"), { recursive: true });
+
+    const st = JSON.parse((await runCli(["status", "--json"], { env })).stdout);
+    expect(st.envs[0]).toMatchObject({ hash, state: "broken" });
+    const r = JSON.parse((await runCli(["install", pack, "--json"], { env })).stdout);
+    expect(r.envs[0]).toMatchObject({ outcome: "built", hash });
+    // The recorded decision was reused: nothing was detected.
+    expect(r.decision).toBeNull();
+    expect(pixiRuns(log)).toHaveLength(2);
+    expect(runEnvPython(path.join(pack, "nodes", `_env_${hash}`), "import cowsay").exitCode).toBe(0);
+  }, 120_000);
+
+  test("install --force builds beside the old env and moves the link; remove unlinks; gc frees what nothing links to", async () => {
+    await using dir = await tmpdir();
+    const root = path.join(dir.path, "cache");
+    const log = path.join(dir.path, "pixi.jsonl");
+    const env = envFor(root, index, { log });
+    const pack = makePack(dir.path, "Forced", config);
+    const other = makePack(dir.path, "SameConfig", config);
+    const hash = configHash(new TextEncoder().encode(config));
+    expect((await runCli(["install", pack, other, "--cuda", "none"], { env })).exitCode).toBe(0);
+
+    const forced = JSON.parse((await runCli(["install", pack, "--force", "--json"], { env })).stdout);
+    expect(forced.envs[0].outcome).toBe("built");
+    const [fresh] = linkOf(pack);
+    expect(fresh).not.toBe(`_env_${hash}`);
+    expect(linkOf(other)).toEqual([`_env_${hash}`]);
+    expect(fs.existsSync(path.join(root, `_env_${hash}`, ".done"))).toBe(true);
+    expect(runEnvPython(path.join(pack, "nodes", fresh as string), "import cowsay").exitCode).toBe(0);
+    expect(JSON.parse((await runCli(["install", pack, "--json"], { env })).stdout).envs[0].outcome).toBe("reused");
+    expect(linkOf(pack)).toEqual([fresh as string]);
+
+    const rm = await runCli(["remove", other, "--json"], { env });
+    expect(rm.exitCode).toBe(0);
+    expect(JSON.parse(rm.stdout).removed).toEqual([path.join(other, "nodes", `_env_${hash}`)]);
+    expect(linkOf(other)).toEqual([]);
+    const gc = JSON.parse((await runCli(["gc", "--json"], { env })).stdout);
+    expect(gc.removed.map((r: { hash: string }) => r.hash)).toEqual([hash]);
+    expect(fs.existsSync(path.join(root, fresh as string, ".done"))).toBe(true);
+    expect(fs.readFileSync(path.join(other, "nodes", "comfy-env.toml"), "utf8")).toBe(config);
+  }, 120_000);
+});

@@ -263,3 +263,30 @@ print(json.dumps([f.describe_exit(e) for e in ({"signal": "SIGSEGV"}, {"signal":
     ]);
   });
 });
+
+describe("find_env", () => {
+  testWithPythons("3.11")("a folder's env link may have the 6-hex name or the 16/64-hex one install gives another decision or a collision", async () => {
+    const py = python("3.11");
+    await using dir = await tmpdir();
+    const cases = { six: "_env_abc123", sixteen: "_env_0123456789abcdef", long: `_env_${"a".repeat(64)}`, other: "_env_abc1234" };
+    for (const [sub, name] of Object.entries(cases)) {
+      fs.mkdirSync(path.join(dir.path, sub, name, "bin"), { recursive: true });
+      fs.symlinkSync(py, path.join(dir.path, sub, name, "bin", "python"));
+    }
+    const driver = [
+      "import json, sys",
+      `sys.path.insert(0, ${JSON.stringify(path.join(REPO_ROOT, "src", "python"))})`,
+      "from comfy_env._registry import find_env",
+      `d = ${JSON.stringify(dir.path)}`,
+      "print(json.dumps({k: find_env(d + '/' + k) for k in ['six', 'sixteen', 'long', 'other']}))",
+    ].join("\n");
+    const r = Bun.spawnSync([py, "-c", driver], { stdout: "pipe", stderr: "pipe" });
+    expect(r.stderr.toString()).toBe("");
+    expect(JSON.parse(r.stdout.toString())).toEqual({
+      six: path.join(dir.path, "six", cases.six),
+      sixteen: path.join(dir.path, "sixteen", cases.sixteen),
+      long: path.join(dir.path, "long", cases.long),
+      other: null,
+    });
+  });
+});

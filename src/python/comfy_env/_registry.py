@@ -29,7 +29,8 @@ CONFIG = "comfy-env.toml"
 CACHE_FILE = ".comfy-env-nodes.cache"
 CACHE_FORMAT = "2"
 WINDOWS = _imports.WINDOWS
-ENV_RE = re.compile(r"^_env_[0-9a-f]{6}$")
+# 6 hex for a config's first build, 16 or 64 for another decision or a 6-hex collision (see install).
+ENV_RE = re.compile(r"^_env_(?:[0-9a-f]{6}|[0-9a-f]{16}|[0-9a-f]{64})$")
 
 
 def _warn(msg):
