@@ -5,12 +5,14 @@ import type { Result } from "../util/result.ts";
 
 // Scripts at the cache root that list every build and its state without comfy-env itself
 // (the Python comfy-env's detect.sh / detect.bat, docs/reference.md §7): useful when the binary is gone or broken.
+// detect.sh says "broken" for a finished build whose env's Python was deleted, as `comfy-env status` does.
 const SH = `#!/bin/sh
 # Written by comfy-env: lists every environment in this cache and its state.
 cd "$(dirname "$0")" || exit 1
 for d in _env_*; do
   [ -d "$d" ] || continue
-  if [ -f "$d/.done" ]; then state=done
+  if [ -f "$d/.done" ] && [ -e "$d/.pixi/envs/default/bin/python" ]; then state=done
+  elif [ -f "$d/.done" ]; then state=broken
   elif [ -d "$d/.building" ]; then state=building
   else state=failed; fi
   src=$(sed -n 's/^  "source": "\\(.*\\)",$/\\1/p' "$d/.comfy-env-meta.json" 2>/dev/null)

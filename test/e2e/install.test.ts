@@ -484,6 +484,7 @@ describe("env identity: the build decision, collisions, damaged envs", () => {
 
     const st = JSON.parse((await runCli(["status", "--json"], { env })).stdout);
     expect(st.envs[0]).toMatchObject({ hash, state: "broken" });
+    expect(Bun.spawnSync(["sh", path.join(root, "detect.sh")]).stdout.toString()).toStartWith(`_env_${hash}\tbroken\t`);
     const r = JSON.parse((await runCli(["install", pack, "--json"], { env })).stdout);
     expect(r.envs[0]).toMatchObject({ outcome: "built", hash });
     // The recorded decision was reused: nothing was detected.
