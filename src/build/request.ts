@@ -29,11 +29,14 @@ export type RequestError = { kind: "invalid-cuda"; cuda: string } | DetectError 
 
 const CUDA_RE = /^\d+\.\d+(\.\d+)?$/;
 
-/** `--cuda X.Y|none|cpu`: "none"/"cpu" mean a CPU build. */
+/**
+ * `--cuda X.Y[.Z]|none|cpu`: "none"/"cpu" mean a CPU build. "12.8.1" is "12.8": variants and
+ * the manifest work in major.minor, so both name one build.
+ */
 export function parseCudaFlag(v: string): Result<string | null, RequestError> {
   const t = v.trim();
   if (/^(none|cpu)$/i.test(t)) return ok(null);
-  return CUDA_RE.test(t) ? ok(t) : err({ kind: "invalid-cuda", cuda: v });
+  return CUDA_RE.test(t) ? ok(t.split(".").slice(0, 2).join(".")) : err({ kind: "invalid-cuda", cuda: v });
 }
 
 /** `--cuda` first, then COMFY_ENV_CUDA_VERSION; undefined when neither is set. */
@@ -43,9 +46,7 @@ export function cudaRequest(flag: string | undefined): Result<CudaRequest | unde
   if (raw === undefined) return ok(undefined);
   const parsed = parseCudaFlag(raw);
   if (parsed.isErr()) return err({ kind: "bad-cuda-override", value: raw });
-  // "12.8.1" → "12.8": the variant table and the manifest work in major.minor.
-  const cuda = parsed.value === null ? null : parsed.value.split(".").slice(0, 2).join(".");
-  return ok({ cuda, reason: `COMFY_ENV_CUDA_VERSION=${raw.trim()}` });
+  return ok({ cuda: parsed.value, reason: `COMFY_ENV_CUDA_VERSION=${raw.trim()}` });
 }
 
 /** A `--python` that names no file (or no command on PATH) is refused before anything is reused. */
