@@ -7,8 +7,8 @@ export function configDigest(bytes: Uint8Array, version: string = VERSION): stri
 }
 
 /**
- * The seed's environment name: sha256(config bytes + tool version)[:6]. Raw bytes, not the
- * parsed config, so packs that ship the same file share one build.
+ * A config's first build name (docs/reference.md §7): sha256(config bytes + tool version)[:6].
+ * Raw bytes, not the parsed config, so packs that ship the same file share one build.
  */
 export function configHash(bytes: Uint8Array, version: string = VERSION): string {
   return configDigest(bytes, version).slice(0, 6);
@@ -38,7 +38,7 @@ export function buildDigest(bytes: Uint8Array, id: BuildIdentity, version: strin
 }
 
 /**
- * Build folder names a build may have, in the order they are tried: the seed's 6 hex for the
+ * Build folder names a build may have, in the order they are tried: the 6-hex name for the
  * first build of a config, then 16 and 64 hex of the full digest when that name is already
  * taken by another decision for the same config, or by another config (a 6-hex collision).
  */

@@ -15,8 +15,8 @@ export const TORCH_FAMILIES: Record<string, TorchFamily> = {
 };
 
 /**
- * Python minors and index variants each family publishes wheels for, from PyTorch's release
- * compatibility matrix (https://github.com/pytorch/pytorch/blob/main/RELEASE.md). Used when a
+ * Python minors and index variants each family publishes wheels for (docs/reference.md §3.2,
+ * from https://github.com/pytorch/pytorch/blob/main/RELEASE.md). Used when a
  * variant's usual family has no wheels for the env's Python (3.14 has none before torch 2.9).
  */
 const FAMILY_SUPPORT: Record<string, { pythons: [number, number]; variants: string[] }> = {
