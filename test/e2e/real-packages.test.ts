@@ -10,6 +10,7 @@ import { runCli } from "../support/cli.ts";
 import { testWithPythons } from "../support/pythons.ts";
 import { findUv, localTorchWheel, missing } from "../support/real-packages.ts";
 import { tmpdir } from "../support/tmp.ts";
+import { buildTorchStandins } from "../support/wheel.ts";
 import { envFor, FIXTURES, linksIn, makePack, runEnvPython, sharedPackIndex } from "./helpers.ts";
 
 const uv = findUv();
@@ -37,7 +38,10 @@ async function installFixture(dir: string, fixture: string, opts: { torchWheels?
 describe.if(uv !== undefined)("real corpus configs, real PyPI packages", () => {
   testWithPythons("3.12")("ComfyUI-UML: httpx and kroki from PyPI, imported in the env's Python 3.12", async () => {
     await using dir = await tmpdir();
-    const { link, lock } = await installFixture(dir.path, "antoinebou12__ComfyUI-UML__nodes_comfy-env.toml");
+    // Every env gets the torch family; this one takes the tiny stand-ins, so no PyTorch index is asked.
+    const standins = path.join(dir.path, "torch-standins");
+    await buildTorchStandins(standins);
+    const { link, lock } = await installFixture(dir.path, "antoinebou12__ComfyUI-UML__nodes_comfy-env.toml", { torchWheels: standins });
     expect(lock.generator).toContain("(uv)");
     const py = runEnvPython(link, "import sys, httpx, kroki; from importlib.metadata import version; print('%d.%d' % sys.version_info[:2], version('httpx'))");
     expect(py.stderr).toBe("");
