@@ -4,6 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { configHash } from "../../src/cache/hash.ts";
+import { writeFakeBuild } from "../support/fake-build.ts";
 import { buildPaths } from "../../src/cache/layout.ts";
 import { runCli } from "../support/cli.ts";
 import { tmpdir } from "../support/tmp.ts";
@@ -15,8 +16,7 @@ test.skipIf(os.platform() === "win32")("install's fast path removes a lock whose
   const text = 'python = "3.11"\n';
   fs.writeFileSync(path.join(nodes, "comfy-env.toml"), text);
   const p = buildPaths(path.join(dir.path, "cache"), configHash(new TextEncoder().encode(text)));
-  fs.mkdirSync(path.join(p.env, "bin"), { recursive: true });
-  fs.writeFileSync(p.done, "");
+  writeFakeBuild(p, text);
   fs.mkdirSync(p.building);
   fs.writeFileSync(p.owner, JSON.stringify({ pid: Bun.spawnSync(["true"]).pid, host: os.hostname(), startedAt: new Date().toISOString() }));
   const r = await runCli(["install", path.join(dir.path, "Pack"), "--root", path.join(dir.path, "cache"), "--json"]);

@@ -7,6 +7,7 @@ import { findEnvs } from "../../src/build/find.ts";
 import { runCli } from "../support/cli.ts";
 import { startRealWheelsIndex, type PagesServer } from "../support/cuda-wheels-index.ts";
 import { tmpdir, type TmpDir } from "../support/tmp.ts";
+import { writeFakeBuild } from "../support/fake-build.ts";
 import { helpSchema, SCHEMAS, usageSchema } from "./json-schema.ts";
 
 /**
@@ -76,8 +77,7 @@ describe("--json contract", () => {
     const good = pack("GoodPack", 'python = "3.11"\n');
     const found = findEnvs([good])._unsafeUnwrap();
     const p = buildPaths(root, found[0]!.envs[0]!.hash);
-    fs.mkdirSync(p.dir, { recursive: true });
-    fs.writeFileSync(p.done, "");
+    writeFakeBuild(p, 'python = "3.11"\n');
     const ok = await expectDocument(["install", good, "--json"], SCHEMAS.install);
     expect(ok.envs[0].outcome).toBe("reused");
 

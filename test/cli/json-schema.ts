@@ -40,7 +40,7 @@ const envResult = z.strictObject({
 const envStatus = z.object({
   hash: z.string(),
   dir: absPath,
-  state: z.enum(["done", "building", "stale", "failed"]),
+  state: z.enum(["done", "broken", "building", "stale", "failed"]),
   sizeBytes: z.number().int().nonnegative(),
   source: z.string().optional(),
   configFile: absPath.optional(),
