@@ -11,6 +11,7 @@ import { configHash } from "../../src/cache/hash.ts";
 import { renderLinkError } from "../../src/cli/errors/link.ts";
 import { runCli } from "../support/cli.ts";
 import { tmpdir } from "../support/tmp.ts";
+import { writeFakeBuild } from "../support/fake-build.ts";
 
 describe("the long-path check", () => {
   test("longestRelPath: the deepest file of a tree, links not followed", async () => {
@@ -86,8 +87,7 @@ describe("link errors say the build is done", () => {
     const root = path.join(dir.path, "cache");
     const hash = configHash(new TextEncoder().encode(config));
     const p = buildPaths(root, hash);
-    fs.mkdirSync(p.env, { recursive: true });
-    fs.writeFileSync(p.done, "");
+    writeFakeBuild(p, config);
     fs.mkdirSync(path.join(nodes, `_env_${hash}`));
     const r = await runCli(["install", path.join(dir.path, "Pack")], { env: { ...(process.env as Record<string, string>), COMFY_ENV_ROOT: root, NO_COLOR: "1" } });
     expect(r.stderr).toContain("Pack/nodes: environment built, not linked");
