@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { lstatOrUndefined, walkTree } from "../util/fs.ts";
 import { findEnvs } from "../build/find.ts";
 import { cacheRoot } from "../cache/root.ts";
 import { envStatus, listBuilds } from "../cache/status.ts";
@@ -158,24 +159,12 @@ function cacheChecks(root: string, envBytes: number): Check[] {
 function diskUse(dir: string): { uniqueBytes: number; sharedBytes: number } {
   let uniqueBytes = 0;
   let sharedBytes = 0;
-  const walk = (d: string) => {
-    let names: fs.Dirent[];
-    try {
-      names = fs.readdirSync(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const n of names) {
-      const p = path.join(d, n.name);
-      if (n.isDirectory()) walk(p);
-      else if (n.isFile()) {
-        const s = fs.lstatSync(p);
-        if (s.nlink > 1) sharedBytes += s.size;
-        else uniqueBytes += s.size;
-      }
-    }
-  };
-  walk(dir);
+  walkTree(dir, (e, abs) => {
+    const s = e.isFile() ? lstatOrUndefined(abs) : undefined;
+    if (!s) return;
+    if (s.nlink > 1) sharedBytes += s.size;
+    else uniqueBytes += s.size;
+  });
   return { uniqueBytes, sharedBytes };
 }
 

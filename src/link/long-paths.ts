@@ -2,9 +2,9 @@
 // counts the terminating NUL) cannot be opened by most programs, so an env whose files sit
 // deeper than that through a node folder's junction breaks at import time, far from the cause.
 // https://learn.microsoft.com/en-us/windows/win32/fileio/maximum-file-path-limitation
-import fs from "node:fs";
 import path from "node:path";
 import { err, ok, type Result } from "../util/result.ts";
+import { walkTree } from "../util/fs.ts";
 import type { LinkError } from "./types.ts";
 
 /** The longest usable path without long paths enabled: MAX_PATH (260) less the NUL. */
@@ -13,20 +13,9 @@ export const MAX_PATH_CHARS = 259;
 /** The longest path below `dir`, relative to it with the OS separator ("" for an empty or missing folder). Links are not followed. */
 export function longestRelPath(dir: string): string {
   let longest = "";
-  const walk = (abs: string, rel: string) => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(abs, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const r = rel ? rel + path.sep + e.name : e.name;
-      if (r.length > longest.length) longest = r;
-      if (e.isDirectory()) walk(path.join(abs, e.name), r);
-    }
-  };
-  walk(dir, "");
+  walkTree(dir, (_e, _abs, rel) => {
+    if (rel.length > longest.length) longest = rel;
+  });
   return longest;
 }
 

@@ -107,18 +107,36 @@ export function readText(p: string): Result<string, FsError> {
   return tryFs("read", p, () => fs.readFileSync(p, "utf8"));
 }
 
+/**
+ * Every entry below `dir`, depth first, with its absolute path and its path relative to `dir`.
+ * Links are visited, never followed; a folder that cannot be read is passed over.
+ */
+export function walkTree(dir: string, visit: (entry: fs.Dirent, abs: string, rel: string) => void): void {
+  const walk = (abs: string, rel: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(abs, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const a = path.join(abs, e.name);
+      const r = rel ? rel + path.sep + e.name : e.name;
+      visit(e, a, r);
+      if (e.isDirectory()) walk(a, r);
+    }
+  };
+  walk(dir, "");
+}
+
 /** Total bytes of a tree, counting links as links (never following them). */
 export function treeSize(p: string): number {
   const st = lstatOrUndefined(p);
   if (!st) return 0;
   if (!st.isDirectory()) return st.size;
   let total = 0;
-  let names: string[] = [];
-  try {
-    names = fs.readdirSync(p);
-  } catch {
-    return 0;
-  }
-  for (const n of names) total += treeSize(path.join(p, n));
+  walkTree(p, (e, abs) => {
+    if (!e.isDirectory()) total += lstatOrUndefined(abs)?.size ?? 0;
+  });
   return total;
 }

@@ -37,7 +37,7 @@ describe("buildDigest and buildNames", () => {
     expect(buildDigest(bytes, cpu, "2")).not.toBe(base);
   });
 
-  test("names: the seed's 6 hex first, then 16 and 64 hex of the full digest", () => {
+  test("names: the Python comfy-env's 6 hex first, then 16 and 64 hex of the full digest", () => {
     const d = buildDigest(bytes, cpu, "1");
     expect(buildNames(bytes, d, "1")).toEqual([configHash(bytes, "1"), d.slice(0, 16), d]);
     expect(configDigest(bytes, "1").slice(0, 6)).toBe(configHash(bytes, "1"));
