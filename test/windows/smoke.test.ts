@@ -174,7 +174,9 @@ describe.skipIf(!available && !required)("the Windows binary under wine", () => 
 
   test("status --json lists a finished build in the cache", async () => {
     const root = path.join(dir.path, "status-cache");
-    fs.mkdirSync(path.join(root, "_env_abc123", ".pixi", "envs", "default"), { recursive: true });
+    const env = path.join(root, "_env_abc123", ".pixi", "envs", "default");
+    fs.mkdirSync(env, { recursive: true });
+    fs.writeFileSync(path.join(env, "python.exe"), ""); // a done build whose Python is gone reads as broken
     fs.writeFileSync(path.join(root, "_env_abc123", ".done"), "");
     const r = await win(["status", "--json"], { env: { COMFY_ENV_ROOT: winPath(root) } });
     expect(r.exitCode).toBe(0);
