@@ -1,4 +1,4 @@
-import { API_VERSION, bridgeStatus, DIST_VERSION, installBridge, probePython, selfCommand, uninstallBridge, type BridgeError, type BridgeStatus } from "../runtime/bridge-install.ts";
+import { API_VERSION, bridgeStatus, DIST_VERSION, installBridge, probePython, selfCommand, uninstallBridge, type BridgeError, type BridgeStatus } from "../bridge/install.ts";
 import { findPortableNear } from "../util/portable.ts";
 import { openCommand, stringFlag } from "./args.ts";
 import { EXIT } from "./exit.ts";

@@ -8,7 +8,7 @@ import { listPacks } from "../config/discover.ts";
 import { PYTORCH_INDEX } from "../detect/versions.ts";
 import { pixiAsset, pixiAssetUrl, pixiInstallPath, PIXI_DEFAULT_BASE_URL } from "../pixi/download.ts";
 import { findPixi } from "../pixi/find.ts";
-import { bridgeStatus, probePython } from "../runtime/bridge-install.ts";
+import { bridgeStatus, probePython } from "../bridge/install.ts";
 import { readEnv } from "../util/env.ts";
 import { probeReachable } from "../util/http.ts";
 import { homeDir, hostOs, hostPixiPlatform } from "../util/platform.ts";

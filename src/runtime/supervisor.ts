@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { Subprocess } from "bun";
-import { PACKAGE_FILES } from "../python/files.ts";
+import { PACKAGE_FILES } from "../bridge/files.ts";
 import { readEnv } from "../util/env.ts";
 import { hostOs } from "../util/platform.ts";
 import { transportFor, type Transport } from "./transport.ts";

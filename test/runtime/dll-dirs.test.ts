@@ -3,10 +3,10 @@
 import { describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
-import { REPO_ROOT } from "../support/cli.ts";
+import { BRIDGE_PACKAGE_PARENT } from "../support/cli.ts";
 import { tmpdir } from "../support/tmp.ts";
 
-const PY_DIR = path.join(REPO_ROOT, "src", "python");
+const PY_DIR = BRIDGE_PACKAGE_PARENT;
 
 function run(code: string): string {
   const r = Bun.spawnSync(["python3", "-c", `import sys; sys.path.insert(0, ${JSON.stringify(PY_DIR)})\n${code}`], { stdout: "pipe", stderr: "pipe" });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import path from "node:path";
-import { cliCommand, REPO_ROOT } from "../support/cli.ts";
+import { BRIDGE_PACKAGE_PARENT, cliCommand } from "../support/cli.ts";
 import { findPython } from "../support/pythons.ts";
 import { tmpdir } from "../support/tmp.ts";
 
@@ -11,7 +11,7 @@ const PY = findPython("3.11") ?? "python3";
  * own `_supervisor` module driving a real `comfy-env supervise`; prints what the code returns as JSON.
  */
 function bridge(code: string, env: Record<string, string>): unknown {
-  const script = `import json, sys\nsys.path.insert(0, ${JSON.stringify(path.join(REPO_ROOT, "src", "python"))})\nfrom comfy_env import _supervisor as sup\ndef run():\n${code
+  const script = `import json, sys\nsys.path.insert(0, ${JSON.stringify(BRIDGE_PACKAGE_PARENT)})\nfrom comfy_env import _supervisor as sup\ndef run():\n${code
     .split("\n")
     .map((l) => `    ${l}`)
     .join("\n")}\nprint(json.dumps(run()))\n`;

@@ -6,9 +6,9 @@ import path from "node:path";
 import { isolationEnv } from "../../src/runtime/isolation.ts";
 import { FrameReader, encodeFrame } from "../../src/runtime/frames.ts";
 import { backoffMs } from "../../src/runtime/supervisor.ts";
-import { PACKAGE_FILES } from "../../src/python/files.ts";
-import { API_VERSION, DIST_VERSION } from "../../src/runtime/bridge-install.ts";
-import { REPO_ROOT, runCli } from "../support/cli.ts";
+import { PACKAGE_FILES } from "../../src/bridge/files.ts";
+import { API_VERSION, DIST_VERSION } from "../../src/bridge/install.ts";
+import { BRIDGE_PACKAGE_PARENT, REPO_ROOT, runCli } from "../support/cli.ts";
 import { findPython, python, testWithPythons } from "../support/pythons.ts";
 import { tmpdir } from "../support/tmp.ts";
 
@@ -49,7 +49,7 @@ describe("isolation env", () => {
 describe("plain frames decoded by the C pickle.loads under the audit-hook guard", () => {
   for (const minor of ["3.9", "3.13"]) {
     testWithPythons(minor)(`Python ${minor}: builtins round-trip; a forbidden global is refused by every route, also with the fallback Unpickler; other unpickling is untouched`, () => {
-      const r = Bun.spawnSync([python(minor), "-B", path.join(REPO_ROOT, "test", "runtime", "harness", "wire_guard.py"), path.join(REPO_ROOT, "src", "python")], { stdout: "pipe", stderr: "pipe" });
+      const r = Bun.spawnSync([python(minor), "-B", path.join(REPO_ROOT, "test", "runtime", "harness", "wire_guard.py"), BRIDGE_PACKAGE_PARENT], { stdout: "pipe", stderr: "pipe" });
       expect(r.stderr.toString()).toBe("");
       const out = JSON.parse(r.stdout.toString());
       expect(out.guarded).toBe(true);
@@ -214,7 +214,7 @@ describe("setup_isolated_imports", () => {
     );
     const driver = [
       "import importlib.util, json, sys",
-      `sys.path.insert(0, ${JSON.stringify(path.join(REPO_ROOT, "src", "python"))})`,
+      `sys.path.insert(0, ${JSON.stringify(BRIDGE_PACKAGE_PARENT)})`,
       `d = ${JSON.stringify(pack)}`,
       "spec = importlib.util.spec_from_file_location('OldPack', d + '/__init__.py', submodule_search_locations=[d])",
       "m = importlib.util.module_from_spec(spec); sys.modules['OldPack'] = m; spec.loader.exec_module(m)",
@@ -248,7 +248,7 @@ stack = ["Fatal Python error: Segmentation fault", "", "Thread 0x01 (most recent
 print(json.dumps([f.describe_exit(e) for e in ({"signal": "SIGSEGV"}, {"signal": 11}, {"code": 3221225477},
                   {"code": -1073741819}, {"code": 0xC0000409}, {"code": 3}, None)] + [f.crash_module(stack), f.crash_module(stack[:4])]))
 `;
-    const r = Bun.spawnSync([python("3.9"), "-B", "-c", script, path.join(REPO_ROOT, "src", "python")], { stdout: "pipe", stderr: "pipe" });
+    const r = Bun.spawnSync([python("3.9"), "-B", "-c", script, BRIDGE_PACKAGE_PARENT], { stdout: "pipe", stderr: "pipe" });
     expect(r.stderr.toString()).toBe("");
     expect(JSON.parse(r.stdout.toString())).toEqual([
       "it was killed by SIGSEGV (segmentation fault)",
@@ -275,7 +275,7 @@ describe("find_env", () => {
     }
     const driver = [
       "import json, sys",
-      `sys.path.insert(0, ${JSON.stringify(path.join(REPO_ROOT, "src", "python"))})`,
+      `sys.path.insert(0, ${JSON.stringify(BRIDGE_PACKAGE_PARENT)})`,
       "from comfy_env._registry import find_env",
       `d = ${JSON.stringify(dir.path)}`,
       "print(json.dumps({k: find_env(d + '/' + k) for k in ['six', 'sixteen', 'long', 'other']}))",

@@ -1,12 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
-import { REPO_ROOT } from "../support/cli.ts";
+import { BRIDGE_PACKAGE_PARENT } from "../support/cli.ts";
 import { findPython, python, testWithPythons } from "../support/pythons.ts";
 import { tmpdir } from "../support/tmp.ts";
 import { HARNESS } from "./host.ts";
 
-const PACKAGE = path.join(REPO_ROOT, "src", "python");
+const PACKAGE = BRIDGE_PACKAGE_PARENT;
 
 function harness(python: string, script: string, ...args: string[]) {
   const r = Bun.spawnSync([python, "-B", path.join(HARNESS, script), PACKAGE, ...args], { stdout: "pipe", stderr: "pipe", timeout: 60_000 });

@@ -42,3 +42,5 @@ export function spawnCli(args: string[], opts: { env?: Record<string, string>; c
 }
 
 export const REPO_ROOT = REPO;
+/** The folder holding the `comfy_env` package, for tests that import it straight from the sources. */
+export const BRIDGE_PACKAGE_PARENT = path.join(REPO, "src", "bridge");

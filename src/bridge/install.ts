@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { BINARY_FILE, PACKAGE_FILES } from "../python/files.ts";
+import { BINARY_FILE, PACKAGE_FILES } from "./files.ts";
 import { err, ok, type Result, messageOf } from "../util/result.ts";
 import { VERSION } from "../version.ts";
 
