@@ -76,7 +76,8 @@ def snapshot():
     """The host's parsed comfy.cli_args.args and folder_paths state, as plain data."""
     args = {}
     cli = sys.modules.get("comfy.cli_args")
-    for k, v in vars(getattr(cli, "args", None) or object()).items():
+    # A host without comfy.cli_args (a script, not ComfyUI's main.py) sends no flags.
+    for k, v in getattr(getattr(cli, "args", None), "__dict__", {}).items():
         try:
             args[k] = _encode(v)
         except _Skip:
