@@ -1,6 +1,7 @@
 import init from "./comfy_env/__init__.py" with { type: "text" };
 import afterImport from "./comfy_env/_after_import.py" with { type: "text" };
 import client from "./comfy_env/_client.py" with { type: "text" };
+import contract from "./comfy_env/_contract.py" with { type: "text" };
 import failures from "./comfy_env/_failures.py" with { type: "text" };
 import hostState from "./comfy_env/_host_state.py" with { type: "text" };
 import imports from "./comfy_env/_imports.py" with { type: "text" };
@@ -20,6 +21,7 @@ export const PACKAGE_FILES: Readonly<Record<string, string>> = {
   "comfy_env/__init__.py": init,
   "comfy_env/_after_import.py": afterImport,
   "comfy_env/_client.py": client,
+  "comfy_env/_contract.py": contract,
   "comfy_env/_failures.py": failures,
   "comfy_env/_host_state.py": hostState,
   "comfy_env/_imports.py": imports,

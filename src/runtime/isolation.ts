@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { OsFamily } from "../util/platform.ts";
+import { WORKER_CONTRACT } from "./worker-contract.ts";
 
 export type EnvVars = Record<string, string>;
 
@@ -15,7 +16,7 @@ export function isolationEnv(os: OsFamily, envDir: string, base: EnvVars, config
   const env: EnvVars = { ...base };
   for (const k of DROPPED) delete env[k];
   Object.assign(env, configVars);
-  env.COMFYUI_ISOLATION_WORKER = "1";
+  env[WORKER_CONTRACT.env.mark] = "1";
   env.PYTHONNOUSERSITE = "1";
   // UTF-8 mode on every OS: a node printing an emoji into the log pipe must not fail on a
   // cp1252 console encoding (https://peps.python.org/pep-0540/).

@@ -13,6 +13,7 @@ import { configEnvVars } from "./config-vars.ts";
 import { isolationEnv, type EnvVars } from "./isolation.ts";
 import type { RuntimeDirs } from "./paths.ts";
 import { writeState, type SupervisorInfo, type WorkerInfo } from "./state.ts";
+import { parseReadyLine, readBusy, WORKER_CONTRACT, workerBootstrap, type WorkerSpecJson } from "./worker-contract.ts";
 
 /** What the bridge asks to run: one worker per environment, keyed by the bridge. */
 export interface WorkerSpec {
@@ -119,10 +120,6 @@ function pingIntervalMs(): number {
   return Number.isFinite(v) && v > 0 ? v : PING_INTERVAL_MS;
 }
 
-function bootstrap(pyDir: string): string {
-  return `import sys; sys.path.insert(0, ${JSON.stringify(pyDir)}); from comfy_env._worker import main; main()`;
-}
-
 function safeName(s: string): string {
   return s.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 60);
 }
@@ -196,7 +193,7 @@ export class Supervisor {
   interrupt(key: string): Result<void, SupervisorError> {
     const w = this.workers.get(key);
     if (!w) return err({ kind: "unknown-worker", key });
-    if (w.state === "ready") this.tell(w, "interrupt");
+    if (w.state === "ready") this.tell(w, WORKER_CONTRACT.control.interrupt);
     return ok(undefined);
   }
 
@@ -274,9 +271,10 @@ export class Supervisor {
   /** The worker's busy file: running a request now, and its count of finished ones (null when unreadable). */
   private activity(w: Worker): { busy: boolean; done: number } | null {
     if (w.busyFd === null) return null;
-    const b = Buffer.alloc(2);
+    const size = WORKER_CONTRACT.busy.size;
+    const b = Buffer.alloc(size);
     try {
-      return fs.readSync(w.busyFd, b, 0, 2, 0) === 2 ? { busy: b[0] !== 0, done: b[1] as number } : null;
+      return fs.readSync(w.busyFd, b, 0, size, 0) === size ? readBusy(b) : null;
     } catch {
       return null;
     }
@@ -342,16 +340,17 @@ export class Supervisor {
     const address = this.transport.workerAddress(this.opts.dirs.private, n);
     const busyFile = path.join(this.opts.dirs.private, `w${n}.busy`);
     const env = isolationEnv(hostOs(), spec.envDir, this.opts.baseEnv ?? (process.env as EnvVars), { ...configVars.value, ...spec.envVars }, fs.existsSync);
-    env.COMFY_ENV_WORKER_SECRET = secret;
-    env.COMFY_ENV_WORKER_ADDRESS = address;
-    env.COMFY_ENV_WORKER_SPEC = JSON.stringify({ node_dir: spec.nodeDir, module: spec.module, sys_path: spec.sysPath, label: spec.label, generation: w.generation, busy_file: busyFile });
+    const workerSpec: WorkerSpecJson = { node_dir: spec.nodeDir, module: spec.module, sys_path: spec.sysPath, label: spec.label, generation: w.generation, busy_file: busyFile };
+    env[WORKER_CONTRACT.env.secret] = secret;
+    env[WORKER_CONTRACT.env.address] = address;
+    env[WORKER_CONTRACT.env.spec] = JSON.stringify(workerSpec);
     let proc: Subprocess<"pipe", "pipe", "pipe">;
     this.closeBusy(w);
     try {
-      fs.writeFileSync(busyFile, new Uint8Array(2), { mode: 0o600 });
+      fs.writeFileSync(busyFile, new Uint8Array(WORKER_CONTRACT.busy.size), { mode: 0o600 });
       w.busyFd = fs.openSync(busyFile, "r");
       w.logFile.write(`--- ${new Date().toISOString()} ${spec.label}: generation ${w.generation}, ${spec.python}\n`);
-      proc = Bun.spawn([spec.python, "-u", "-c", bootstrap(this.pyDir)], { cwd: spec.cwd, env, stdin: "pipe", stdout: "pipe", stderr: "pipe", detached: this.groups.detached });
+      proc = Bun.spawn([spec.python, "-u", "-c", workerBootstrap(this.pyDir)], { cwd: spec.cwd, env, stdin: "pipe", stdout: "pipe", stderr: "pipe", detached: this.groups.detached });
     } catch (e) {
       w.state = "exited";
       return err({ kind: "spawn-failed", key: spec.key, label: spec.label, message: messageOf(e), log: w.log });
@@ -423,22 +422,14 @@ export class Supervisor {
     const first = await Promise.race([it.next(), Bun.sleep(timeoutMs).then(() => "timeout" as const)]);
     const spec = w.spec;
     if (first === "timeout") return err({ kind: "not-ready", key: spec.key, label: spec.label, timeoutMs, log: w.log });
-    let address: string | undefined;
-    if (!first.done) {
-      try {
-        const msg = JSON.parse(first.value) as { ready?: boolean; address?: string };
-        if (msg.ready && typeof msg.address === "string") address = msg.address;
-      } catch {
-        // fall through to the error below
-      }
-    }
+    const address = first.done ? undefined : parseReadyLine(first.value);
     if (address === undefined) {
       await Promise.race([proc.exited, Bun.sleep(1000)]);
       const how = proc.signalCode ? `signal ${proc.signalCode}` : proc.exitCode !== null ? `exit code ${proc.exitCode}` : "no ready line";
       return err({ kind: "spawn-failed", key: spec.key, label: spec.label, message: `the worker stopped before it was ready (${how})`, log: w.log });
     }
     void (async () => {
-      for await (const line of it) if (line.trim() === "pong" && w.proc === proc) w.lastPong = Date.now();
+      for await (const line of it) if (line.trim() === WORKER_CONTRACT.control.pong && w.proc === proc) w.lastPong = Date.now();
     })();
     return ok({ address });
   }
@@ -468,7 +459,7 @@ export class Supervisor {
         this.saveState();
         continue;
       }
-      this.tell(w, "ping");
+      this.tell(w, WORKER_CONTRACT.control.ping);
     }
   }
 

@@ -1,12 +1,8 @@
 """The worker: one persistent process per environment, run with the environment's Python.
 
-Started by `comfy-env supervise` with:
-  COMFY_ENV_WORKER_SECRET   the per-worker secret every client must send first (never argv)
-  COMFY_ENV_WORKER_ADDRESS  "unix:<path>" (a socket in the supervisor's 0700 dir) or "tcp:127.0.0.1"
-  COMFY_ENV_WORKER_SPEC     JSON {node_dir, module, sys_path, label, generation, busy_file}
-It reports {"ready", "address", "pid"} as one JSON line on its original stdout, answers "ping"
-lines there with "pong", and exits when that pipe closes or its parent changes (supervisor gone).
-Node output printed to stdout goes to stderr, which is the worker's log file.
+Started by `comfy-env supervise` as _contract describes: it reports ready on its original
+stdout, answers pings there, and exits when that pipe closes or its parent changes (supervisor
+gone). Node output printed to stdout goes to stderr, which is the worker's log file.
 """
 import asyncio
 import enum
@@ -24,7 +20,7 @@ import threading
 import time
 import traceback
 
-from . import _after_import, _host_state, _imports, _memory, _prompt_server, _turn, _wire
+from . import _after_import, _contract, _host_state, _imports, _memory, _prompt_server, _turn, _wire
 
 AUTH_TIMEOUT = 5.0  # seconds a client has to send its whole secret
 SECRET_LIMIT = 256
@@ -40,10 +36,10 @@ _module_lock = threading.Lock()
 _module = None
 _modules = sys.modules
 _spec = {}
-# Byte 0 is 1 while a request runs; the supervisor reads it (busy_file is mapped) so that a node
-# holding the GIL, which silences the pong thread, is not taken for a hung worker. Byte 1 counts
-# finished requests (mod 256): how the supervisor tells a worker in use from an idle one.
-_busy = bytearray(2)
+# The busy bytes (see _contract): mapped from busy_file, so the supervisor sees them.
+_busy = bytearray(_contract.BUSY_SIZE)
+_RUNNING = _contract.BUSY_RUNNING
+_FINISHED = _contract.BUSY_FINISHED
 
 
 def _load_module():
@@ -321,7 +317,7 @@ def _dispatch(conn, msg):
                 if _interrupted:
                     _clear_interrupt()
                 _current = (conn, call_id)
-                _busy[0] = 1
+                _busy[_RUNNING] = 1
                 cls = _classes.get(node)
                 if cls is None:
                     cls = _node(node)
@@ -338,8 +334,8 @@ def _dispatch(conn, msg):
                     else:  # ComfyUI's own call, as long as no node has loaded torch
                         result = getattr(obj, cls.FUNCTION)(**inputs)
             finally:
-                _busy[0] = 0
-                _busy[1] = (_busy[1] + 1) & 255
+                _busy[_RUNNING] = 0
+                _busy[_FINISHED] = (_busy[_FINISHED] + 1) & 255
                 _current = None
                 turn.give(None)
         elif op == "meta":
@@ -347,12 +343,12 @@ def _dispatch(conn, msg):
                 turn.take()
             except IndexError:
                 turn.wait()
-            _busy[0] = 1  # importing the nodes can hold the GIL as long as a call
+            _busy[_RUNNING] = 1  # importing the nodes can hold the GIL as long as a call
             try:
                 result = metadata()
             finally:
-                _busy[0] = 0
-                _busy[1] = (_busy[1] + 1) & 255
+                _busy[_RUNNING] = 0
+                _busy[_FINISHED] = (_busy[_FINISHED] + 1) & 255
                 turn.give(None)
         elif op == "host" and type(inputs) is dict:  # ComfyUI's settings in the host (_host_state)
             try:
@@ -444,10 +440,10 @@ def _watch_control(ctl_in, ctl_out):
     global _interrupted
     for line in ctl_in:
         line = line.strip()
-        if line == b"ping":
-            ctl_out.write(b"pong\n")
+        if line == _contract.PING:
+            ctl_out.write(_contract.PONG + b"\n")
             ctl_out.flush()
-        elif line == b"interrupt":
+        elif line == _contract.INTERRUPT:
             # ComfyUI's Cancel: raise its flag here too; a node that checks it (as ComfyUI's
             # samplers do) stops with InterruptProcessingException.
             _interrupted = True
@@ -490,7 +486,7 @@ def _map_busy(path):
     global _busy
     try:
         with open(path, "r+b") as f:
-            _busy = mmap.mmap(f.fileno(), 2)
+            _busy = mmap.mmap(f.fileno(), _contract.BUSY_SIZE)
     except (OSError, ValueError) as e:
         sys.stderr.write("comfy-env worker: cannot map %s (%s); long calls may be taken for a hang\n" % (path, e))
 
@@ -511,9 +507,9 @@ def _add_env_dll_dirs(prefix=None, add=getattr(os, "add_dll_directory", None)):
 
 def main():
     _add_env_dll_dirs()
-    secret = os.environ.pop("COMFY_ENV_WORKER_SECRET", "").encode()
-    address = os.environ.pop("COMFY_ENV_WORKER_ADDRESS", "")
-    _spec.update(json.loads(os.environ.pop("COMFY_ENV_WORKER_SPEC", "{}")))
+    secret = os.environ.pop(_contract.ENV_SECRET, "").encode()
+    address = os.environ.pop(_contract.ENV_ADDRESS, "")
+    _spec.update(json.loads(os.environ.pop(_contract.ENV_SPEC, "{}")))
     if not secret or not address:
         sys.stderr.write("comfy-env worker: started without a secret or address\n")
         sys.exit(2)
@@ -533,7 +529,8 @@ def main():
     os.dup2(devnull, 0)
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     listener, bound = _listen(address)
-    ctl_out.write((json.dumps({"ready": True, "address": bound, "pid": os.getpid()}) + "\n").encode())
+    ready = dict(zip(_contract.READY_FIELDS, (True, bound, os.getpid())))
+    ctl_out.write((json.dumps(ready) + "\n").encode())
     ctl_out.flush()
     threading.Thread(target=_watch_control, args=(ctl_in, ctl_out), daemon=True).start()
     while True:
