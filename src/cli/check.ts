@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { planCudaWheels } from "../build/cuda-wheels.ts";
+import { planCudaWheels } from "../install/cuda-wheels.ts";
 import { discoverPack } from "../config/discover.ts";
 import { locateKey } from "../config/locate.ts";
 import { loadConfigFile } from "../config/parse.ts";

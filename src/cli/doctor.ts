@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { lstatOrUndefined, walkTree } from "../util/fs.ts";
-import { findEnvs } from "../build/find.ts";
+import { findEnvs } from "../install/find.ts";
 import { cacheRoot } from "../cache/root.ts";
 import { envStatus, listBuilds } from "../cache/status.ts";
 import { listPacks } from "../config/discover.ts";

@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { EnvBuildResult } from "../build/link-node.ts";
+import type { EnvBuildResult } from "../install/link-node.ts";
 import type { Output } from "./output.ts";
 
 /** One line per env: `✓ MyPack/nodes → _env_a1b2c3 (built in 12.3s)`. */

@@ -1,16 +1,16 @@
 import path from "node:path";
 import { discoverPack, listPacks } from "../config/discover.ts";
 import { cacheRoot } from "../cache/root.ts";
-import type { BuildError } from "../build/errors.ts";
-import { findEnvs, packName, type FoundEnv } from "../build/find.ts";
-import { linkFinished, type EnvBuildResult } from "../build/link-node.ts";
+import type { BuildError } from "../install/errors.ts";
+import { findEnvs, packName, type FoundEnv } from "../install/find.ts";
+import { linkFinished, type EnvBuildResult } from "../install/link-node.ts";
 import { interruptExitCode } from "../util/interrupt.ts";
-import { pythonVersionOf } from "../build/host-python.ts";
-import { parseRequest } from "../build/request.ts";
-import { currentBuild, findBuild, folderPrior, requestedIdentity } from "../build/reuse.ts";
+import { pythonVersionOf } from "../install/host-python.ts";
+import { parseRequest } from "../install/request.ts";
+import { currentBuild, findBuild, folderPrior, requestedIdentity } from "../install/reuse.ts";
 import { hostPixiPlatform } from "../util/platform.ts";
-import type { BuildFailure, BuildRun } from "./install-build.ts";
-import { installNodePacks } from "./install-nodepacks.ts";
+import type { BuildFailure, BuildRun } from "../install/index.ts";
+import { installNodePacks } from "../install/nodepacks.ts";
 import { reportBuilt } from "./install-report.ts";
 import { findPortableNear, isInside, type Portable } from "../util/portable.ts";
 import { openCommand, stringFlag } from "./args.ts";
@@ -109,7 +109,7 @@ export async function runInstall(args: string[], base: Output): Promise<number> 
   let built: BuildRun = { results: [], failures: [], warnings: [], decision: null };
   if (pending.length > 0) {
     // The parser, detection, pixi and HTTP load only when something has to be built.
-    const { buildPending } = await import("./install-build.ts");
+    const { buildPending } = await import("../install/index.ts");
     const roots = packs.flatMap((p) => (p.root ? [p.root] : []));
     const run = await buildPending(pending, roots, out, { root, request: request.value });
     if (run.isErr()) return fail(out, run.error);

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { cacheRoot } from "../cache/root.ts";
-import { linkedBuilds } from "../build/reuse.ts";
+import { linkedBuilds } from "../install/reuse.ts";
 import { removeLink } from "../link/index.ts";
 import { openCommand, stringFlag } from "./args.ts";
 import { EXIT } from "./exit.ts";

@@ -1,4 +1,4 @@
-import type { BuildError } from "../build/errors.ts";
+import type { BuildError } from "../install/errors.ts";
 import { EXIT, type ExitCode } from "./exit.ts";
 import type { Output } from "./output.ts";
 import { renderConfigError } from "./errors/config.ts";

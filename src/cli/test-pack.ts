@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { findEnvs } from "../build/find.ts";
+import { findEnvs } from "../install/find.ts";
 import { PACKAGE_FILES } from "../bridge/files.ts";
 import { configEnvVars } from "../runtime/config-vars.ts";
 import { isolationEnv, type EnvVars } from "../runtime/isolation.ts";

@@ -1,4 +1,4 @@
-import { cudaWheelBuild } from "../build/cuda-wheels.ts";
+import { cudaWheelBuild } from "../install/cuda-wheels.ts";
 import { hostGlibc, hostPixiPlatform, isPixiPlatform, PIXI_PLATFORMS } from "../util/platform.ts";
 import { resolveCudaWheel, wheelsIndexUrl } from "../wheels/resolve.ts";
 import type { WheelQuery } from "../wheels/types.ts";

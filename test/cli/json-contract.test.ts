@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { z } from "zod";
 import { buildPaths } from "../../src/cache/layout.ts";
-import { findEnvs } from "../../src/build/find.ts";
+import { findEnvs } from "../../src/install/find.ts";
 import { runCli } from "../support/cli.ts";
 import { startRealWheelsIndex, type PagesServer } from "../support/cuda-wheels-index.ts";
 import { tmpdir, type TmpDir } from "../support/tmp.ts";

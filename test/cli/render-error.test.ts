@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { printError, renderBuildError } from "../../src/cli/render-error.ts";
 import { Output } from "../../src/cli/output.ts";
-import type { BuildError } from "../../src/build/errors.ts";
+import type { BuildError } from "../../src/install/errors.ts";
 
 function capture() {
   const buf = { text: "" };

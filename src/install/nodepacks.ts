@@ -2,16 +2,16 @@
 // of the packs being installed ask for ([node_reqs] / [node_packs]), and hand back the fetched
 // packs so that their envs are installed like the caller's.
 import fs from "node:fs";
-import { findEnvs, type FoundPack } from "../build/find.ts";
+import { findEnvs, type FoundPack } from "./find.ts";
 import type { ConfigError } from "../config/types.ts";
 import { mentionsNodePacks } from "../nodepacks/mentions.ts";
 import type { NodePackResult } from "../nodepacks/types.ts";
 import { err, ok, type Result } from "../util/result.ts";
-import { nodePackExitCode, renderNodePackError } from "./errors/nodepacks.ts";
-import { EXIT, type ExitCode } from "./exit.ts";
-import type { Output } from "./output.ts";
-import { errorDoc, type ErrorDoc } from "./document.ts";
-import { printError } from "./render-error.ts";
+import { nodePackExitCode, renderNodePackError } from "../cli/errors/nodepacks.ts";
+import { EXIT, type ExitCode } from "../cli/exit.ts";
+import type { Output } from "../cli/output.ts";
+import { errorDoc, type ErrorDoc } from "../cli/document.ts";
+import { printError } from "../cli/render-error.ts";
 
 export interface NodePackStep {
   /** Fetched or found packs not already being installed, to build as well. */

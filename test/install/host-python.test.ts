@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
-import { findHostPython, isStoreAlias } from "../../src/build/host-python.ts";
+import { findHostPython, isStoreAlias } from "../../src/install/host-python.ts";
 import { tmpdir } from "../support/tmp.ts";
 
 function exe(dir: string, name: string): string {

@@ -1,7 +1,7 @@
 // Env labels in messages: "<pack>/<folder>", never starting with "/" for a pack at a drive root.
 import { describe, expect, test } from "bun:test";
 import path from "node:path";
-import { envLabel, packName } from "../../src/build/find.ts";
+import { envLabel, packName } from "../../src/install/find.ts";
 
 describe("env labels", () => {
   test("a pack folder: its name, then the env folder under it", () => {

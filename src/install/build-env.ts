@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { EnvToBuild } from "./plan.ts";
+import type { EnvToBuild } from "./parse.ts";
 import { linkFinished, type EnvBuildResult } from "./link-node.ts";
 import { buildDigest, buildNames, configDigest, envDirName, forcedName, type BuildIdentity } from "../cache/hash.ts";
 import { buildPaths, envPythonPath, LAYOUT, type BuildPaths } from "../cache/layout.ts";

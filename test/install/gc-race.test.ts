@@ -3,7 +3,7 @@ import { describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { buildEnv, type BuildContext } from "../../src/build/env.ts";
+import { buildEnv, type BuildContext } from "../../src/install/build-env.ts";
 import { collectBuild } from "../../src/cache/collect.ts";
 import { configHash } from "../../src/cache/hash.ts";
 import { buildPaths } from "../../src/cache/layout.ts";

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { parseRequest } from "../../src/build/request.ts";
+import { parseRequest } from "../../src/install/request.ts";
 
 const saved = process.env.COMFY_ENV_CUDA_VERSION;
 afterEach(() => {
