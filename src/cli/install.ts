@@ -2,20 +2,16 @@ import path from "node:path";
 import { discoverPack, listPacks } from "../config/discover.ts";
 import { cacheRoot } from "../cache/root.ts";
 import type { BuildError } from "../install/errors.ts";
-import { findEnvs, packName, type FoundEnv } from "../install/find.ts";
-import { linkFinished, type EnvBuildResult } from "../install/link-node.ts";
-import { interruptExitCode } from "../util/interrupt.ts";
-import { pythonVersionOf } from "../install/host-python.ts";
+import { runInstallPipeline } from "../install/index.ts";
 import { parseRequest } from "../install/request.ts";
-import { currentBuild, findBuild, folderPrior, requestedIdentity } from "../install/reuse.ts";
-import { hostPixiPlatform } from "../util/platform.ts";
-import type { BuildFailure, BuildRun } from "../install/index.ts";
-import { installNodePacks } from "../install/nodepacks.ts";
-import { reportBuilt } from "./install-report.ts";
+import type { NodePackResult } from "../nodepacks/types.ts";
+import { interruptExitCode } from "../util/interrupt.ts";
 import { findPortableNear, isInside, type Portable } from "../util/portable.ts";
 import { openCommand, stringFlag } from "./args.ts";
 import { renderConfigWarning } from "./errors/config.ts";
-import { EXIT } from "./exit.ts";
+import { nodePackExitCode, renderNodePackError } from "./errors/nodepacks.ts";
+import { EXIT, type ExitCode } from "./exit.ts";
+import { InstallReporter } from "./install-report.ts";
 import type { Output } from "./output.ts";
 import { errorDoc } from "./document.ts";
 import { exitCodeOf, printError, renderBuildError, reportError } from "./render-error.ts";
@@ -72,54 +68,15 @@ export async function runInstall(args: string[], base: Output): Promise<number> 
     force: a.values.force === true,
   });
   if (request.isErr()) return fail(out, request.error);
-  const found = findEnvs(packDirs);
-  if (found.isErr()) return fail(out, found.error);
-  const nodePacks = await installNodePacks(found.value, out);
-  if (nodePacks.isErr()) return fail(out, nodePacks.error);
-  const packs = [...found.value, ...nodePacks.value.packs];
   // The ComfyUI being installed decides the default root's drive on Windows.
   const root = cacheRoot(stringFlag(a, "root"), process.env, portable?.root ?? packDirs[0] ?? all);
 
-  // Fast path: a config with a usable build made for what this run asks is only (re)linked;
-  // no parsing, detection or pixi.
-  const results: EnvBuildResult[] = [];
-  const failures: BuildFailure[] = [];
-  const pending: FoundEnv[] = [];
-  const platform = hostPixiPlatform();
-  const hostVersion = (py: string) => pythonVersionOf(py).unwrapOr(undefined);
-  for (const pack of packs) {
-    if (pack.envs.length === 0) out.info(`${packName(pack.packDir)}: no comfy-env.toml, nothing to build`);
-    for (const env of pack.envs) {
-      const started = performance.now();
-      const current = request.value.refresh || request.value.force ? undefined : currentBuild(env, root, platform);
-      const wanted = current && requestedIdentity(current.meta, request.value, hostVersion);
-      const reuse = !current || !wanted ? undefined : wanted === current.meta.identity ? (current.usable ? current : undefined) : findBuild(env, root, wanted);
-      if (!reuse) {
-        const prior = current?.meta ?? (request.value.refresh ? undefined : folderPrior(env, root, platform));
-        pending.push(prior ? { ...env, prior } : env);
-        continue;
-      }
-      const linked = linkFinished(env, reuse.paths, "reused", started);
-      if (linked.isErr()) failures.push({ label: env.label, error: linked.error });
-      else results.push(linked.value);
-    }
-  }
-  for (const r of results) reportBuilt(out, r);
-
-  let built: BuildRun = { results: [], failures: [], warnings: [], decision: null };
-  if (pending.length > 0) {
-    // The parser, detection, pixi and HTTP load only when something has to be built.
-    const { buildPending } = await import("../install/index.ts");
-    const roots = packs.flatMap((p) => (p.root ? [p.root] : []));
-    const run = await buildPending(pending, roots, out, { root, request: request.value });
-    if (run.isErr()) return fail(out, run.error);
-    built = run.value;
-  }
+  const run = await runInstallPipeline({ ...request.value, root }, packDirs, new InstallReporter(out));
+  if (run.isErr()) return fail(out, run.error);
   // What failed after a signal failed because of it: the handler says so and sets the exit code.
   const signalled = interruptExitCode();
   if (signalled !== null) return signalled;
-  results.push(...built.results);
-  failures.push(...built.failures);
+  const { results, failures, warnings, decision, nodePacks } = run.value;
   for (const f of failures) {
     // A link error comes after a finished build: say so, not "not built".
     out.error(`${f.label}: ${isLinkError(f.error) ? "environment built, not linked" : "environment not built"}`);
@@ -127,22 +84,29 @@ export async function runInstall(args: string[], base: Output): Promise<number> 
   }
 
   const first = failures[0];
-  const exitCode = first === undefined ? nodePacks.value.exitCode : exitCodeOf(first.error);
+  const packFailure = nodePacks.find((r) => r.error !== undefined)?.error;
+  const exitCode: ExitCode = first ? exitCodeOf(first.error) : packFailure ? nodePackExitCode(packFailure) : EXIT.OK;
   // The first failure decides the exit code, so it is the document's error.
-  const error = first ? errorDoc(renderBuildError(first.error), first.error.kind) : nodePacks.value.firstError;
+  const error = first ? errorDoc(renderBuildError(first.error), first.error.kind) : packFailure ? errorDoc(renderNodePackError(packFailure), packFailure.kind) : undefined;
   out.document(
     {
       root,
-      decision: built.decision,
-      nodePacks: nodePacks.value.json,
+      decision,
+      nodePacks: nodePacks.map(nodePackDoc),
       envs: results.map((r) => ({ ...r, seconds: Math.round(r.seconds * 1000) / 1000 })),
       failures: failures.map((f) => ({ label: f.label, exitCode: exitCodeOf(f.error), error: errorDoc(renderBuildError(f.error), f.error.kind) })),
-      warnings: built.warnings.map((w) => ({ ...w, text: renderConfigWarning(w) })),
+      warnings: warnings.map((w) => ({ ...w, text: renderConfigWarning(w) })),
       ...(error ? { error } : {}),
     },
     exitCode,
   );
   return exitCode;
+}
+
+function nodePackDoc(r: NodePackResult): unknown {
+  const { error, ...rest } = r;
+  if (!error) return rest;
+  return { ...rest, exitCode: nodePackExitCode(error), error: errorDoc(renderNodePackError(error), error.kind) };
 }
 
 /**

@@ -1,43 +1,49 @@
-import { errorDoc } from "../cli/document.ts";
+// The install pipeline, step by step: find and hash → node packs → plan (the fast path) → parse
+// → for each env to build: decide → CUDA wheels resolved → lock → pixi → CUDA wheels installed →
+// finish (meta, .done, link) → status scripts. It prints nothing: it tells a Reporter.
 import path from "node:path";
+import { recordLockChild } from "../cache/lock.ts";
 import { checkFreeSpace } from "../cache/root.ts";
-import { writeStatusScripts } from "../cache/scripts.ts";
-import { decideCudaTarget, hostPythonPin, type CudaTarget } from "./decide.ts";
-import { buildEnv, type BuildContext } from "./build-env.ts";
-import type { EnvBuildResult } from "./link-node.ts";
-import type { BuildError } from "./errors.ts";
-import type { FoundEnv } from "./find.ts";
-import type { BuildRequest } from "./request.ts";
-import { loadEnvs } from "./parse.ts";
-import type { ConfigFile, ConfigWarning } from "../config/types.ts";
-import { ensurePixiDownloaded, pixiInstallPath, PIXI_VERSION } from "../pixi/download.ts";
-import { findPixi } from "../pixi/find.ts";
+import type { ConfigWarning } from "../config/types.ts";
+import type { NodePackResult } from "../nodepacks/types.ts";
 import { readEnv } from "../util/env.ts";
-import { handleInterrupts, interruptedBy } from "../util/interrupt.ts";
+import { handleInterrupts, interruptedBy, onInterrupt } from "../util/interrupt.ts";
 import { hostGlibc, hostPixiPlatform } from "../util/platform.ts";
 import { err, ok, type Result } from "../util/result.ts";
-import { renderConfigWarning } from "../cli/errors/config.ts";
-import { formatBytes, formatDuration } from "../cli/format.ts";
-import { reportBuilt } from "../cli/install-report.ts";
-import type { Output } from "../cli/output.ts";
-import { BuildProgress } from "../cli/progress.ts";
+import type { BuildContext } from "./context.ts";
+import type { CudaTarget } from "./decide.ts";
+import type { BuildError } from "./errors.ts";
+import { findEnvs } from "./find.ts";
+import { linkFinished, type BuildFailure, type EnvBuildResult } from "./link-node.ts";
+import { installNodePacks } from "./nodepacks.ts";
+import type { EnvToBuild } from "./parse.ts";
+import { planInstall } from "./plan.ts";
+import type { Reporter } from "./reporter.ts";
+import type { BuildRequest } from "./request.ts";
 
-export interface BuildFailure {
-  label: string;
-  error: BuildError;
+/** What a run asks for: the flags and variables (checked before the run), and the cache root. */
+export interface InstallRequest extends BuildRequest {
+  root: string;
 }
 
-export interface BuildRun {
+/** What a run did. */
+export interface InstallRun {
+  /** Linked envs: the fast path's first, then the built ones, in the order they finished. */
   results: EnvBuildResult[];
   failures: BuildFailure[];
   warnings: ConfigWarning[];
   /** What was built for (CUDA variant or CPU, and why); null if nothing needed deciding. */
   decision: CudaTarget | null;
+  /** The node packs root files asked for: cloned, found or failed. */
+  nodePacks: NodePackResult[];
 }
 
 /** Where comfy-env keeps tools it downloads (pixi), inside the cache root. */
 const TOOLS_DIR = ".tools";
 const DEFAULT_LOCK_TIMEOUT_S = 1800;
+
+/** The steps only a build needs, loaded when the first env has to be built. */
+const buildSteps = () => import("./build-steps.ts");
 
 function memo<T>(f: () => T): () => T {
   let done = false;
@@ -51,86 +57,115 @@ function memo<T>(f: () => T): () => T {
   };
 }
 
-/** pixi from the machine, else the pinned release downloaded and verified into the cache. */
-async function pixiOrDownload(out: Output, toolsDir: string): Promise<Result<string, BuildError>> {
-  const found = findPixi([path.dirname(pixiInstallPath(toolsDir))]);
-  if (found.isOk() || found.error.override) return found;
-  out.info(`pixi not found; downloading pixi ${PIXI_VERSION}`);
-  const got = await ensurePixiDownloaded({
-    toolsDir,
-    onProgress: (done, total) => out.progress(`downloading pixi ${PIXI_VERSION}: ${formatBytes(done)}${total ? ` of ${formatBytes(total)}` : ""}`),
-  });
-  out.clearProgress();
-  return got;
-}
-
 /**
- * The slow path of `install`: parse every config that needs building (a config error stops the
- * run here, cache untouched), then build them one by one. Detection and pixi lookup happen once,
- * when the first build needs them.
+ * Install the envs of `packDirs`: relink what is built for what `request` asks, build the
+ * rest one by one. A config error stops the run before anything is built; an env that fails
+ * to build is a failure of the run, and the others still build. Detection and the pixi lookup
+ * happen once, when the first build needs them.
  */
-export async function buildPending(
-  pending: FoundEnv[],
-  roots: ConfigFile[],
-  out: Output,
-  opts: { root: string; request: BuildRequest },
-): Promise<Result<BuildRun, BuildError>> {
-  handleInterrupts((signal, exitCode) => {
-    const message = `install stopped by ${signal}: its installer was stopped and the lock released; nothing half-built is marked done`;
-    out.error(message);
-    // --json still gets its one document: launchers read why it stopped there too.
-    out.document({ error: errorDoc({ message }, "interrupted") }, exitCode);
-  });
-  const loaded = loadEnvs(pending, roots);
-  if (loaded.isErr()) return err(loaded.error);
-  const space = checkFreeSpace(opts.root);
-  if (space.isErr()) return err(space.error);
-  const run: BuildRun = { results: [], failures: [], warnings: loaded.value.warnings, decision: null };
-  for (const w of run.warnings) out.warn(renderConfigWarning(w));
+export async function runInstallPipeline(request: InstallRequest, packDirs: string[], reporter: Reporter): Promise<Result<InstallRun, BuildError>> {
+  const found = findEnvs(packDirs);
+  if (found.isErr()) return err(found.error);
+  const nodePacks = await installNodePacks(found.value, reporter);
+  if (nodePacks.isErr()) return err(nodePacks.error);
+  const packs = [...found.value, ...nodePacks.value.packs];
+  const platform = hostPixiPlatform();
+  const plan = planInstall(packs, request.root, platform, request, reporter);
+  for (const r of plan.reused) reporter.envReady(r);
+  const run: InstallRun = { results: plan.reused, failures: plan.failures, warnings: [], decision: null, nodePacks: nodePacks.value.results };
+  if (plan.pending.length === 0) return ok(run);
 
-  const progress = new BuildProgress(out, loaded.value.envs.length);
+  const steps = await buildSteps();
+  handleInterrupts((signal, exitCode) => reporter.interrupted(signal, exitCode));
+  const loaded = steps.loadEnvs(
+    plan.pending,
+    packs.flatMap((p) => (p.root ? [p.root] : [])),
+  );
+  if (loaded.isErr()) return err(loaded.error);
+  const space = checkFreeSpace(request.root);
+  if (space.isErr()) return err(space.error);
+  run.warnings = loaded.value.warnings;
+  for (const w of run.warnings) reporter.configWarning(w);
+
   const ctx: BuildContext = {
-    root: opts.root,
-    platform: hostPixiPlatform(),
+    root: request.root,
+    platform,
     glibc: hostGlibc(),
-    request: opts.request,
-    cuda: memo(async (): Promise<Result<CudaTarget, BuildError>> => {
-      const d = await decideCudaTarget(opts.request.cuda, opts.request.python);
+    request,
+    cuda: memo(async () => {
+      const d = await steps.decideCudaTarget(request.cuda, request.python);
       if (d.isOk()) {
         run.decision = d.value;
-        out.info(`building for ${d.value.cuda === null ? "CPU" : `CUDA ${d.value.cuda} (${d.value.variant})`}: ${d.value.reason}`);
+        reporter.info(`building for ${d.value.cuda === null ? "CPU" : `CUDA ${d.value.cuda} (${d.value.variant})`}: ${d.value.reason}`);
       }
       return d;
     }),
-    hostPython: memo(() => hostPythonPin(opts.request.python)),
-    pixi: memo(() => pixiOrDownload(out, path.join(opts.root, TOOLS_DIR))),
+    hostPython: memo(() => steps.hostPythonPin(request.python)),
+    pixi: memo(() => steps.pixiOrDownload(reporter, path.join(request.root, TOOLS_DIR))),
     lockTimeoutMs: Number(readEnv("COMFY_ENV_LOCK_TIMEOUT") ?? DEFAULT_LOCK_TIMEOUT_S) * 1000,
-    onProgress: (_label, line) => progress.line(line),
-    onStep: () => progress.setPhase("CUDA wheels"),
-    onWarn: (label, message) => out.warn(`${label}: ${message}`),
-    onInfo: (label, message) => out.info(`${label}: ${message}`),
-    onWait: (label, owner, leftMs) => {
-      out.info(
-        `${label}: waiting for another install${owner ? ` (pid ${owner.pid} on ${owner.host}, since ${owner.startedAt})` : ""}; its lock is taken over in ${formatDuration(leftMs)} if it has not finished`,
-      );
-      progress.setPhase("waiting");
-    },
+    reporter,
   };
-
-  for (const [i, env] of loaded.value.envs.entries()) {
+  const envs = loaded.value.envs;
+  let built = 0;
+  for (const [i, env] of envs.entries()) {
     // A signal is being handled (the process exits when its cleanups are done): start nothing new.
     if (interruptedBy() !== null) break;
-    progress.start(i + 1, env.label);
+    reporter.buildStart(i + 1, envs.length, env.label);
     const r = await buildEnv(env, ctx);
-    progress.finish(r.isErr() ? "failed" : r.value.outcome);
+    reporter.buildEnd(env.label, r.isErr() ? "failed" : r.value.outcome);
     if (r.isErr()) {
       run.failures.push({ label: env.label, error: r.error });
       continue;
     }
+    built++;
     run.results.push(r.value);
-    reportBuilt(out, r.value);
+    reporter.envReady(r.value);
   }
-  const scripts = writeStatusScripts(opts.root);
-  if (scripts.isErr() && run.results.length > 0) out.warn(`cannot write status scripts: ${scripts.error.message}`);
+  steps.rewriteStatusScripts(request.root, reporter, built > 0);
   return ok(run);
+}
+
+/**
+ * Build (or reuse) the environment of one comfy-env.toml and link it into its node folder.
+ * Everything that can fail on bad input is decided before the cache is touched. A failed build
+ * is never marked done, and the next attempt starts clean; a link failure leaves a finished
+ * build that the next run links.
+ */
+export async function buildEnv(env: EnvToBuild, ctx: BuildContext): Promise<Result<EnvBuildResult, BuildError>> {
+  const steps = await buildSteps();
+  const started = performance.now();
+  const decided = await steps.decideBuild(env, ctx);
+  if (decided.isErr()) return err(decided.error);
+  const decision = decided.value;
+  const wheels = await steps.planCudaWheels(env.config, { cuda: decision.cuda.cuda, python: decision.python, platform: ctx.platform, glibc: ctx.glibc });
+  if (wheels.isErr()) return err(wheels.error);
+  if (wheels.value.kind === "skip") {
+    ctx.reporter.warn(`${env.label}: [cuda] packages ${wheels.value.packages.join(", ")} not installed (${wheels.value.reason}): nodes that import them will fail`);
+  }
+
+  const folder = await steps.lockBuildFolder(env, decision.digest, ctx);
+  if (folder.isErr()) return err(folder.error);
+  if (folder.value.kind === "done") return linkFinished(env, folder.value.paths, folder.value.outcome, started);
+  const { paths, pixi, release } = folder.value;
+  // A signal stops the child first (registered later, so run first), then frees the lock.
+  const unregister = onInterrupt(() => void release());
+  try {
+    ctx.reporter.buildStep(env.label, "pixi");
+    const ran = await steps.runPixi(paths, env, decision.manifest, decision.digest, pixi, ctx.reporter);
+    if (ran.isErr()) return err(ran.error);
+    if (wheels.value.kind === "install" && wheels.value.wheels.length > 0) ctx.reporter.buildStep(env.label, "cuda-wheels");
+    const installed = await steps.installCudaWheels(paths, wheels.value, ctx.platform, (pid) => recordLockChild(paths, pid));
+    if (installed.isErr()) return err(installed.error);
+    const finished = steps.finishBuild(paths, env, decision, wheels.value, ctx.platform, started);
+    if (finished.isErr()) return err(finished.error);
+    // Linked, and the link recorded, before the lock goes: gc takes this lock before it removes
+    // a build, so it never finds this one done and unlinked.
+    return linkFinished(env, paths, "built", started);
+  } finally {
+    unregister();
+    // A lock left behind is reported with its path, but does not undo a finished build: `.done`
+    // is checked before the lock, and the next build takes over a lock whose owner is gone.
+    const released = release();
+    if (released.isErr()) ctx.reporter.warn(`${env.label}: build lock left behind: cannot remove ${released.error.path}: ${released.error.message}`);
+  }
 }

@@ -45,6 +45,12 @@ export interface EnvBuildResult {
   seconds: number;
 }
 
+/** An env that was not built, or built and not linked, and why. */
+export interface BuildFailure {
+  label: string;
+  error: BuildError;
+}
+
 /** Link a node folder to its finished build, as the result install reports for that env. */
 export function linkFinished(env: FoundEnv, p: BuildPaths, outcome: EnvBuildResult["outcome"], started: number): Result<EnvBuildResult, BuildError> {
   if (outcome !== "built") clearAbandonedLock(p);

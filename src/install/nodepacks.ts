@@ -7,47 +7,32 @@ import type { ConfigError } from "../config/types.ts";
 import { mentionsNodePacks } from "../nodepacks/mentions.ts";
 import type { NodePackResult } from "../nodepacks/types.ts";
 import { err, ok, type Result } from "../util/result.ts";
-import { nodePackExitCode, renderNodePackError } from "../cli/errors/nodepacks.ts";
-import { EXIT, type ExitCode } from "../cli/exit.ts";
-import type { Output } from "../cli/output.ts";
-import { errorDoc, type ErrorDoc } from "../cli/document.ts";
-import { printError } from "../cli/render-error.ts";
+import type { Reporter } from "./reporter.ts";
 
 export interface NodePackStep {
   /** Fetched or found packs not already being installed, to build as well. */
   packs: FoundPack[];
-  /** For --json: what was cloned, found or failed. */
-  json: unknown[];
-  /** Of the first failure, else OK. */
-  exitCode: ExitCode;
-  /** The first failure, for install's --json `error` when no env failed. */
-  firstError?: ErrorDoc;
+  /** What was cloned, found or failed, in the order the root files name them. */
+  results: NodePackResult[];
 }
 
-export async function installNodePacks(found: FoundPack[], out: Output): Promise<Result<NodePackStep, ConfigError>> {
+export async function installNodePacks(found: FoundPack[], reporter: Reporter): Promise<Result<NodePackStep, ConfigError>> {
   const rootFiles = found.flatMap((p) => (p.root && mentionsNodePacks(readOr(p.root.path)) ? [p.root.path] : []));
-  if (rootFiles.length === 0) return ok({ packs: [], json: [], exitCode: EXIT.OK });
+  if (rootFiles.length === 0) return ok({ packs: [], results: [] });
   const { fetchNodePacks } = await import("../nodepacks/fetch.ts");
   const fetched = await fetchNodePacks(rootFiles, {
-    onFetch: (name, source) => out.info(`${name}: fetching ${source}`),
+    onFetch: (name, source) => reporter.info(`${name}: fetching ${source}`),
     onResult: (r) => {
-      if (r.outcome !== "failed") out.info(`${r.name}: ${r.outcome === "cloned" ? "installed into" : "already in"} ${r.dir}`);
+      if (r.outcome !== "failed") reporter.info(`${r.name}: ${r.outcome === "cloned" ? "installed into" : "already in"} ${r.dir}`);
     },
   });
   if (fetched.isErr()) return err(fetched.error);
 
   const known = new Set(found.map((p) => p.packDir));
   const packs: FoundPack[] = [];
-  let exitCode: ExitCode = EXIT.OK;
-  let firstError: ErrorDoc | undefined;
   for (const r of fetched.value) {
     if (r.error) {
-      out.error(`${r.name}: node pack not installed (asked for by ${r.requiredBy})`);
-      printError(out, renderNodePackError(r.error));
-      if (exitCode === EXIT.OK) {
-        exitCode = nodePackExitCode(r.error);
-        firstError = errorDoc(renderNodePackError(r.error), r.error.kind);
-      }
+      reporter.nodePackFailed({ ...r, error: r.error });
       continue;
     }
     if (known.has(r.dir)) continue;
@@ -57,13 +42,7 @@ export async function installNodePacks(found: FoundPack[], out: Output): Promise
     if (envs.isOk()) packs.push(...envs.value);
     else if (envs.error.kind !== "no-config") return err(envs.error);
   }
-  return ok({ packs, json: fetched.value.map(toJson), exitCode, ...(firstError ? { firstError } : {}) });
-}
-
-function toJson(r: NodePackResult): unknown {
-  const { error, ...rest } = r;
-  if (!error) return rest;
-  return { ...rest, exitCode: nodePackExitCode(error), error: errorDoc(renderNodePackError(error), error.kind) };
+  return ok({ packs, results: fetched.value });
 }
 
 function readOr(file: string): string {

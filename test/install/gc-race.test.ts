@@ -3,7 +3,8 @@ import { describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { buildEnv, type BuildContext } from "../../src/install/build-env.ts";
+import type { BuildContext } from "../../src/install/context.ts";
+import { buildEnv } from "../../src/install/index.ts";
 import { collectBuild } from "../../src/cache/collect.ts";
 import { configHash } from "../../src/cache/hash.ts";
 import { buildPaths } from "../../src/cache/layout.ts";
@@ -13,6 +14,7 @@ import { parseConfigText } from "../../src/config/parse.ts";
 import { hostPixiPlatform } from "../../src/util/platform.ts";
 import { ok } from "../../src/util/result.ts";
 import { BUN, REPO_ROOT, runCli } from "../support/cli.ts";
+import { recordingReporter } from "../support/reporter.ts";
 import { tmpdir } from "../support/tmp.ts";
 
 /** A pixi that makes the env's python file at once: the race is about what happens after it. */
@@ -30,13 +32,9 @@ function context(root: string, pixi: string): BuildContext {
     cuda: async () => ok({ cuda: null, variant: "cpu", reason: "test" }),
     request: { refresh: false, force: false },
     hostPython: () => ok({ version: "3.11" }),
-    onInfo: () => {},
     pixi: async () => ok(pixi),
     lockTimeoutMs: 60_000,
-    onProgress: () => {},
-    onStep: () => {},
-    onWait: () => {},
-    onWarn: () => {},
+    reporter: recordingReporter(),
   };
 }
 
