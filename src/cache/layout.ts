@@ -20,8 +20,6 @@ export const LAYOUT = {
   links: ".links",
   /** Every CA the installers trust, written when a CA variable is set (util/tls.ts). */
   caBundle: "ca-bundle.pem",
-  /** The digest (see hash.ts) of what the build in progress here is made from, written under the lock. */
-  claim: ".digest",
 } as const;
 
 export interface BuildPaths {
@@ -37,7 +35,6 @@ export interface BuildPaths {
   noPython: string;
   links: string;
   caBundle: string;
-  claim: string;
 }
 
 export function buildPaths(root: string, hash: string): BuildPaths {
@@ -55,7 +52,6 @@ export function buildPaths(root: string, hash: string): BuildPaths {
     noPython: path.join(dir, LAYOUT.noPython),
     links: path.join(dir, LAYOUT.links),
     caBundle: path.join(dir, LAYOUT.caBundle),
-    claim: path.join(dir, LAYOUT.claim),
   };
 }
 

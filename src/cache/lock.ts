@@ -13,6 +13,11 @@ export interface LockOwner {
   identity?: ProcessIdentity;
   /** The installer process (pixi, pip/uv) the owner started, so a takeover can stop an orphan still writing the env. */
   child?: { pid: number; identity?: ProcessIdentity };
+  /**
+   * The build identity (full digest) the owner builds, written with the owner itself: an install
+   * of another identity sharing the folder name moves on to its next name instead of waiting.
+   */
+  claim?: string;
 }
 
 export type LockError = { kind: "lock-io"; path: string; message: string };
@@ -32,6 +37,8 @@ export interface LockOptions {
   onWait?: (owner: LockOwner | undefined, leftMs: number) => void;
   reportEveryMs?: number;
   host?: string;
+  /** The identity this build is for, recorded in the owner file (see LockOwner.claim). */
+  claim?: string;
 }
 
 /** A pid on this host that no longer runs. EPERM means it runs under another user. */
@@ -164,16 +171,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Release = () => Result<void, FsError>;
 
 /** One mkdir of `.building/` with our owner file: the release function, or null when the lock exists. */
-function createLock(p: BuildPaths, host: string): Result<Release | null, LockError> {
+function createLock(p: BuildPaths, host: string, claim?: string): Result<Release | null, LockError> {
   try {
     fs.mkdirSync(p.building);
   } catch (e) {
     if (codeOf(e) === "EEXIST") return ok(null);
     // gc removed the whole build folder while we waited: start it again.
-    if (codeOf(e) === "ENOENT") return tryMkdir(p.dir).andThen(() => createLock(p, host));
+    if (codeOf(e) === "ENOENT") return tryMkdir(p.dir).andThen(() => createLock(p, host, claim));
     return err({ kind: "lock-io", path: p.building, message: messageOf(e) });
   }
-  const me: LockOwner = { pid: process.pid, host, startedAt: new Date().toISOString(), identity: processIdentity(process.pid) ?? undefined };
+  const me: LockOwner = { pid: process.pid, host, startedAt: new Date().toISOString(), identity: processIdentity(process.pid) ?? undefined, claim };
   try {
     fs.writeFileSync(p.owner, JSON.stringify(me));
   } catch (e) {
@@ -230,7 +237,7 @@ export async function acquireBuildLock(p: BuildPaths, opts: LockOptions): Promis
   if (dir.isErr()) return err(dir.error);
   for (;;) {
     if (exists(p.done)) return ok({ kind: "done" });
-    const made = createLock(p, host);
+    const made = createLock(p, host, opts.claim);
     if (made.isErr()) return err(made.error);
     if (made.value) return ok({ kind: "acquired", release: made.value, tookOverFrom });
     const owner = readOwner(p);

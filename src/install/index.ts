@@ -151,7 +151,7 @@ export async function buildEnv(env: EnvToBuild, ctx: BuildContext): Promise<Resu
   const unregister = onInterrupt(() => void release());
   try {
     ctx.reporter.buildStep(env.label, "pixi");
-    const ran = await steps.runPixi(paths, env, decision.manifest, decision.digest, pixi, ctx.reporter);
+    const ran = await steps.runPixi(paths, env, decision.manifest, pixi, ctx.reporter);
     if (ran.isErr()) return err(ran.error);
     if (wheels.value.kind === "install" && wheels.value.wheels.length > 0) ctx.reporter.buildStep(env.label, "cuda-wheels");
     const installed = await steps.installCudaWheels(paths, wheels.value, ctx.platform, (pid) => recordLockChild(paths, pid));

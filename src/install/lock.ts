@@ -14,14 +14,6 @@ export type BuildFolder =
   | { kind: "done"; paths: BuildPaths; outcome: "reused" | "waited" }
   | { kind: "locked"; paths: BuildPaths; pixi: string; release: Extract<LockOutcome, { kind: "acquired" }>["release"] };
 
-function readClaim(p: BuildPaths): string | undefined {
-  try {
-    return fs.readFileSync(p.claim, "utf8");
-  } catch {
-    return undefined;
-  }
-}
-
 /** The folder names this build may take: its own names, and for `--force` fresh ones after them. */
 function candidateNames(env: FoundEnv, digest: string, force: boolean): string[] {
   const names = buildNames(env.bytes, digest);
@@ -44,12 +36,15 @@ export async function lockBuildFolder(env: FoundEnv, digest: string, ctx: BuildC
       // Ours, but its env was deleted: rebuild it where it is.
       const undone = tryFs("unlink", p.done, () => fs.rmSync(p.done, { force: true }));
       if (undone.isErr()) return err(undone.error);
-    } else if (lockState(p).state === "held" && readClaim(p) !== digest) {
-      continue;
+    } else {
+      // Held for another identity: move on. An owner not yet written, or one without a claim,
+      // may be building ours: wait for it rather than build a second copy under the next name.
+      const held = lockState(p);
+      if (held.state === "held" && held.owner?.claim !== undefined && held.owner.claim !== digest) continue;
     }
     const pixi = await ctx.pixi();
     if (pixi.isErr()) return err(pixi.error);
-    const lock = await acquireBuildLock(p, { timeoutMs: ctx.lockTimeoutMs, onWait: (o, left) => ctx.reporter.lockWait(env.label, o, left) });
+    const lock = await acquireBuildLock(p, { timeoutMs: ctx.lockTimeoutMs, claim: digest, onWait: (o, left) => ctx.reporter.lockWait(env.label, o, left) });
     if (lock.isErr()) return err(lock.error);
     if (lock.value.kind === "done") {
       if (readMeta(p)?.digest === digest) return ok({ kind: "done", paths: p, outcome: "waited" });

@@ -36,12 +36,11 @@ function cleanBuildDir(p: BuildPaths): Result<void, BuildError> {
 }
 
 /**
- * In the locked build folder, made fresh and claimed for `digest`: write `manifest` as
+ * In the locked build folder, made fresh: write `manifest` as
  * pixi.toml and run `pixi install`, its output in install.log and each line to the reporter.
  */
-export async function runPixi(p: BuildPaths, env: FoundEnv, manifest: string, digest: string, pixi: string, reporter: Reporter): Promise<Result<void, BuildError>> {
+export async function runPixi(p: BuildPaths, env: FoundEnv, manifest: string, pixi: string, reporter: Reporter): Promise<Result<void, BuildError>> {
   const steps = cleanBuildDir(p)
-    .andThen(() => writeFileAtomic(p.claim, digest))
     .andThen(() => ensureDir(p.noPython))
     .andThen(() => writeFileAtomic(p.manifest, manifest))
     .andThen(() => writeFileAtomic(p.log, `# comfy-env ${VERSION}: pixi install for ${env.file.path}\n`));
