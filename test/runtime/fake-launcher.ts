@@ -1,4 +1,5 @@
 import { err, ok, type Result } from "../../src/util/result.ts";
+import { WORKER_CONTRACT } from "../../src/runtime/worker-contract.ts";
 import type { Activity, ControlWord, Exit, LaunchRequest, ReadyError, WorkerLauncher, WorkerProcess } from "../../src/runtime/worker-process.ts";
 
 /** How the next fake workers behave. */
@@ -39,7 +40,7 @@ export class FakeWorker implements WorkerProcess {
   tell(word: ControlWord): void {
     if (this.gone) return;
     this.told.push(word);
-    if (word === "ping" && this.behaviour.pongs) this.onPong?.();
+    if (word === WORKER_CONTRACT.control.ping && this.behaviour.pongs) this.onPong?.();
   }
 
   activity(): Activity | null {
