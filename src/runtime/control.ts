@@ -1,5 +1,6 @@
 import { FrameReader, encodeFrame } from "./frames.ts";
-import type { Supervisor, SupervisorError, WorkerSpec } from "./supervisor.ts";
+import type { Supervisor, SupervisorError } from "./supervisor.ts";
+import type { WorkerSpec } from "./worker-process.ts";
 
 /** One request on the control channel (bridge → supervisor). */
 export type ControlRequest =

@@ -1,33 +1,15 @@
 import crypto from "node:crypto";
-import fs from "node:fs";
 import path from "node:path";
-import type { Subprocess } from "bun";
-import { PACKAGE_FILES } from "../bridge/files.ts";
 import { readEnv } from "../util/env.ts";
-import { hostOs } from "../util/platform.ts";
-import { transportFor, type Transport } from "./transport.ts";
-import { processGroupsFor, type ProcessGroup } from "./process-group.ts";
 import { logMaxBytes, WorkerLog } from "./worker-log.ts";
-import { err, ok, type Result, messageOf } from "../util/result.ts";
+import { err, ok, type Result } from "../util/result.ts";
+import { systemClock, type Clock } from "./clock.ts";
 import { configEnvVars } from "./config-vars.ts";
-import { isolationEnv, type EnvVars } from "./isolation.ts";
+import type { EnvVars } from "./isolation.ts";
 import type { RuntimeDirs } from "./paths.ts";
 import { writeState, type SupervisorInfo, type WorkerInfo } from "./state.ts";
-import { parseReadyLine, readBusy, WORKER_CONTRACT, workerBootstrap, type WorkerSpecJson } from "./worker-contract.ts";
-
-/** What the bridge asks to run: one worker per environment, keyed by the bridge. */
-export interface WorkerSpec {
-  key: string;
-  label: string;
-  python: string;
-  /** The environment prefix (its lib/ goes first on the library path). */
-  envDir: string;
-  cwd: string;
-  nodeDir: string;
-  module: string;
-  sysPath: string[];
-  envVars: EnvVars;
-}
+import { WORKER_CONTRACT } from "./worker-contract.ts";
+import { workerLauncher, type Exit, type WorkerLauncher, type WorkerProcess, type WorkerSpec } from "./worker-process.ts";
 
 /** What the bridge needs to connect: handed out on spawn/ensure. */
 export interface WorkerHandle {
@@ -45,19 +27,14 @@ export type SupervisorError =
   | { kind: "not-ready"; key: string; label: string; timeoutMs: number; log: string }
   | { kind: "crash-loop"; key: string; label: string; deaths: number; windowMs: number; retryInMs: number; lastExit: Exit | null; log: string };
 
-export interface Exit {
-  code: number | null;
-  signal: string | null;
-}
-
+/** One entry of the worker table: a worker across its generations. */
 interface Worker {
   spec: WorkerSpec;
   generation: number;
   restarts: number;
   crashTimes: number[];
-  proc: Subprocess<"pipe", "pipe", "pipe"> | null;
-  /** The worker's process group (a job object on Windows): what its nodes start dies with it. */
-  group: ProcessGroup | null;
+  /** The current generation's process (also after it died, until the next one starts). */
+  proc: WorkerProcess | null;
   handle: WorkerHandle | null;
   state: WorkerInfo["state"];
   startedAt: number | null;
@@ -65,8 +42,6 @@ interface Worker {
   lastPong: number | null;
   /** Last tick that found a request running: a node holding the GIL cannot pong, and is not hung. */
   lastBusy: number | null;
-  /** The worker's busy file (it maps it: a request running, requests finished), open for reading. */
-  busyFd: number | null;
   /** Finished-request count last read from the busy file, and when the worker was last seen in use. */
   doneSeen: number;
   lastActive: number | null;
@@ -92,6 +67,9 @@ export interface SupervisorOptions {
   parentPid?: number;
   /** Stop workers unused this long (default COMFY_ENV_WORKER_IDLE_S; unset: never). */
   idleMs?: number | null;
+  /** How workers are started (default: processes of the env's Python in `dirs.private`). */
+  launcher?: WorkerLauncher;
+  clock?: Clock;
 }
 
 const READY_TIMEOUT_MS = 60_000;
@@ -124,39 +102,40 @@ function safeName(s: string): string {
   return s.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 60);
 }
 
-/** Spawns, watches, restarts and kills the workers of one ComfyUI process. */
+/** How a worker that gave no ready line ended, for its spawn-failed message (null: it still runs). */
+function describeExit(exit: Exit | null): string {
+  if (exit?.signal) return `signal ${exit.signal}`;
+  return exit?.code != null ? `exit code ${exit.code}` : "no ready line";
+}
+
+/**
+ * The policy over a launcher's worker processes: the worker table, restarts with backoff and
+ * crash-loop detection, hang detection from pongs and the busy file, idle stop and ComfyUI's /free.
+ */
 export class Supervisor {
   private readonly workers = new Map<string, Worker>();
-  private readonly pyDir: string;
-  private readonly startedAt = new Date().toISOString();
-  private socketCounter = 0;
-  private pinger: ReturnType<typeof setInterval> | null = null;
+  private readonly startedAt: string;
+  private stopPinger: (() => void) | null = null;
   private readonly pingMs: number;
   private readonly idleMs: number | null;
-  private readonly transport: Transport = transportFor(hostOs());
-  private readonly groups = processGroupsFor(hostOs());
+  private readonly launcher: WorkerLauncher;
+  private readonly clock: Clock;
   private readonly logMax = logMaxBytes();
   private closed = false;
 
   constructor(private readonly opts: SupervisorOptions) {
-    this.pyDir = path.join(opts.dirs.private, "py");
     this.pingMs = opts.pingIntervalMs ?? pingIntervalMs();
     this.idleMs = opts.idleMs === undefined ? idleMsFromEnv() : opts.idleMs;
+    this.launcher = opts.launcher ?? workerLauncher(opts.dirs, opts.baseEnv);
+    this.clock = opts.clock ?? systemClock;
+    this.startedAt = new Date(this.clock.now()).toISOString();
   }
 
-  /** Write the worker's Python files into the private folder. */
+  /** Write the worker's Python files into the private folder and start pinging. */
   prepare(): Result<void, { kind: "write-failed"; message: string }> {
-    try {
-      for (const [rel, text] of Object.entries(PACKAGE_FILES)) {
-        const dest = path.join(this.pyDir, rel);
-        fs.mkdirSync(path.dirname(dest), { recursive: true, mode: 0o700 });
-        fs.writeFileSync(dest, text, { mode: 0o600 });
-      }
-    } catch (e) {
-      return err({ kind: "write-failed", message: messageOf(e) });
-    }
-    this.pinger = setInterval(() => this.pingAll(), this.pingMs);
-    this.pinger.unref?.();
+    const prepared = this.launcher.prepare();
+    if (prepared.isErr()) return prepared;
+    this.stopPinger = this.clock.every(this.pingMs, () => this.pingAll());
     this.saveState();
     return ok(undefined);
   }
@@ -166,7 +145,7 @@ export class Supervisor {
     let w = this.workers.get(spec.key);
     if (!w) {
       const log = path.join(this.opts.dirs.logs, `${safeName(spec.label)}-${crypto.createHash("sha256").update(spec.key).digest("hex").slice(0, 8)}.log`);
-      w = { spec, generation: 0, restarts: 0, crashTimes: [], proc: null, group: null, handle: null, state: "exited", startedAt: null, lastExit: null, lastPong: null, lastBusy: null, busyFd: null, doneSeen: 0, lastActive: null, stopped: null, exited: null, logFile: new WorkerLog(log, this.logMax), starting: null, log };
+      w = { spec, generation: 0, restarts: 0, crashTimes: [], proc: null, handle: null, state: "exited", startedAt: null, lastExit: null, lastPong: null, lastBusy: null, doneSeen: 0, lastActive: null, stopped: null, exited: null, logFile: new WorkerLog(log, this.logMax), starting: null, log };
       this.workers.set(spec.key, w);
     } else {
       w.spec = spec;
@@ -185,7 +164,7 @@ export class Supervisor {
   async exitInfo(key: string, waitMs: number): Promise<Result<{ alive: boolean; exit: Exit | null; log: string; generation: number }, SupervisorError>> {
     const w = this.workers.get(key);
     if (!w) return err({ kind: "unknown-worker", key });
-    if (w.exited && w.state !== "exited") await Promise.race([w.exited, Bun.sleep(waitMs)]);
+    if (w.exited && w.state !== "exited") await Promise.race([w.exited, this.clock.sleep(waitMs)]);
     return ok({ alive: w.state === "ready" || w.state === "starting", exit: w.lastExit, log: w.log, generation: w.generation });
   }
 
@@ -193,31 +172,21 @@ export class Supervisor {
   interrupt(key: string): Result<void, SupervisorError> {
     const w = this.workers.get(key);
     if (!w) return err({ kind: "unknown-worker", key });
-    if (w.state === "ready") this.tell(w, WORKER_CONTRACT.control.interrupt);
+    if (w.state === "ready") w.proc?.tell(WORKER_CONTRACT.control.interrupt);
     return ok(undefined);
-  }
-
-  /** One line on a worker's control pipe; a worker that is gone is marked by its exit handler. */
-  private tell(w: Worker, line: string): void {
-    try {
-      w.proc?.stdin.write(`${line}\n`);
-      void w.proc?.stdin.flush();
-    } catch {
-      // the exit handler marks it
-    }
   }
 
   /** Kill one worker (a call timed out); the next ensure starts a new generation. */
   async kill(key: string): Promise<Result<void, SupervisorError>> {
     const w = this.workers.get(key);
     if (!w) return err({ kind: "unknown-worker", key });
-    this.killProc(w);
-    if (w.exited) await Promise.race([w.exited, Bun.sleep(2000)]);
+    w.proc?.kill();
+    if (w.exited) await Promise.race([w.exited, this.clock.sleep(2000)]);
     return ok(undefined);
   }
 
   info(): SupervisorInfo {
-    const now = Date.now();
+    const now = this.clock.now();
     return {
       pid: process.pid,
       parentPid: this.opts.parentPid ?? process.ppid,
@@ -243,41 +212,13 @@ export class Supervisor {
   /** Kill every worker's process group and forget them. Synchronous: safe in exit paths. */
   shutdown(): void {
     this.closed = true;
-    if (this.pinger) clearInterval(this.pinger);
+    this.stopPinger?.();
     for (const w of this.workers.values()) {
-      this.killProc(w);
-      this.closeBusy(w);
+      w.proc?.kill();
+      w.proc?.close();
       w.logFile.close();
     }
-    fs.rmSync(this.opts.dirs.private, { recursive: true, force: true });
-  }
-
-  private killProc(w: Worker): void {
-    if (!w.proc || w.proc.exitCode !== null || w.proc.signalCode !== null) return;
-    w.group?.kill();
-    w.proc.kill("SIGKILL");
-  }
-
-  private closeBusy(w: Worker): void {
-    if (w.busyFd === null) return;
-    try {
-      fs.closeSync(w.busyFd);
-    } catch {
-      // already closed
-    }
-    w.busyFd = null;
-  }
-
-  /** The worker's busy file: running a request now, and its count of finished ones (null when unreadable). */
-  private activity(w: Worker): { busy: boolean; done: number } | null {
-    if (w.busyFd === null) return null;
-    const size = WORKER_CONTRACT.busy.size;
-    const b = Buffer.alloc(size);
-    try {
-      return fs.readSync(w.busyFd, b, 0, size, 0) === size ? readBusy(b) : null;
-    } catch {
-      return null;
-    }
+    this.launcher.remove();
   }
 
   /**
@@ -288,15 +229,15 @@ export class Supervisor {
     w.state = "stopped";
     w.stopped = reason;
     w.handle = null;
-    this.killProc(w);
+    w.proc?.kill();
     this.saveState();
   }
 
   /** ComfyUI's "Free model and node cache": stop every worker not running a request; resolves once they are gone. */
   async stopIdle(): Promise<string[]> {
-    const stopped = [...this.workers.values()].filter((w) => w.state === "ready" && !this.activity(w)?.busy);
+    const stopped = [...this.workers.values()].filter((w) => w.state === "ready" && !w.proc?.activity()?.busy);
     for (const w of stopped) this.stop(w, "free");
-    await Promise.race([Promise.all(stopped.map((w) => w.exited)), Bun.sleep(5000)]);
+    await Promise.race([Promise.all(stopped.map((w) => w.exited)), this.clock.sleep(5000)]);
     return stopped.map((w) => w.spec.key);
   }
 
@@ -311,7 +252,7 @@ export class Supervisor {
   }
 
   private async start(w: Worker): Promise<Result<WorkerHandle, SupervisorError>> {
-    const now = Date.now();
+    const now = this.clock.now();
     w.crashTimes = w.crashTimes.filter((t) => now - t < CRASH_WINDOW_MS);
     const deaths = w.crashTimes.length;
     const lastDeath = w.crashTimes[deaths - 1];
@@ -323,7 +264,7 @@ export class Supervisor {
     if (delay > 0) {
       w.state = "backoff";
       this.saveState();
-      await Bun.sleep(delay);
+      await this.clock.sleep(delay);
     }
     if (this.closed) return err({ kind: "spawn-failed", key: w.spec.key, label: w.spec.label, message: "supervisor is shutting down", log: w.log });
     const spec = w.spec;
@@ -335,110 +276,51 @@ export class Supervisor {
     }
     if (w.generation > 0) w.restarts += 1;
     w.generation += 1;
-    const secret = crypto.randomBytes(32).toString("hex");
-    const n = ++this.socketCounter;
-    const address = this.transport.workerAddress(this.opts.dirs.private, n);
-    const busyFile = path.join(this.opts.dirs.private, `w${n}.busy`);
-    const env = isolationEnv(hostOs(), spec.envDir, this.opts.baseEnv ?? (process.env as EnvVars), { ...configVars.value, ...spec.envVars }, fs.existsSync);
-    const workerSpec: WorkerSpecJson = { node_dir: spec.nodeDir, module: spec.module, sys_path: spec.sysPath, label: spec.label, generation: w.generation, busy_file: busyFile };
-    env[WORKER_CONTRACT.env.secret] = secret;
-    env[WORKER_CONTRACT.env.address] = address;
-    env[WORKER_CONTRACT.env.spec] = JSON.stringify(workerSpec);
-    let proc: Subprocess<"pipe", "pipe", "pipe">;
-    this.closeBusy(w);
-    try {
-      fs.writeFileSync(busyFile, new Uint8Array(WORKER_CONTRACT.busy.size), { mode: 0o600 });
-      w.busyFd = fs.openSync(busyFile, "r");
-      w.logFile.write(`--- ${new Date().toISOString()} ${spec.label}: generation ${w.generation}, ${spec.python}\n`);
-      proc = Bun.spawn([spec.python, "-u", "-c", workerBootstrap(this.pyDir)], { cwd: spec.cwd, env, stdin: "pipe", stdout: "pipe", stderr: "pipe", detached: this.groups.detached });
-    } catch (e) {
+    w.proc?.close();
+    w.logFile.write(`--- ${new Date(this.clock.now()).toISOString()} ${spec.label}: generation ${w.generation}, ${spec.python}\n`);
+    const launched = this.launcher.launch({ spec, generation: w.generation, envVars: { ...configVars.value, ...spec.envVars }, log: w.logFile });
+    if (launched.isErr()) {
       w.state = "exited";
-      return err({ kind: "spawn-failed", key: spec.key, label: spec.label, message: messageOf(e), log: w.log });
+      return err({ kind: "spawn-failed", key: spec.key, label: spec.label, message: launched.error.message, log: w.log });
     }
-    const group = this.groups.adopt(proc.pid);
+    const proc = launched.value;
     w.proc = proc;
-    w.group = group;
     w.state = "starting";
-    w.startedAt = Date.now();
+    w.startedAt = this.clock.now();
     w.lastPong = null;
     w.lastBusy = null;
-    w.lastActive = Date.now();
+    w.lastActive = this.clock.now();
     w.doneSeen = 0;
     w.stopped = null;
     w.handle = null;
-    const logged = this.drainStderr(w, proc);
-    w.exited = proc.exited.then(async () => {
-      // However the worker ended (a crash, a kill), what its nodes started ends with it.
-      group.kill();
-      group.close();
-      // Its last lines are in the log before anyone is told it ended (a child that left the
-      // group may hold the pipe: not for long).
-      await Promise.race([logged, Bun.sleep(1000)]);
+    w.exited = proc.exited.then((exit) => {
       if (w.proc !== proc) return;
-      w.lastExit = proc.signalCode ? { code: null, signal: String(proc.signalCode) } : { code: proc.exitCode, signal: null };
-      if (w.state === "ready" || w.state === "starting") w.crashTimes.push(Date.now());
+      w.lastExit = exit;
+      if (w.state === "ready" || w.state === "starting") w.crashTimes.push(this.clock.now());
       if (w.state !== "stopped") w.state = "exited";
       w.handle = null;
       this.saveState();
     });
-    const ready = await this.readReady(w, proc, this.opts.readyTimeoutMs ?? READY_TIMEOUT_MS);
+    const timeoutMs = this.opts.readyTimeoutMs ?? READY_TIMEOUT_MS;
+    const ready = await proc.ready(timeoutMs, () => {
+      if (w.proc === proc) w.lastPong = this.clock.now();
+    });
     if (ready.isErr()) {
-      this.killProc(w);
-      return err(ready.error);
+      proc.kill();
+      if (ready.error.kind === "timeout") return err({ kind: "not-ready", key: spec.key, label: spec.label, timeoutMs, log: w.log });
+      return err({ kind: "spawn-failed", key: spec.key, label: spec.label, message: `the worker stopped before it was ready (${describeExit(ready.error.exit)})`, log: w.log });
     }
     w.state = "ready";
-    w.lastPong = Date.now();
-    w.handle = { key: spec.key, address: ready.value.address, secret, generation: w.generation, pid: proc.pid, log: w.log };
+    w.lastPong = this.clock.now();
+    w.handle = { key: spec.key, address: ready.value.address, secret: proc.secret, generation: w.generation, pid: proc.pid, log: w.log };
     return ok(w.handle);
   }
 
-  /** The worker's stderr (and its nodes' output) into its bounded log, until the pipe closes. */
-  private async drainStderr(w: Worker, proc: Subprocess<"pipe", "pipe", "pipe">): Promise<void> {
-    try {
-      for await (const chunk of proc.stderr) w.logFile.write(chunk);
-    } catch {
-      // the pipe broke: the worker is gone
-    }
-  }
-
-  /** Reads the worker's control stdout: the ready line first, then pongs. */
-  private async readReady(w: Worker, proc: Subprocess<"pipe", "pipe", "pipe">, timeoutMs: number): Promise<Result<{ address: string }, SupervisorError>> {
-    const reader = proc.stdout.getReader();
-    const decoder = new TextDecoder();
-    let pending = "";
-    const lines = async function* (): AsyncGenerator<string> {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        pending += decoder.decode(value, { stream: true });
-        let i: number;
-        while ((i = pending.indexOf("\n")) >= 0) {
-          yield pending.slice(0, i);
-          pending = pending.slice(i + 1);
-        }
-      }
-    };
-    const it = lines();
-    const first = await Promise.race([it.next(), Bun.sleep(timeoutMs).then(() => "timeout" as const)]);
-    const spec = w.spec;
-    if (first === "timeout") return err({ kind: "not-ready", key: spec.key, label: spec.label, timeoutMs, log: w.log });
-    const address = first.done ? undefined : parseReadyLine(first.value);
-    if (address === undefined) {
-      await Promise.race([proc.exited, Bun.sleep(1000)]);
-      const how = proc.signalCode ? `signal ${proc.signalCode}` : proc.exitCode !== null ? `exit code ${proc.exitCode}` : "no ready line";
-      return err({ kind: "spawn-failed", key: spec.key, label: spec.label, message: `the worker stopped before it was ready (${how})`, log: w.log });
-    }
-    void (async () => {
-      for await (const line of it) if (line.trim() === WORKER_CONTRACT.control.pong && w.proc === proc) w.lastPong = Date.now();
-    })();
-    return ok({ address });
-  }
-
   private pingAll(): void {
-    const now = Date.now();
+    const now = this.clock.now();
     for (const w of this.workers.values()) {
       if (w.state !== "ready" || !w.proc) continue;
-      const act = this.activity(w);
+      const act = w.proc.activity();
       if (act?.busy) w.lastBusy = now;
       if (act && (act.busy || act.done !== w.doneSeen)) w.lastActive = now;
       if (act) w.doneSeen = act.done;
@@ -450,7 +332,7 @@ export class Supervisor {
       // request runs means the process is stopped or wedged. Ending a long call is the
       // bridge's timeout, not ours.
       if (now - Math.max(w.lastPong ?? 0, w.lastBusy ?? 0) > HUNG_INTERVALS * this.pingMs) {
-        this.killProc(w);
+        w.proc.kill();
         w.crashTimes.push(now);
         w.state = "exited";
         // Said now, not when the exit is reaped: `ps` in between must not show an exit without a cause.
@@ -459,7 +341,7 @@ export class Supervisor {
         this.saveState();
         continue;
       }
-      this.tell(w, WORKER_CONTRACT.control.ping);
+      w.proc.tell(WORKER_CONTRACT.control.ping);
     }
   }
 
