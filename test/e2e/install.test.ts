@@ -129,11 +129,10 @@ describe("install", () => {
     await victim.exited;
     const orphan = pixiRuns(log)[0]?.pid as number;
 
-    const t0 = performance.now();
+    // A lock whose owner is gone is taken over at once: no wait for the lock timeout (30 min).
     const r = await runCli(["install", pack, "--cuda", "none", "--json"], { env: envFor(root, index, { log }) });
-    const seconds = (performance.now() - t0) / 1000;
     expect(r.exitCode).toBe(0);
-    expect(seconds).toBeLessThan(15);
+    expect(r.stderr).not.toContain("waiting for another install");
     expect(JSON.parse(r.stdout).envs[0].outcome).toBe("built");
     expect(pixiRuns(log)).toHaveLength(2);
     const [link] = linksIn(path.join(pack, "nodes"));

@@ -56,6 +56,7 @@ describe.skipIf(os.platform() === "win32")("the build folder a concurrent instal
     }, 600);
     const r = (await lockBuildFolder(env, DIGEST, ctx))._unsafeUnwrap();
     expect([r.kind, r.paths.hash, r.kind === "done" ? r.outcome : ""]).toEqual(["done", first.hash, "waited"]);
+    expect((ctx.reporter as ReturnType<typeof recordingReporter>).calls.filter((c) => c.method === "lockWait").map((c) => c.args[0])).toEqual([env.label]);
   });
 
   test("a lock held for another identity is passed: the next name is locked, with this build's claim in its owner file", async () => {
