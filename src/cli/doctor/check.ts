@@ -1,0 +1,11 @@
+/** One doctor check: its group, status and, when not ok, the fix (docs/json.md, "doctor"). */
+export type Status = "ok" | "warn" | "fail";
+
+export interface Check {
+  group: "tools" | "network" | "cache" | "envs" | "comfyui";
+  name: string;
+  status: Status;
+  summary: string;
+  fix?: string;
+  details?: Record<string, unknown>;
+}

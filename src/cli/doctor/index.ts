@@ -1,0 +1,61 @@
+import fs from "node:fs";
+import { cacheRoot } from "../../cache/root.ts";
+import { openCommand, stringFlag } from "../args.ts";
+import { errorDoc } from "../document.ts";
+import { EXIT } from "../exit.ts";
+import type { Output } from "../output.ts";
+import { reportError } from "../render-error.ts";
+import { cacheChecks } from "./cache.ts";
+import type { Status } from "./check.ts";
+import { comfyuiChecks } from "./comfyui.ts";
+import { envChecks } from "./envs.ts";
+import { networkChecks, toolChecks } from "./tools.ts";
+
+export const DOCTOR_HELP = `Usage: comfy-env doctor [--root DIR] [--comfyui DIR [--python PY]] [--offline] [--json]
+
+Answer "why does this not work" and "where did my disk go": each check prints its status
+(ok, warn, fail) and, when not ok, the fix.
+  tools     pixi (found, or the release install would download), git
+  network   the hosts a build needs (pixi releases, PyTorch index, CUDA-wheel index, conda-forge),
+            through HTTPS_PROXY/NO_PROXY; --offline skips these
+  cache     the cache root: writable, free space, on the same file system as pixi's package
+            cache (hardlinks work only then)
+  envs      each cached env: state, size unique to it and shared through hardlinks, its links
+  comfyui   with --comfyui DIR: the bridge in ComfyUI's Python (PY, or its portable Python), and
+            each isolated folder of its packs imported in its env as its worker would
+Exit 1 if any check fails.`;
+
+const MARK: Record<Status, string> = { ok: "✓", warn: "!", fail: "✗" };
+
+export async function runDoctor(args: string[], base: Output): Promise<number> {
+  const opened = openCommand(args, { root: { type: "string" }, comfyui: { type: "string" }, python: { type: "string" }, offline: { type: "boolean", default: false } }, DOCTOR_HELP, base);
+  if (!opened.ok) return opened.exitCode;
+  const { args: a, out } = opened;
+  const root = cacheRoot(stringFlag(a, "root"));
+  const comfyui = stringFlag(a, "comfyui");
+  if (comfyui !== undefined && !fs.existsSync(comfyui)) return reportError(out, { message: `--comfyui ${comfyui}: no such folder` }, "usage", EXIT.USER_ERROR);
+
+  const envs = envChecks(root);
+  const checks = [
+    ...toolChecks(root),
+    ...(a.values.offline === true ? [] : await networkChecks()),
+    ...cacheChecks(root, envs.bytes),
+    ...envs.checks,
+    ...(comfyui !== undefined ? await comfyuiChecks(comfyui, stringFlag(a, "python")) : []),
+  ];
+  for (const c of checks) {
+    out.result(`${MARK[c.status]} ${c.group} ${c.name}: ${c.summary}`);
+    if (c.fix) out.result(`    fix: ${c.fix}`);
+  }
+  const failed = checks.filter((c) => c.status === "fail");
+  const counts = { ok: checks.filter((c) => c.status === "ok").length, warn: checks.filter((c) => c.status === "warn").length, fail: failed.length };
+  out.result(`${counts.ok} ok, ${counts.warn} warning(s), ${counts.fail} failed`);
+  const body = { root, checks, counts };
+  const first = failed[0];
+  if (!first) {
+    out.document(body, EXIT.OK);
+    return EXIT.OK;
+  }
+  out.document({ ...body, error: errorDoc({ message: `${failed.length} check(s) failed; the first: ${first.group} ${first.name}: ${first.summary}`, hints: first.fix ? [first.fix] : [] }, "check-failed") }, EXIT.USER_ERROR);
+  return EXIT.USER_ERROR;
+}
