@@ -6,6 +6,11 @@ import type { RenderedError } from "./errors/types.ts";
  */
 export const JSON_SCHEMA = 1;
 
+/** The envelope every command's document shares: schema, command, ok, exitCode, then the command's own keys. */
+export function envelope(command: string, body: Record<string, unknown>, exitCode: number): Record<string, unknown> {
+  return { schema: JSON_SCHEMA, command, ok: exitCode === 0, exitCode, ...body };
+}
+
 /** The `error` object of a failed command's document. */
 export interface ErrorDoc {
   kind: string;

@@ -1,5 +1,5 @@
 import { readEnv } from "../util/env.ts";
-import { JSON_SCHEMA } from "./document.ts";
+import { envelope } from "./document.ts";
 
 export type ColorMode = "auto" | "always" | "never";
 export const COLOR_MODES: readonly ColorMode[] = ["auto", "always", "never"];
@@ -98,8 +98,7 @@ export class Output {
   document(body: Record<string, unknown>, exitCode: number): void {
     if (!this.json || this.run.documentWritten) return;
     this.run.documentWritten = true;
-    const doc = { schema: JSON_SCHEMA, command: this.run.command, ok: exitCode === 0, exitCode, ...body };
-    this.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    this.stdout.write(`${JSON.stringify(envelope(this.run.command, body, exitCode), null, 2)}\n`);
   }
 
   /** Status line on stderr; hidden by -q. */

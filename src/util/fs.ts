@@ -94,11 +94,11 @@ export function ensureDir(p: string): Result<void, FsError> {
   });
 }
 
-/** Write through a temp file and rename, so readers never see a half-written file. */
-export function writeFileAtomic(p: string, data: string | Uint8Array): Result<void, FsError> {
+/** Write through a temp file and rename, so readers never see a half-written file (`mode`: of a new file, before the umask). */
+export function writeFileAtomic(p: string, data: string | Uint8Array, mode?: number): Result<void, FsError> {
   const tmp = path.join(path.dirname(p), `.${path.basename(p)}.${process.pid}.${Date.now()}.tmp`);
   return tryFs("write", p, () => {
-    fs.writeFileSync(tmp, data);
+    fs.writeFileSync(tmp, data, mode === undefined ? undefined : { mode });
     fs.renameSync(tmp, p);
   });
 }

@@ -81,4 +81,56 @@ describe("comfy-env doctor", () => {
     const r = await doctor(["--offline", "--root", root], {});
     expect(r.check("envs", "_env_123456")).toMatchObject({ status: "warn", fix: "`comfy-env gc` frees it", details: { uniqueBytes: 1000, sharedBytes: 3000 } });
   });
+
+  test("--bundle: the document, each env's install log (its end), the worker logs; no private folder, no URL credentials", async () => {
+    await using dir = await tmpdir();
+    const root = path.join(dir.path, "cache");
+    const env = path.join(root, "_env_abc123");
+    fs.mkdirSync(env, { recursive: true });
+    fs.writeFileSync(path.join(env, ".done"), "");
+    fs.writeFileSync(path.join(env, "pixi.toml"), "[workspace]\n");
+    const lines = Array.from({ length: 200_000 }, (_, i) => `line ${i}`).join("\n");
+    fs.writeFileSync(path.join(env, "install.log"), `${lines}\nusing proxy http://bob:hunter2@proxy.example:3128\n`);
+    const tmp = path.join(dir.path, "tmp");
+    const base = path.join(tmp, `comfy-env-${process.getuid!()}`);
+    for (const d of ["logs", "supervisors", "s4242-abcdef"]) fs.mkdirSync(path.join(base, d), { recursive: true, mode: 0o700 });
+    fs.chmodSync(tmp, 0o700);
+    fs.chmodSync(base, 0o700);
+    fs.writeFileSync(path.join(base, "logs", "Pack_nodes-1234abcd.log"), "worker: ready\n");
+    fs.writeFileSync(path.join(base, "logs", "Pack_nodes-1234abcd.log.1"), "worker: older\n");
+    fs.writeFileSync(path.join(base, "supervisors", "4242.json"), "{}");
+    fs.writeFileSync(path.join(base, "s4242-abcdef", "worker.py"), "SECRET");
+    const file = path.join(dir.path, "out", "bug.tar.gz");
+    fs.mkdirSync(path.dirname(file));
+    const envVars = { TMPDIR: tmp, XDG_RUNTIME_DIR: "" };
+    const r = await doctor(["--offline", "--root", root, "--bundle", file], envVars);
+    expect(r.doc).toMatchObject({ bundle: { path: file, bytes: fs.statSync(file).size } });
+
+    const list = Bun.spawnSync(["tar", "-tzf", file]);
+    expect(list.stdout.toString().trim().split("\n")).toEqual([
+      "comfy-env-doctor/doctor.json",
+      "comfy-env-doctor/envs/_env_abc123/install.log",
+      "comfy-env-doctor/envs/_env_abc123/pixi.toml",
+      `comfy-env-doctor/runtime/${path.basename(base)}/logs/Pack_nodes-1234abcd.log`,
+      `comfy-env-doctor/runtime/${path.basename(base)}/logs/Pack_nodes-1234abcd.log.1`,
+      `comfy-env-doctor/runtime/${path.basename(base)}/supervisors/4242.json`,
+    ]);
+    const out = path.join(dir.path, "x");
+    fs.mkdirSync(out);
+    expect(Bun.spawnSync(["tar", "-xzf", file, "-C", out]).exitCode).toBe(0);
+    const inner = SCHEMAS.doctor.parse(JSON.parse(fs.readFileSync(path.join(out, "comfy-env-doctor", "doctor.json"), "utf8"))) as unknown as Doc;
+    expect(inner.checks).toEqual(r.doc.checks);
+    const log = fs.readFileSync(path.join(out, "comfy-env-doctor", "envs", "_env_abc123", "install.log"), "utf8");
+    expect(log.length).toBeLessThanOrEqual(1024 * 1024 + 100);
+    expect(log).toStartWith("[comfy-env doctor: the first ");
+    expect(log.split("\n")[1]).toMatch(/^line \d+$/);
+    expect(log).toEndWith("line 199999\nusing proxy http://***@proxy.example:3128\n");
+    expect(Bun.spawnSync(["grep", "-r", "-l", "-e", "hunter2", "-e", "SECRET", out]).stdout.toString()).toBe("");
+
+    const human = await runCli(["doctor", "--offline", "--root", root, "--bundle", file], { env: { ...(process.env as Record<string, string>), NO_COLOR: "1", ...envVars } });
+    expect(human.stdout).toContain(`bundle: ${file} (`);
+    const bad = await doctor(["--offline", "--root", root, "--bundle", path.join(dir.path, "missing", "b.tar.gz")], envVars);
+    expect(bad.exitCode).toBe(1);
+    expect((bad.doc as unknown as { error: { kind: string } }).error.kind).toBe("bundle-failed");
+  });
 });

@@ -157,6 +157,7 @@ export const SCHEMAS = {
       }),
     ),
     counts: z.strictObject({ ok: z.number().int(), warn: z.number().int(), fail: z.number().int() }),
+    bundle: z.strictObject({ path: absPath, bytes: z.number().int().positive() }).optional(),
   }),
   ps: doc("ps", { supervisors: z.array(z.object({ pid: z.number().int(), parentPid: z.number().int(), workers: z.array(z.object({ label: z.string(), log: absPath })) })) }),
   "self-update": doc("self-update", {

@@ -1,17 +1,22 @@
 import fs from "node:fs";
+import path from "node:path";
 import { cacheRoot } from "../../cache/root.ts";
+import { existingRuntimeBases } from "../../runtime/paths.ts";
 import { openCommand, stringFlag } from "../args.ts";
-import { errorDoc } from "../document.ts";
+import { envelope, errorDoc } from "../document.ts";
 import { EXIT } from "../exit.ts";
+import { formatBytes } from "../format.ts";
 import type { Output } from "../output.ts";
 import { reportError } from "../render-error.ts";
+import { writeBundle } from "./bundle.ts";
 import { cacheChecks } from "./cache.ts";
 import type { Status } from "./check.ts";
 import { comfyuiChecks } from "./comfyui.ts";
 import { envChecks } from "./envs.ts";
 import { networkChecks, toolChecks } from "./tools.ts";
 
-export const DOCTOR_HELP = `Usage: comfy-env doctor [--root DIR] [--comfyui DIR [--python PY]] [--offline] [--json]
+export const DOCTOR_HELP = `Usage: comfy-env doctor [--root DIR] [--comfyui DIR [--python PY]] [--offline]
+                        [--bundle FILE] [--json]
 
 Answer "why does this not work" and "where did my disk go": each check prints its status
 (ok, warn, fail) and, when not ok, the fix.
@@ -23,12 +28,14 @@ Answer "why does this not work" and "where did my disk go": each check prints it
   envs      each cached env: state, size unique to it and shared through hardlinks, its links
   comfyui   with --comfyui DIR: the bridge in ComfyUI's Python (PY, or its portable Python), and
             each isolated folder of its packs imported in its env as its worker would
-Exit 1 if any check fails.`;
+--bundle FILE writes the --json document, each env's install log (its last 1 MiB), manifest and
+meta, and the worker logs into one .tar.gz to attach to a bug report (credentials in URLs are
+masked; worker secrets and sockets are never read). Exit 1 if any check fails.`;
 
 const MARK: Record<Status, string> = { ok: "✓", warn: "!", fail: "✗" };
 
 export async function runDoctor(args: string[], base: Output): Promise<number> {
-  const opened = openCommand(args, { root: { type: "string" }, comfyui: { type: "string" }, python: { type: "string" }, offline: { type: "boolean", default: false } }, DOCTOR_HELP, base);
+  const opened = openCommand(args, { root: { type: "string" }, comfyui: { type: "string" }, python: { type: "string" }, offline: { type: "boolean", default: false }, bundle: { type: "string" } }, DOCTOR_HELP, base);
   if (!opened.ok) return opened.exitCode;
   const { args: a, out } = opened;
   const root = cacheRoot(stringFlag(a, "root"));
@@ -50,12 +57,25 @@ export async function runDoctor(args: string[], base: Output): Promise<number> {
   const failed = checks.filter((c) => c.status === "fail");
   const counts = { ok: checks.filter((c) => c.status === "ok").length, warn: checks.filter((c) => c.status === "warn").length, fail: failed.length };
   out.result(`${counts.ok} ok, ${counts.warn} warning(s), ${counts.fail} failed`);
-  const body = { root, checks, counts };
   const first = failed[0];
-  if (!first) {
-    out.document(body, EXIT.OK);
-    return EXIT.OK;
+  const exitCode = first ? EXIT.USER_ERROR : EXIT.OK;
+  const body: Record<string, unknown> = {
+    root,
+    checks,
+    counts,
+    ...(first ? { error: errorDoc({ message: `${failed.length} check(s) failed; the first: ${first.group} ${first.name}: ${first.summary}`, hints: first.fix ? [first.fix] : [] }, "check-failed") } : {}),
+  };
+  const bundle = stringFlag(a, "bundle");
+  if (bundle !== undefined) {
+    const file = path.resolve(bundle);
+    const written = writeBundle(file, envelope(out.command, body, exitCode), root, existingRuntimeBases());
+    if (written.isErr()) {
+      const why = written.error.kind === "fs" ? written.error.message : `bad member name ${written.error.name}`;
+      return reportError(out, { message: `cannot write the bundle ${file}: ${why}`, hints: ["pass --bundle a file in a folder you can write"] }, "bundle-failed", EXIT.USER_ERROR, { root, checks, counts });
+    }
+    out.result(`bundle: ${file} (${formatBytes(written.value)}): attach it to the bug report`);
+    body.bundle = { path: file, bytes: written.value };
   }
-  out.document({ ...body, error: errorDoc({ message: `${failed.length} check(s) failed; the first: ${first.group} ${first.name}: ${first.summary}`, hints: first.fix ? [first.fix] : [] }, "check-failed") }, EXIT.USER_ERROR);
-  return EXIT.USER_ERROR;
+  out.document(body, exitCode);
+  return exitCode;
 }
