@@ -13,6 +13,14 @@ function skipDir(name: string): boolean {
 /** The folder of a pack holding its node folders; install, like the Python comfy-env, looks only there. */
 const NODES_DIR = "nodes";
 
+/** The pack a config folder found by discoverPack belongs to: the folder itself, or the one above `nodes/` or `nodes/<sub>/`. */
+export function packDirOfConfigDir(configDir: string): string {
+  const dir = path.resolve(configDir);
+  if (path.basename(dir) === NODES_DIR) return path.dirname(dir);
+  if (path.basename(path.dirname(dir)) === NODES_DIR) return path.dirname(path.dirname(dir));
+  return dir;
+}
+
 /**
  * The configs of the pack at `packDir`, only where a pack's configs can be: its
  * `comfy-env-root.toml` (role root) and `comfy-env.toml` at the pack root, then

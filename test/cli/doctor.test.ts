@@ -2,6 +2,9 @@ import { describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { runCli } from "../support/cli.ts";
+import { buildPaths } from "../../src/cache/layout.ts";
+import { FAKE_BIN, isolatedEnv, smiCase } from "../detect/helpers.ts";
+import { writeFakeBuild } from "../support/fake-build.ts";
 import { linkedNodeDir } from "../support/fake-env.ts";
 import { tmpdir } from "../support/tmp.ts";
 import { startServer } from "../net/support/servers.ts";
@@ -132,5 +135,32 @@ describe("comfy-env doctor", () => {
     const bad = await doctor(["--offline", "--root", root, "--bundle", path.join(dir.path, "missing", "b.tar.gz")], envVars);
     expect(bad.exitCode).toBe(1);
     expect((bad.doc as unknown as { error: { kind: string } }).error.kind).toBe("bundle-failed");
+  });
+
+  test("gpu: an env built for another CUDA than a build now targets is a warning naming both and the fix; a match is ok", async () => {
+    await using dir = await tmpdir();
+    const root = path.join(dir.path, "cache");
+    const pack = path.join(dir.path, "custom_nodes", "GpuPack");
+    writeFakeBuild(buildPaths(root, "aaa111"), "a", { identity: { cuda: "12.8", variant: "cu128" }, source: path.join(pack, "nodes", "gpu") });
+    writeFakeBuild(buildPaths(root, "bbb222"), "b", { identity: { cuda: "12.6", variant: "cu126" } });
+    // Recorded detection: an RTX 4090 whose driver supports CUDA 12.6 (the detect tests' nvidia-smi stand-in).
+    const rtx4090 = isolatedEnv(dir.path, { PATH: FAKE_BIN, FAKE_NVIDIA_SMI_DIR: smiCase("rtx4090"), COMFY_ENV_CUDA_VERSION: "" });
+    const r = await doctor(["--offline", "--root", root], rtx4090);
+    expect(r.check("gpu", "decision")).toMatchObject({ status: "ok", details: { cuda: "12.6", variant: "cu126", reason: "driver supports CUDA 12.6" } });
+    expect(r.check("gpu", "_env_aaa111")).toEqual({
+      group: "gpu",
+      name: "_env_aaa111",
+      status: "warn",
+      summary: "built for CUDA 12.8 (cu128), but a build now targets CUDA 12.6 (cu126) (driver supports CUDA 12.6)",
+      fix: `comfy-env install --refresh ${pack} rebuilds it for this machine (keep it if it was built with --cuda on purpose)`,
+      details: { built: { cuda: "12.8", variant: "cu128" }, now: { cuda: "12.6", variant: "cu126" } },
+    });
+    expect(r.check("gpu", "_env_bbb222")).toMatchObject({ status: "ok", summary: "built for CUDA 12.6 (cu126), as a build now would be" });
+
+    const cpu = await doctor(["--offline", "--root", root], { ...rtx4090, COMFY_ENV_CUDA_VERSION: "none" });
+    expect(cpu.check("gpu", "_env_bbb222")).toMatchObject({ status: "warn", summary: "built for CUDA 12.6 (cu126), but a build now targets CPU (COMFY_ENV_CUDA_VERSION=none)" });
+    const bad = await doctor(["--offline", "--root", root], { ...rtx4090, COMFY_ENV_CUDA_VERSION: "latest" });
+    expect(bad.check("gpu", "decision")).toMatchObject({ status: "warn", summary: 'no CUDA decision: COMFY_ENV_CUDA_VERSION="latest" is not a CUDA version' });
+    expect(bad.check("gpu", "_env_aaa111")).toBeUndefined();
   });
 });

@@ -148,7 +148,7 @@ export const SCHEMAS = {
     root: absPath,
     checks: z.array(
       z.strictObject({
-        group: z.enum(["tools", "network", "cache", "envs", "comfyui"]),
+        group: z.enum(["tools", "network", "cache", "envs", "gpu", "comfyui"]),
         name: z.string(),
         status: z.enum(["ok", "warn", "fail"]),
         summary: z.string(),

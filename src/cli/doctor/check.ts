@@ -2,7 +2,7 @@
 export type Status = "ok" | "warn" | "fail";
 
 export interface Check {
-  group: "tools" | "network" | "cache" | "envs" | "comfyui";
+  group: "tools" | "network" | "cache" | "envs" | "gpu" | "comfyui";
   name: string;
   status: Status;
   summary: string;

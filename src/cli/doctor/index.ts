@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { cacheRoot } from "../../cache/root.ts";
+import { decideCuda } from "../../detect/decision.ts";
 import { existingRuntimeBases } from "../../runtime/paths.ts";
 import { openCommand, stringFlag } from "../args.ts";
 import { envelope, errorDoc } from "../document.ts";
@@ -13,6 +14,7 @@ import { cacheChecks } from "./cache.ts";
 import type { Status } from "./check.ts";
 import { comfyuiChecks } from "./comfyui.ts";
 import { envChecks } from "./envs.ts";
+import { gpuChecks } from "./gpu.ts";
 import { networkChecks, toolChecks } from "./tools.ts";
 
 export const DOCTOR_HELP = `Usage: comfy-env doctor [--root DIR] [--comfyui DIR [--python PY]] [--offline]
@@ -26,6 +28,8 @@ Answer "why does this not work" and "where did my disk go": each check prints it
   cache     the cache root: writable, free space, on the same file system as pixi's package
             cache (hardlinks work only then)
   envs      each cached env: state, size unique to it and shared through hardlinks, its links
+  gpu       the CUDA a build would target now (detection, with PY's torch; COMFY_ENV_CUDA_VERSION)
+            against the one each env was built for
   comfyui   with --comfyui DIR: the bridge in ComfyUI's Python (PY, or its portable Python), and
             each isolated folder of its packs imported in its env as its worker would
 --bundle FILE writes the --json document, each env's install log (its last 1 MiB), manifest and
@@ -48,6 +52,7 @@ export async function runDoctor(args: string[], base: Output): Promise<number> {
     ...(a.values.offline === true ? [] : await networkChecks()),
     ...cacheChecks(root, envs.bytes),
     ...envs.checks,
+    ...gpuChecks(root, await decideCuda({ python: stringFlag(a, "python") })),
     ...(comfyui !== undefined ? await comfyuiChecks(comfyui, stringFlag(a, "python")) : []),
   ];
   for (const c of checks) {
