@@ -10,6 +10,9 @@ import type { LinkError } from "./types.ts";
 /** The longest usable path without long paths enabled: MAX_PATH (260) less the NUL. */
 export const MAX_PATH_CHARS = 259;
 
+/** What turns long paths on (as administrator; Windows 10 1607 and later). */
+export const ENABLE_LONG_PATHS = "reg add HKLM\\SYSTEM\\CurrentControlSet\\Control\\FileSystem /v LongPathsEnabled /t REG_DWORD /d 1 /f";
+
 /** The longest path below `dir`, relative to it with the OS separator ("" for an empty or missing folder). Links are not followed. */
 export function longestRelPath(dir: string): string {
   let longest = "";

@@ -1,8 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
-import { runCli } from "../support/cli.ts";
+import { BUN, runCli } from "../support/cli.ts";
 import { buildPaths } from "../../src/cache/layout.ts";
+import { longPathChecks } from "../../src/cli/doctor/long-paths.ts";
+import { ENABLE_LONG_PATHS, MAX_PATH_CHARS } from "../../src/link/long-paths.ts";
 import { FAKE_BIN, isolatedEnv, smiCase } from "../detect/helpers.ts";
 import { writeFakeBuild } from "../support/fake-build.ts";
 import { linkedNodeDir } from "../support/fake-env.ts";
@@ -162,5 +164,46 @@ describe("comfy-env doctor", () => {
     const bad = await doctor(["--offline", "--root", root], { ...rtx4090, COMFY_ENV_CUDA_VERSION: "latest" });
     expect(bad.check("gpu", "decision")).toMatchObject({ status: "warn", summary: 'no CUDA decision: COMFY_ENV_CUDA_VERSION="latest" is not a CUDA version' });
     expect(bad.check("gpu", "_env_aaa111")).toBeUndefined();
+  });
+});
+
+describe("doctor on Windows: long paths", () => {
+  test("reg query through the PATH's reg: LongPathsEnabled 0x1 is on; 0x0 or a missing value is off", async () => {
+    await using dir = await tmpdir();
+    const log = path.join(dir.path, "reg.log");
+    const probe = `import { longPathsEnabled } from ${JSON.stringify(path.resolve(import.meta.dir, "../../src/link/windows.ts"))}; console.log(longPathsEnabled());`;
+    const ask = (value: string) => {
+      const env = { PATH: `${path.resolve(import.meta.dir, "../stand-ins")}:${process.env.PATH}`, REG_STANDIN_VALUE: value, REG_STANDIN_LOG: log };
+      return Bun.spawnSync([BUN, "-e", probe], { env }).stdout.toString().trim();
+    };
+    expect(ask("0x1")).toBe("true");
+    expect(fs.readFileSync(log, "utf8")).toBe("query\nHKLM\\SYSTEM\\CurrentControlSet\\Control\\FileSystem\n/v\nLongPathsEnabled\n");
+    expect(ask("0x0")).toBe("false");
+    expect(ask("")).toBe("false");
+  });
+
+  test("an env's longest file against 260 characters, through each link and in the cache; long paths off is a warning with the fix", async () => {
+    await using dir = await tmpdir();
+    const env = path.join(dir.path, "_env_abc123", ".pixi", "envs", "default");
+    const rel = path.join("Lib", "site-packages", "torch", "include", "header.h");
+    fs.mkdirSync(path.dirname(path.join(env, rel)), { recursive: true });
+    fs.writeFileSync(path.join(env, rel), "");
+    const short = "C:\\ComfyUI\\custom_nodes\\P\\_env_abc123";
+    const deep = `C:\\Users\\someone\\${"x".repeat(MAX_PATH_CHARS - 60 - rel.length)}\\ComfyUI\\custom_nodes\\AVeryLongPackName\\nodes\\_env_abc123`;
+    const fitsLength = Math.max(short.length, env.length) + 1 + rel.length;
+    const off = longPathChecks([{ hash: "abc123", env, links: [short] }], false);
+    expect(off[0]).toMatchObject({ group: "cache", name: "long paths", status: "warn", fix: `as administrator: ${ENABLE_LONG_PATHS}` });
+    expect(off[1]).toMatchObject({ group: "envs", name: "_env_abc123 paths", status: "ok", details: { longest: fitsLength, limit: MAX_PATH_CHARS, file: rel } });
+
+    const tooDeep = longPathChecks([{ hash: "abc123", env, links: [short, deep] }], false);
+    expect(deep.length + 1 + rel.length).toBeGreaterThan(MAX_PATH_CHARS);
+    expect(tooDeep[1]).toMatchObject({
+      status: "fail",
+      summary: `its longest file is ${deep.length + 1 + rel.length} characters through ${deep}, over Windows' limit of ${MAX_PATH_CHARS}: importing it fails`,
+      fix: `enable long paths (as administrator): ${ENABLE_LONG_PATHS}; or move ComfyUI to a shorter folder (C:\\ComfyUI)`,
+    });
+    const on = longPathChecks([{ hash: "abc123", env, links: [short, deep] }], true);
+    expect(on.map((c) => c.status)).toEqual(["ok", "ok"]);
+    expect(longPathChecks([{ hash: "abc123", env: path.join(dir.path, "missing"), links: [] }], true)).toHaveLength(1);
   });
 });

@@ -1,7 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import { cacheRoot } from "../../cache/root.ts";
+import { liveLinks } from "../../cache/links.ts";
+import { listBuilds } from "../../cache/status.ts";
 import { decideCuda } from "../../detect/decision.ts";
+import { longPathsEnabled } from "../../link/windows.ts";
+import { hostOs } from "../../util/platform.ts";
 import { existingRuntimeBases } from "../../runtime/paths.ts";
 import { openCommand, stringFlag } from "../args.ts";
 import { envelope, errorDoc } from "../document.ts";
@@ -15,6 +19,7 @@ import type { Status } from "./check.ts";
 import { comfyuiChecks } from "./comfyui.ts";
 import { envChecks } from "./envs.ts";
 import { gpuChecks } from "./gpu.ts";
+import { longPathChecks } from "./long-paths.ts";
 import { networkChecks, toolChecks } from "./tools.ts";
 
 export const DOCTOR_HELP = `Usage: comfy-env doctor [--root DIR] [--comfyui DIR [--python PY]] [--offline]
@@ -26,7 +31,8 @@ Answer "why does this not work" and "where did my disk go": each check prints it
   network   the hosts a build needs (pixi releases, PyTorch index, CUDA-wheel index, conda-forge),
             through HTTPS_PROXY/NO_PROXY; --offline skips these
   cache     the cache root: writable, free space, on the same file system as pixi's package
-            cache (hardlinks work only then)
+            cache (hardlinks work only then); on Windows whether long paths are enabled, and
+            each env's longest path against 260 characters
   envs      each cached env: state, size unique to it and shared through hardlinks, its links
   gpu       the CUDA a build would target now (detection, with PY's torch; COMFY_ENV_CUDA_VERSION)
             against the one each env was built for
@@ -51,6 +57,7 @@ export async function runDoctor(args: string[], base: Output): Promise<number> {
     ...toolChecks(root),
     ...(a.values.offline === true ? [] : await networkChecks()),
     ...cacheChecks(root, envs.bytes),
+    ...(hostOs() === "windows" ? longPathChecks(listBuilds(root).map((p) => ({ hash: p.hash, env: p.env, links: liveLinks(p) })), longPathsEnabled()) : []),
     ...envs.checks,
     ...gpuChecks(root, await decideCuda({ python: stringFlag(a, "python") })),
     ...(comfyui !== undefined ? await comfyuiChecks(comfyui, stringFlag(a, "python")) : []),

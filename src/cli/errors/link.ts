@@ -1,4 +1,5 @@
 import type { LinkError } from "../../link/index.ts";
+import { ENABLE_LONG_PATHS } from "../../link/long-paths.ts";
 import type { RenderedError } from "./types.ts";
 
 const RERUN = "then rerun comfy-env install: the finished build is kept, only the link is made";
@@ -49,7 +50,7 @@ export function renderLinkError(e: LinkError): RenderedError {
         message: `${built}, but not linked: its longest file would be ${e.length} characters long ${e.through === "link" ? `through ${e.link}` : "in the cache"}, over Windows' limit of ${e.limit}`,
         causes: [e.path],
         hints: [
-          "enable long paths (as administrator): reg add HKLM\\SYSTEM\\CurrentControlSet\\Control\\FileSystem /v LongPathsEnabled /t REG_DWORD /d 1 /f",
+          `enable long paths (as administrator): ${ENABLE_LONG_PATHS}`,
           e.through === "link" ? "or move ComfyUI to a shorter folder (C:\\ComfyUI)" : "or choose a shorter cache root: --root C:\\ce or COMFY_ENV_ROOT",
           RERUN,
         ],
