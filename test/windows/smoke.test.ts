@@ -185,6 +185,27 @@ describe.skipIf(!available && !required)("the Windows binary under wine", () => 
     expect(s.envs).toMatchObject([{ hash: "abc123", state: "done", links: [] }]);
   });
 
+  test("doctor --json: long paths as reg.exe reads LongPathsEnabled, and an env's longest path", async () => {
+    const root = path.join(dir.path, "doctor-cache");
+    const env = path.join(root, "_env_abc123", ".pixi", "envs", "default");
+    fs.mkdirSync(path.join(env, "Lib", "site-packages"), { recursive: true });
+    fs.writeFileSync(path.join(env, "python.exe"), "");
+    fs.writeFileSync(path.join(env, "Lib", "site-packages", "module.py"), "");
+    fs.writeFileSync(path.join(root, "_env_abc123", ".done"), "");
+    const setLongPaths = (v: string) => run([wine as string, "reg", "add", "HKLM\\SYSTEM\\CurrentControlSet\\Control\\FileSystem", "/v", "LongPathsEnabled", "/t", "REG_DWORD", "/d", v, "/f"]);
+    const doctor = async () => {
+      const r = await win(["doctor", "--offline", "--json"], { env: { COMFY_ENV_ROOT: winPath(root) } });
+      const d = JSON.parse(r.stdout) as { checks: { group: string; name: string }[] };
+      return (group: string, name: string) => d.checks.find((c) => c.group === group && c.name === name);
+    };
+    expect((await setLongPaths("0")).exitCode).toBe(0);
+    const off = await doctor();
+    expect(off("cache", "long paths")).toMatchObject({ status: "warn", details: { enabled: false } });
+    expect(off("envs", "_env_abc123 paths")).toMatchObject({ status: "ok", details: { file: "Lib\\site-packages\\module.py", limit: 259 } });
+    expect((await setLongPaths("1")).exitCode).toBe(0);
+    expect((await doctor())("cache", "long paths")).toMatchObject({ status: "ok", details: { enabled: true } });
+  }, 120_000);
+
   /** A pack whose one env pins its Python, built with the pixi.cmd stand-in into `root`. */
   function installEnv(root: string): Record<string, string> {
     const pixi = path.join(dir.path, "pixi.cmd");
