@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { BUN, runCli } from "../support/cli.ts";
 import { buildPaths } from "../../src/cache/layout.ts";
+import { recordLink } from "../../src/cache/links.ts";
 import { longPathChecks } from "../../src/cli/doctor/long-paths.ts";
 import { ENABLE_LONG_PATHS, MAX_PATH_CHARS } from "../../src/link/long-paths.ts";
 import { FAKE_BIN, isolatedEnv, smiCase } from "../detect/helpers.ts";
@@ -85,6 +86,21 @@ describe("comfy-env doctor", () => {
     fs.linkSync(path.join(dir.path, "pkg.bin"), path.join(env, "shared.bin"));
     const r = await doctor(["--offline", "--root", root], {});
     expect(r.check("envs", "_env_123456")).toMatchObject({ status: "warn", fix: "`comfy-env gc` frees it", details: { uniqueBytes: 1000, sharedBytes: 3000 } });
+  });
+
+  test("envs: a finished env whose Python is gone is broken, with the install that rebuilds it", async () => {
+    await using dir = await tmpdir();
+    const root = path.join(dir.path, "cache");
+    const p = buildPaths(root, "b0b0b0");
+    const pack = path.join(dir.path, "custom_nodes", "Pack");
+    writeFakeBuild(p, "x", { source: path.join(pack, "nodes") });
+    const link = path.join(pack, "nodes", "_env_b0b0b0");
+    fs.mkdirSync(path.dirname(link), { recursive: true });
+    fs.symlinkSync(p.env, link);
+    recordLink(p, link);
+    fs.rmSync(path.join(p.env, "bin", "python"));
+    const r = await doctor(["--offline", "--root", root], {});
+    expect(r.check("envs", "_env_b0b0b0")).toMatchObject({ status: "warn", details: { state: "broken" }, fix: `\`comfy-env install ${pack}\` rebuilds it` });
   });
 
   test("--bundle: the document, each env's install log (its end), the worker logs; no private folder, no URL credentials", async () => {
