@@ -55,20 +55,21 @@ describe("comfy-env doctor", () => {
     expect(r.check("envs", "_env_abcdef")).toBeUndefined();
   });
 
-  test("network: a blocked host is named, through the proxy; a reachable mirror is ok", async () => {
+  test("network: a blocked host is named, through the proxy (its password masked); a reachable mirror is ok", async () => {
     const mirror = await startServer((_req, res) => {
       res.writeHead(404);
       res.end();
     });
     const dead = await startServer(() => undefined);
-    const proxy = dead.origin;
+    const proxy = dead.origin.replace("://", "://user:s3cret@");
     await dead.close();
     try {
       const r = await doctor(["--root", "/nonexistent/ce"], { COMFY_ENV_PIXI_URL: mirror.origin, HTTPS_PROXY: proxy, NO_PROXY: "127.0.0.1" });
       expect(r.check("network", "pixi releases")).toMatchObject({ status: "ok" });
       const blocked = r.check("network", "PyTorch index");
       expect(blocked?.status).toBe("fail");
-      expect(blocked?.summary).toStartWith(`download.pytorch.org is not reachable through the proxy ${proxy}`);
+      expect(blocked?.summary).toStartWith(`download.pytorch.org is not reachable through the proxy ${dead.origin.replace("://", "://***@")}`);
+      expect(r.stdout).not.toContain("s3cret");
       expect(blocked?.fix).toContain("download.pytorch.org");
     } finally {
       await mirror.close();

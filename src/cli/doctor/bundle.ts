@@ -4,6 +4,7 @@ import { listBuilds } from "../../cache/status.ts";
 import { stateDir } from "../../runtime/paths.ts";
 import type { Result } from "../../util/result.ts";
 import { writeTarGz, type TarEntry, type TarError } from "../../util/tar.ts";
+import { redactUrlCredentials } from "../../util/redact.ts";
 
 /** The folder every member sits in, so unpacking a bundle never spills into the current folder. */
 const TOP = "comfy-env-doctor";
@@ -40,11 +41,6 @@ function tail(file: string, max: number): { data: Uint8Array; mtime: number } | 
   } finally {
     fs.closeSync(fd);
   }
-}
-
-/** `scheme://user:password@host` → `scheme://***@host`: proxy and mirror URLs in logs and checks may carry credentials. */
-export function redactUrlCredentials(text: string): string {
-  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, "$1***@");
 }
 
 function textEntry(name: string, data: Uint8Array, mtime?: number): TarEntry {

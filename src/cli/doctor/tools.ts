@@ -8,6 +8,7 @@ import { hostPixiPlatform } from "../../util/platform.ts";
 import { wheelsIndexUrl } from "../../wheels/resolve.ts";
 import { describeHttpError } from "../errors/network.ts";
 import type { Check } from "./check.ts";
+import { redactUrlCredentials } from "../../util/redact.ts";
 
 const PROBE_TIMEOUT_MS = 5000;
 
@@ -41,7 +42,9 @@ function buildHosts(): { name: string; url: string }[] {
 }
 
 export async function networkChecks(): Promise<Check[]> {
-  const proxy = process.env.HTTPS_PROXY ?? process.env.https_proxy;
+  // Named in checks that reach the terminal and --json: a proxy URL's password stays out.
+  const rawProxy = process.env.HTTPS_PROXY ?? process.env.https_proxy;
+  const proxy = rawProxy === undefined ? undefined : redactUrlCredentials(rawProxy);
   return Promise.all(
     buildHosts().map(async (h): Promise<Check> => {
       const r = await probeReachable(h.url, PROBE_TIMEOUT_MS);
