@@ -3,6 +3,7 @@ import path from "node:path";
 import type { BuildPaths } from "./layout.ts";
 import { liveLinks } from "./links.ts";
 import { tryBuildLock, type LockError } from "./lock.ts";
+import type { LinksError } from "./errors.ts";
 import { removeTree, type FsError } from "../util/fs.ts";
 import { err, ok, type Result } from "../util/result.ts";
 
@@ -15,14 +16,15 @@ export type Collected = "removed" | "in-use" | "linked";
  * lock the links are read again; the folder is renamed out of the cache's names first, so an
  * install waiting on it starts a fresh build instead of finding half of one.
  */
-export function collectBuild(p: BuildPaths): Result<Collected, LockError | FsError> {
+export function collectBuild(p: BuildPaths): Result<Collected, LockError | LinksError | FsError> {
   const lock = tryBuildLock(p);
   if (lock.isErr()) return err(lock.error);
   const release = lock.value;
   if (release === null) return ok("in-use");
-  if (liveLinks(p).length > 0) {
+  const links = liveLinks(p);
+  if (links.isErr() || links.value.length > 0) {
     release();
-    return ok("linked");
+    return links.isErr() ? err(links.error) : ok("linked");
   }
   const trash = path.join(path.dirname(p.dir), `.gc-${path.basename(p.dir)}-${process.pid}`);
   try {

@@ -4,6 +4,8 @@ import { sha256Hex } from "../util/sha256.ts";
 import type { BuildPaths } from "./layout.ts";
 import { readLink } from "../link/index.ts";
 import { sameLocation } from "../link/compare.ts";
+import { codeOf, err, messageOf, ok, type Result } from "../util/result.ts";
+import type { LinksError } from "./errors.ts";
 
 /**
  * Every node-folder link made to a build is recorded as one small file under `.links/`, named
@@ -19,14 +21,16 @@ export function recordLink(p: BuildPaths, link: string): void {
 /**
  * Recorded links that still exist and still point at this build's environment, compared as the
  * OS does (case-insensitive on Windows and macOS, through junctions and symlinks): gc deletes
- * what this leaves out.
+ * what this leaves out. No `.links/` means no links; one that cannot be read is an error, never
+ * an empty list, or gc would delete a build it cannot tell is in use.
  */
-export function liveLinks(p: BuildPaths): string[] {
+export function liveLinks(p: BuildPaths): Result<string[], LinksError> {
   let names: string[];
   try {
     names = fs.readdirSync(p.links);
-  } catch {
-    return [];
+  } catch (e) {
+    if (codeOf(e) === "ENOENT") return ok([]);
+    return err({ kind: "links-unreadable", path: p.links, code: codeOf(e), message: messageOf(e) });
   }
   const live: string[] = [];
   for (const n of names.sort()) {
@@ -39,5 +43,5 @@ export function liveLinks(p: BuildPaths): string[] {
     const target = readLink(link);
     if (target !== undefined && sameLocation(path.resolve(path.dirname(link), target), p.env)) live.push(link);
   }
-  return live.sort();
+  return ok(live.sort());
 }

@@ -4,6 +4,7 @@ import { lockState, type LockOwner } from "./lock.ts";
 import { liveLinks } from "./links.ts";
 import { readMeta } from "./meta.ts";
 import { exists, treeSize } from "../util/fs.ts";
+import type { LinksError } from "./errors.ts";
 
 export type BuildState = "done" | "broken" | "building" | "stale" | "failed";
 
@@ -21,6 +22,8 @@ export interface EnvStatus {
   builtAt?: string;
   owner?: LockOwner;
   links: string[];
+  /** Set when `.links/` cannot be read: `links` is then unknown (empty), and gc keeps the build. */
+  linksError?: LinksError;
 }
 
 export function listBuilds(root: string): BuildPaths[] {
@@ -48,6 +51,7 @@ export function envStatus(p: BuildPaths, withSize = true): EnvStatus {
         ? "stale"
         : "failed";
   const meta = readMeta(p);
+  const links = liveLinks(p);
   return {
     hash: p.hash,
     dir: p.dir,
@@ -57,12 +61,13 @@ export function envStatus(p: BuildPaths, withSize = true): EnvStatus {
     configFile: meta?.configFile,
     builtAt: meta?.builtAt,
     owner: lock.owner,
-    links: liveLinks(p),
+    links: links.unwrapOr([]),
+    ...(links.isErr() ? { linksError: links.error } : {}),
   };
 }
 
-/** Builds nothing points at: safe to delete. A build in progress is never garbage. */
+/** Builds nothing points at: safe to delete. A build in progress, or one whose links are unknown, never is. */
 export function isGarbage(s: EnvStatus): boolean {
-  return s.links.length === 0 && s.state !== "building";
+  return s.links.length === 0 && s.linksError === undefined && s.state !== "building";
 }
 

@@ -5,6 +5,7 @@ import { liveLinks } from "../cache/links.ts";
 import { openCommand, stringFlag } from "./args.ts";
 import { EXIT } from "./exit.ts";
 import { reportError } from "./render-error.ts";
+import { renderCacheError } from "./errors/cache.ts";
 import type { Output } from "./output.ts";
 import { formatBytes } from "./format.ts";
 
@@ -24,6 +25,7 @@ export async function runGc(args: string[], base: Output): Promise<number> {
   const failed: { hash: string; message: string }[] = [];
   for (const p of listBuilds(root)) {
     const s = envStatus(p);
+    if (s.linksError) out.warn(`${renderCacheError(s.linksError).message}; _env_${s.hash} is kept`);
     if (!isGarbage(s)) {
       kept.push({ hash: s.hash, links: s.links });
       continue;
@@ -36,7 +38,7 @@ export async function runGc(args: string[], base: Output): Promise<number> {
       }
       // An install took it meanwhile (building, or linked it just now): not garbage any more.
       if (r.value !== "removed") {
-        kept.push({ hash: s.hash, links: liveLinks(p) });
+        kept.push({ hash: s.hash, links: liveLinks(p).unwrapOr([]) });
         continue;
       }
     }

@@ -7,15 +7,13 @@ import { renderDetectError } from "./errors/detect.ts";
 import { renderLinkError } from "./errors/link.ts";
 import { renderPixiDownloadError, renderWheelError } from "./errors/network.ts";
 import type { RenderedError } from "./errors/types.ts";
-import { formatBytes } from "./format.ts";
+import { renderCacheError } from "./errors/cache.ts";
+import { DISK_FULL, DISK_FULL_HINT, renderFsError } from "./errors/fs.ts";
 import { errorDoc } from "./document.ts";
 
 const PIXI_INSTALL_HINT =
   "install pixi (Linux/macOS: curl -fsSL https://pixi.sh/install.sh | sh; Windows: irm https://pixi.sh/install.ps1 | iex) or point COMFY_ENV_PIXI at it";
 
-const DISK_FULL_HINT = "the disk is full: free space on the cache's drive (or choose another with --root / COMFY_ENV_ROOT), then rerun";
-// How pixi, rattler and uv word a full disk in their output.
-const DISK_FULL = /No space left on device|os error 28|ENOSPC/i;
 
 /** Blame the config only when pixi itself refused it: not for a full disk or a pixi killed by a signal. */
 function renderPixiFailed(e: Extract<BuildError, { kind: "pixi-failed" }>): RenderedError {
@@ -56,15 +54,10 @@ export function renderBuildError(e: BuildError): RenderedError {
     case "no-torch-for-python":
       return renderManifestError(e);
     case "lock-io":
-      return {
-        message: `cannot take the build lock at ${e.path}: ${e.message}`,
-        hints: [DISK_FULL.test(e.message) ? DISK_FULL_HINT : "check that the cache folder is writable, or choose another with --root / COMFY_ENV_ROOT"],
-      };
+    case "low-disk-space":
+      return renderCacheError(e);
     case "fs":
-      if (e.op === "remove") {
-        return { message: `cannot remove ${e.path}: ${e.message}`, hints: ["a program has files under it open (a running ComfyUI, an antivirus scan): close it, then delete that folder or rerun"] };
-      }
-      return { message: `${e.op} ${e.path} failed: ${e.message}`, hints: e.code === "ENOSPC" ? [DISK_FULL_HINT] : undefined };
+      return renderFsError(e);
     case "link-blocked":
     case "link-failed":
     case "path-too-long":
@@ -89,11 +82,6 @@ export function renderBuildError(e: BuildError): RenderedError {
     case "installer-spawn-failed":
     case "wheel-install-failed":
       return renderWheelError(e);
-    case "low-disk-space":
-      return {
-        message: `only ${formatBytes(e.freeBytes)} free for the cache at ${e.root}; a build needs ${formatBytes(e.neededBytes)}`,
-        hints: ["free some space, or put the cache on a drive with room: --root DIR or COMFY_ENV_ROOT (on Windows, the drive ComfyUI is on); COMFY_ENV_MIN_FREE_GB=0 skips this check"],
-      };
     case "host-python-failed":
       return { message: `cannot ask ${e.python} for its version: ${e.message}`, hints: ["pin python in comfy-env.toml (python = \"3.11\") or pass --python PATH"] };
   }

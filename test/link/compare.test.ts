@@ -55,11 +55,11 @@ describe("liveLinks (what gc keeps)", () => {
     // The install that made it was given the cache root by its alias.
     fs.symlinkSync(buildPaths(alias, "abc123").env, link);
     recordLink(p, link);
-    expect(liveLinks(p)).toEqual([link]);
+    expect(liveLinks(p)._unsafeUnwrap()).toEqual([link]);
     // A link elsewhere is not.
     fs.mkdirSync(path.join(dir.path, "other"));
     fs.rmSync(link);
     fs.symlinkSync(path.join(dir.path, "other"), link);
-    expect(liveLinks(p)).toEqual([]);
+    expect(liveLinks(p)._unsafeUnwrap()).toEqual([]);
   });
 });

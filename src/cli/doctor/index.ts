@@ -57,7 +57,7 @@ export async function runDoctor(args: string[], base: Output): Promise<number> {
     ...toolChecks(root),
     ...(a.values.offline === true ? [] : await networkChecks()),
     ...cacheChecks(root, envs.bytes),
-    ...(hostOs() === "windows" ? longPathChecks(listBuilds(root).map((p) => ({ hash: p.hash, env: p.env, links: liveLinks(p) })), longPathsEnabled()) : []),
+    ...(hostOs() === "windows" ? longPathChecks(listBuilds(root).map((p) => ({ hash: p.hash, env: p.env, links: liveLinks(p).unwrapOr([]) })), longPathsEnabled()) : []),
     ...envs.checks,
     ...gpuChecks(root, await decideCuda({ python: stringFlag(a, "python") })),
     ...(comfyui !== undefined ? await comfyuiChecks(comfyui, stringFlag(a, "python")) : []),
