@@ -1,8 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { err, ok, type Result, messageOf } from "../util/result.ts";
 import { EXIT } from "./exit.ts";
+import { reportError, type CliError } from "./errors/index.ts";
 import { COLOR_MODES, type ColorMode, type Output } from "./output.ts";
-import { reportError } from "./render-error.ts";
 import { nearest } from "./suggest.ts";
 
 /** Flags every command takes. */
@@ -14,7 +14,13 @@ export const COMMON_OPTIONS = {
   color: { type: "string", default: "auto" },
 } as const satisfies ParseArgsConfig["options"];
 
-export type UsageError = { kind: "usage"; message: string; hint?: string };
+/** A command line that cannot mean anything: the message names the word, the hints the way out. */
+export type UsageError = { kind: "usage"; message: string; hints?: string[] };
+
+/** A usage error as a command ends with it. */
+export function usage(message: string, hints?: string[]): CliError {
+  return { kind: "usage", error: { kind: "usage", message, ...(hints ? { hints } : {}) } };
+}
 
 export interface ParsedArgs {
   values: Record<string, string | boolean | string[] | undefined>;
@@ -48,7 +54,7 @@ function usageError(e: unknown, options: NonNullable<ParseArgsConfig["options"]>
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && flag) {
     const names = Object.entries(options).flatMap(([name, o]) => [`--${name}`, ...(o.short ? [`-${o.short}`] : [])]);
     const near = nearest(flag, names);
-    return { kind: "usage", message: `unknown flag ${flag}`, hint: near ? `did you mean \`${near}\`?` : undefined };
+    return { kind: "usage", message: `unknown flag ${flag}`, hints: near ? [`did you mean \`${near}\`?`] : undefined };
   }
   if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && flag) {
     return { kind: "usage", message: message.includes("argument missing") ? `${flag} needs a value` : `${flag} takes no value` };
@@ -83,9 +89,8 @@ export type OpenedCommand = { ok: true; args: ParsedArgs; out: Output } | { ok: 
 export function openCommand(args: string[], options: NonNullable<ParseArgsConfig["options"]>, help: string, base: Output): OpenedCommand {
   const parsed = parseCommandArgs(args, options);
   if (parsed.isErr()) {
-    const { message, hint } = parsed.error;
-    const hints = [...(hint ? [hint] : []), `\`comfy-env ${base.command} --help\` lists the flags`];
-    return { ok: false, exitCode: reportError(base, { message: `${base.command}: ${message}`, hints }, "usage", EXIT.USER_ERROR) };
+    const { message, hints } = parsed.error;
+    return { ok: false, exitCode: reportError(base, usage(`${base.command}: ${message}`, [...(hints ?? []), `\`comfy-env ${base.command} --help\` lists the flags`])) };
   }
   const a = parsed.value;
   const out = base.withOptions({ json: a.json || base.json, quiet: a.quiet || base.quiet, verbose: a.verbose || base.verbose, color: a.color === "auto" ? base.colorMode : a.color });

@@ -1,9 +1,9 @@
 import { API_VERSION, bridgeStatus, DIST_VERSION, installBridge, probePython, selfCommand, uninstallBridge, type BridgeError, type BridgeStatus } from "../bridge/install.ts";
 import { findPortableNear } from "../util/portable.ts";
-import { openCommand, stringFlag } from "./args.ts";
+import { openCommand, stringFlag, usage } from "./args.ts";
+import { reportError } from "./errors/index.ts";
 import { EXIT } from "./exit.ts";
 import type { Output } from "./output.ts";
-import { reportError } from "./render-error.ts";
 import { nearest } from "./suggest.ts";
 
 const HELP = `Usage: comfy-env bridge <install|uninstall|status> [--python PY] [--force] [--json]
@@ -20,21 +20,7 @@ A comfy_env that pip installed (the Python comfy-env) is replaced or removed onl
 COMFY_ENV_BIN (a path, or a JSON array command) overrides which binary the bridge starts.`;
 
 function fail(out: Output, e: BridgeError): number {
-  const d = describe(e);
-  return reportError(out, { message: d.message }, e.kind, d.code);
-}
-
-function describe(e: BridgeError): { message: string; code: number } {
-  switch (e.kind) {
-    case "python-failed":
-      return { message: `cannot run ${e.python}: ${e.message}`, code: EXIT.USER_ERROR };
-    case "python-too-old":
-      return { message: `${e.python} is Python ${e.version}; the bridge needs 3.9 or newer`, code: EXIT.USER_ERROR };
-    case "foreign-package":
-      return { message: `${e.dir} (comfy_env ${e.version}, installed by ${e.installer}) is not ours; pass --force to replace it`, code: EXIT.USER_ERROR };
-    case "write-failed":
-      return { message: `cannot write into ${e.path}: ${e.message}`, code: EXIT.FAILED };
-  }
+  return reportError(out, { kind: "bridge", error: e });
 }
 
 function render(out: Output, s: BridgeStatus): void {
@@ -59,10 +45,10 @@ export async function runBridge(args: string[], base: Output): Promise<number> {
     const near = action && !actions.includes(action) ? nearest(action, actions) : undefined;
     const message = !action ? "bridge needs an action" : actions.includes(action) ? `bridge ${action} takes no more words, got "${a.positionals.slice(1).join(" ")}"` : `unknown bridge action "${action}"`;
     const hints = [...(near ? [`did you mean \`comfy-env bridge ${near}\`?`] : []), `one of: ${actions.join(", ")} (\`comfy-env bridge --help\`)`];
-    return reportError(out, { message, hints }, "usage", EXIT.USER_ERROR);
+    return reportError(out, usage(message, hints));
   }
   if (!python) {
-    return reportError(out, { message: "--python is required (no ComfyUI portable folder here or beside comfy-env): the interpreter ComfyUI runs with" }, "usage", EXIT.USER_ERROR);
+    return reportError(out, usage("--python is required (no ComfyUI portable folder here or beside comfy-env): the interpreter ComfyUI runs with"));
   }
   if (portable) out.note(`using the ComfyUI portable Python ${python}`);
   const force = a.values.force === true;

@@ -8,14 +8,10 @@ import type { EnvConfig } from "../config/types.ts";
 import { generatePixiToml } from "../pixi/manifest.ts";
 import type { PixiPlatform } from "../util/platform.ts";
 import { openCommand } from "./args.ts";
-import { errorDoc } from "./document.ts";
-import { renderConfigError, renderConfigWarning } from "./errors/config.ts";
-import { renderManifestError } from "./errors/manifest.ts";
-import { renderWheelError } from "./errors/network.ts";
-import type { RenderedError } from "./errors/types.ts";
+import { renderConfigWarning } from "./errors/config.ts";
+import { errorDocOf, exitCodeOf, renderError, reportError, type CliError } from "./errors/index.ts";
 import { EXIT } from "./exit.ts";
 import type { Output } from "./output.ts";
-import { reportError } from "./render-error.ts";
 
 /** The builds a pack is most often installed for: a CUDA one on Linux and Windows, CPU on macOS. */
 const DEFAULT_TARGETS: { platform: PixiPlatform; cuda: string | null }[] = [
@@ -52,11 +48,17 @@ export interface Problem {
   hints: string[];
 }
 
-/** A rendered error about `file`, printed `file[:line]: message` unless the message starts so already. */
-function problem(severity: Problem["severity"], kind: string, file: string, r: RenderedError, line = r.line): Problem {
+/**
+ * An error about `file`, printed `file[:line]: message` unless the message starts so already;
+ * `target` (the platform and CUDA it was checked for) leads the message when given.
+ */
+function problem(severity: Problem["severity"], e: CliError, file: string, target?: string, at?: number): Problem {
+  const r = renderError(e);
+  const line = at ?? r.line;
+  const text = target === undefined ? r.message : `${target}: ${r.message}`;
   const where = line === undefined ? file : `${file}:${line}`;
-  const message = r.message.startsWith(file) ? r.message : `${where}: ${r.message}`;
-  return { severity, kind, file, ...(line !== undefined ? { line } : {}), message, hints: r.hints ?? [] };
+  const message = text.startsWith(file) ? text : `${where}: ${text}`;
+  return { severity, kind: e.error.kind, file, ...(line !== undefined ? { line } : {}), message, hints: r.hints ?? [] };
 }
 
 /** Line of a [cuda] package, list form (`packages = [...]`) or map form (`pkg = "..."`). */
@@ -80,18 +82,16 @@ async function checkEnv(config: EnvConfig, useIndex: boolean): Promise<Problem[]
     const target = `${t.platform} ${t.cuda ? `CUDA ${t.cuda}` : "CPU"}`;
     const manifest = generatePixiToml(config, { ...t, python, name: "comfy-env-check", source: config.file });
     if (manifest.isErr()) {
-      const r = renderManifestError(manifest.error);
-      problems.push(problem("error", manifest.error.kind, config.file, { ...r, message: `${target}: ${r.message}` }));
+      problems.push(problem("error", { kind: "pixi", error: manifest.error }, config.file, target));
       continue;
     }
     if (!useIndex) continue;
     const wheels = await planCudaWheels(config, { ...t, python });
     if (wheels.isOk()) continue;
     const e = wheels.error;
-    const r = renderWheelError(e);
     const line = e.kind === "no-matching-wheel" ? cudaLine(config, e.query.pkg) : undefined;
     // An index we cannot reach says nothing about the config: a warning, not a failed check.
-    problems.push(problem(e.kind === "index-unreachable" ? "warning" : "error", e.kind, config.file, { ...r, message: `${target}: ${r.message}` }, line));
+    problems.push(problem(e.kind === "index-unreachable" ? "warning" : "error", { kind: "wheels", error: e }, config.file, target, line));
   }
   return problems;
 }
@@ -108,12 +108,12 @@ export async function runCheck(args: string[], base: Output): Promise<number> {
   const problems: Problem[] = [];
   for (const pack of packs) {
     const files = discoverPack(pack);
-    if (files.isErr()) return reportError(out, renderConfigError(files.error), files.error.kind, EXIT.USER_ERROR, { packs });
+    if (files.isErr()) return reportError(out, { kind: "config", error: files.error }, { packs });
     for (const f of files.value) {
       configs.push(f.path);
       const loaded = loadConfigFile(f.path, f.role);
       if (loaded.isErr()) {
-        problems.push(problem("error", loaded.error.kind, f.path, renderConfigError(loaded.error)));
+        problems.push(problem("error", { kind: "config", error: loaded.error }, f.path));
         continue;
       }
       for (const w of loaded.value.warnings) problems.push({ severity: "warning", kind: "config-warning", file: w.file, ...(w.line !== undefined ? { line: w.line } : {}), message: renderConfigWarning(w), hints: [] });
@@ -136,6 +136,7 @@ export async function runCheck(args: string[], base: Output): Promise<number> {
     return EXIT.OK;
   }
   // The lines above are the report; the document's error points at the first of them.
-  out.document({ ...body, error: errorDoc({ message: `${errors.length} error(s); the first: ${first.message}`, hints: first.hints, file: first.file, line: first.line }, "check-failed") }, EXIT.USER_ERROR);
-  return EXIT.USER_ERROR;
+  const failed: CliError = { kind: "command", error: { kind: "check-failed", count: errors.length, of: "configs", first: first.message, hints: first.hints, file: first.file, line: first.line } };
+  out.document({ ...body, error: errorDocOf(failed) }, exitCodeOf(failed));
+  return exitCodeOf(failed);
 }

@@ -1,10 +1,9 @@
 import { detectAll, type DetectReport } from "../detect/index.ts";
-import { probeMessage, type Env, type GpuInfo } from "../detect/types.ts";
+import type { Env, GpuInfo } from "../detect/types.ts";
 import { openCommand, stringFlag } from "./args.ts";
-import { renderDetectError } from "./errors/detect.ts";
+import { renderError, reportError } from "./errors/index.ts";
 import { EXIT } from "./exit.ts";
 import type { Output } from "./output.ts";
-import { reportError } from "./render-error.ts";
 
 export const DETECT_HELP = `Usage: comfy-env detect [--python PY] [--json]
 
@@ -47,7 +46,7 @@ export function formatDetectReport(r: DetectReport): string[] {
     const t = r.torch;
     lines.push(["torch", t.version ? `${t.version}${t.cuda ? ` (CUDA ${t.cuda})` : " (CPU build)"} in ${t.python}` : `not importable in ${t.python}: ${t.error ?? "unknown error"}`]);
   } else {
-    lines.push(["torch", r.torchError ? probeMessage(r.torchError) : "not checked (pass --python PY)"]);
+    lines.push(["torch", r.torchError ? renderError({ kind: "detect", error: r.torchError }).message : "not checked (pass --python PY)"]);
   }
   if (r.decision) lines.push(["install", `${r.decision.variant}, torch ${r.decision.torch ?? "?"}: ${r.decision.reason}`]);
   else lines.push(["install", "undecided (see the error below)"]);
@@ -59,12 +58,12 @@ export async function runDetect(args: string[], base: Output, env: Env = process
   if (!opened.ok) return opened.exitCode;
   const { args: a, out } = opened;
   const report = await detectAll({ python: stringFlag(a, "python"), env });
-  for (const at of report.attempts) if (at.error) out.debug(`${at.method} probe: ${probeMessage(at.error)}`);
-  if (report.nvccError) out.debug(probeMessage(report.nvccError));
+  for (const at of report.attempts) if (at.error) out.debug(`${at.method} probe: ${renderError({ kind: "detect", error: at.error }).message}`);
+  if (report.nvccError) out.debug(renderError({ kind: "detect", error: report.nvccError }).message);
   out.result(formatDetectReport(report).join("\n"));
   // The envelope's schema versions the whole document; the report's own field would repeat it.
   const { schema: _, ...body } = report;
-  if (report.decisionError) return reportError(out, renderDetectError(report.decisionError), report.decisionError.kind, EXIT.USER_ERROR, body);
+  if (report.decisionError) return reportError(out, { kind: "detect", error: report.decisionError }, body);
   out.document(body, EXIT.OK);
   return EXIT.OK;
 }

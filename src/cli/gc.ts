@@ -4,8 +4,7 @@ import { collectBuild } from "../cache/collect.ts";
 import { liveLinks } from "../cache/links.ts";
 import { openCommand, stringFlag } from "./args.ts";
 import { EXIT } from "./exit.ts";
-import { reportError } from "./render-error.ts";
-import { renderCacheError } from "./errors/cache.ts";
+import { reportError, renderError } from "./errors/index.ts";
 import type { Output } from "./output.ts";
 import { formatBytes } from "./format.ts";
 
@@ -25,7 +24,7 @@ export async function runGc(args: string[], base: Output): Promise<number> {
   const failed: { hash: string; message: string }[] = [];
   for (const p of listBuilds(root)) {
     const s = envStatus(p);
-    if (s.linksError) out.warn(`${renderCacheError(s.linksError).message}; _env_${s.hash} is kept`);
+    if (s.linksError) out.warn(`${renderError({ kind: "cache", error: s.linksError }).message}; _env_${s.hash} is kept`);
     if (!isGarbage(s)) {
       kept.push({ hash: s.hash, links: s.links });
       continue;
@@ -49,9 +48,9 @@ export async function runGc(args: string[], base: Output): Promise<number> {
   for (const r of removed) out.result(`${verb} _env_${r.hash} (${r.state}, ${formatBytes(r.sizeBytes)})`);
   out.result(`${verb} ${removed.length} environment(s), ${formatBytes(freed)}; kept ${kept.length}`);
   const body = { root, dryRun, removed, kept, failed, freedBytes: freed };
-  for (const f of failed.slice(1)) out.error(`cannot remove _env_${f.hash}: ${f.message}`);
+  for (const f of failed.slice(1)) out.error(renderError({ kind: "command", error: { kind: "remove-failed", ...f } }).message);
   const first = failed[0];
-  if (first) return reportError(out, { message: `cannot remove _env_${first.hash}: ${first.message}`, hints: ["close programs using files in it (a running ComfyUI) and rerun gc"] }, "remove-failed", EXIT.FAILED, body);
+  if (first) return reportError(out, { kind: "command", error: { kind: "remove-failed", ...first } }, body);
   out.document(body, EXIT.OK);
   return EXIT.OK;
 }

@@ -9,13 +9,12 @@ import { cudaRequest } from "../install/request.ts";
 import type { BuildError } from "../install/errors.ts";
 import { hostGlibc, hostPixiPlatform, isPixiPlatform, PIXI_PLATFORMS } from "../util/platform.ts";
 import { ok, type Result } from "../util/result.ts";
-import { openCommand, stringFlag } from "./args.ts";
-import { renderConfigError, renderConfigWarning } from "./errors/config.ts";
-import { renderManifestError } from "./errors/manifest.ts";
-import type { RenderedError } from "./errors/types.ts";
+import { openCommand, stringFlag, usage } from "./args.ts";
+import { renderConfigWarning } from "./errors/config.ts";
+import { reportError } from "./errors/index.ts";
+import { fromBuildError } from "./errors/install.ts";
 import { EXIT } from "./exit.ts";
 import type { Output } from "./output.ts";
-import { renderBuildError, reportError } from "./render-error.ts";
 
 export const GENERATE_HELP = `Usage: comfy-env generate [DIR|FILE] [options]
 
@@ -36,10 +35,6 @@ function configPath(arg: string): string | ConfigError {
   return statSync(file, { throwIfNoEntry: false })?.isFile() ? file : { kind: "no-config", dir: abs };
 }
 
-function fail(out: Output, r: RenderedError, kind: string): number {
-  return reportError(out, r, kind, EXIT.USER_ERROR);
-}
-
 /** `--python` takes an interpreter path or a bare version. */
 function pythonPin(flag: string | undefined): Result<string, BuildError> {
   return flag !== undefined && /^\d+\.\d+$/.test(flag) ? ok(flag) : hostPythonPin(flag).map((h) => h.version);
@@ -55,35 +50,31 @@ export async function runGenerate(args: string[], base: Output): Promise<number>
   );
   if (!opened.ok) return opened.exitCode;
   const { args: a, out } = opened;
-  if (a.positionals.length > 1) return fail(out, { message: `expected one DIR or FILE, got ${a.positionals.length}`, hints: ["`comfy-env generate --help` shows the usage"] }, "usage");
+  if (a.positionals.length > 1) return reportError(out, usage(`expected one DIR or FILE, got ${a.positionals.length}`, ["`comfy-env generate --help` shows the usage"]));
   const platform = stringFlag(a, "platform") ?? hostPixiPlatform();
   if (!isPixiPlatform(platform)) {
-    return fail(out, { message: `unknown platform "${platform}"`, hints: [`use one of: ${PIXI_PLATFORMS.join(", ")}`] }, "usage");
+    return reportError(out, usage(`unknown platform "${platform}"`, [`use one of: ${PIXI_PLATFORMS.join(", ")}`]));
   }
 
   const file = configPath(a.positionals[0] ?? ".");
-  if (typeof file !== "string") return fail(out, renderConfigError(file), file.kind);
+  if (typeof file !== "string") return reportError(out, { kind: "config", error: file });
   const loaded = loadConfigFile(file);
-  if (loaded.isErr()) return fail(out, renderConfigError(loaded.error), loaded.error.kind);
+  if (loaded.isErr()) return reportError(out, { kind: "config", error: loaded.error });
   const warnings: ConfigWarning[] = loaded.value.warnings;
   for (const w of warnings) out.warn(renderConfigWarning(w));
   if (loaded.value.role !== "env") {
-    return fail(
-      out,
-      { message: `${file} is a comfy-env-root.toml (pack settings): it declares no environment`, hints: ["pass the comfy-env.toml of a node folder, e.g. nodes/comfy-env.toml"] },
-      "not-env-config",
-    );
+    return reportError(out, { kind: "command", error: { kind: "not-env-config", file } });
   }
 
   const { config, bytes } = loaded.value;
   const requested = cudaRequest(stringFlag(a, "cuda"));
-  if (requested.isErr()) return fail(out, renderBuildError(requested.error), requested.error.kind);
+  if (requested.isErr()) return reportError(out, fromBuildError(requested.error));
   const cuda = await decideCudaTarget(requested.value, undefined);
-  if (cuda.isErr()) return fail(out, renderBuildError(cuda.error), cuda.error.kind);
+  if (cuda.isErr()) return reportError(out, { kind: "detect", error: cuda.error });
   // A given --python is checked even when the config pins its own, so a typo never goes unseen.
   const pythonFlag = stringFlag(a, "python");
   const fallback = config.python === undefined || pythonFlag !== undefined ? pythonPin(pythonFlag) : ok(config.python);
-  if (fallback.isErr()) return fail(out, renderBuildError(fallback.error), fallback.error.kind);
+  if (fallback.isErr()) return reportError(out, fromBuildError(fallback.error));
   const python = ok(config.python ?? fallback.value);
   const hash = configHash(bytes);
   const target = {
@@ -95,7 +86,7 @@ export async function runGenerate(args: string[], base: Output): Promise<number>
     source: config.file,
   };
   const manifest = generatePixiToml(config, target);
-  if (manifest.isErr()) return fail(out, renderManifestError(manifest.error), manifest.error.kind);
+  if (manifest.isErr()) return reportError(out, { kind: "pixi", error: manifest.error });
   const note = torchBuildFor(config, target).map((b) => b?.note).unwrapOr(undefined);
   if (note !== undefined) out.info(note);
 

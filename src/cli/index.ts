@@ -1,8 +1,8 @@
 import { COMMIT, TARGET, VERSION } from "../version.ts";
-import { earlyOptions } from "./args.ts";
+import { earlyOptions, usage } from "./args.ts";
 import { EXIT } from "./exit.ts";
 import { Output } from "./output.ts";
-import { reportError } from "./render-error.ts";
+import { reportError } from "./errors/index.ts";
 import { nearest } from "./suggest.ts";
 // install is the hot command (a launcher runs it on every ComfyUI start) and its fast path is
 // light, so it loads with the entry chunk; the build path inside it still loads on demand.
@@ -87,7 +87,7 @@ export async function main(argv: string[]): Promise<number> {
     out.setCommand(first);
     const near = nearest(first, first.startsWith("-") ? ["--version", "--help", "--json"] : Object.keys(COMMANDS));
     const hints = [...(near ? [`did you mean \`comfy-env ${near}\`?`] : []), "`comfy-env help` lists the commands"];
-    return reportError(out, { message: `unknown ${first.startsWith("-") ? "flag" : "command"} "${first}"`, hints }, "usage", EXIT.USER_ERROR);
+    return reportError(out, usage(`unknown ${first.startsWith("-") ? "flag" : "command"} "${first}"`, hints));
   }
   out.setCommand(first);
   try {
@@ -98,6 +98,6 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     // Modules return errors as values; anything thrown is a bug, so say so and show where.
     out.note(e instanceof Error ? (e.stack ?? e.message) : String(e));
-    return reportError(out, { message: `internal error in "${first}": this is a bug in comfy-env ${VERSION}, please report it` }, "internal", EXIT.INTERNAL);
+    return reportError(out, { kind: "command", error: { kind: "internal", command: first } });
   }
 }

@@ -10,7 +10,7 @@ import { findPortableNear, isInside, type Portable } from "../util/portable.ts";
 import { openCommand, stringFlag } from "./args.ts";
 import { renderConfigWarning } from "./errors/config.ts";
 import { nodePackExitCode, renderNodePackError } from "./errors/nodepacks.ts";
-import { EXIT, type ExitCode } from "./exit.ts";
+import { EXIT } from "./exit.ts";
 import { InstallReporter } from "./install-report.ts";
 import type { Output } from "./output.ts";
 import { errorDoc } from "./document.ts";
@@ -85,7 +85,7 @@ export async function runInstall(args: string[], base: Output): Promise<number> 
 
   const first = failures[0];
   const packFailure = nodePacks.find((r) => r.error !== undefined)?.error;
-  const exitCode: ExitCode = first ? exitCodeOf(first.error) : packFailure ? nodePackExitCode(packFailure) : EXIT.OK;
+  const exitCode: number = first ? exitCodeOf(first.error) : packFailure ? nodePackExitCode(packFailure) : EXIT.OK;
   // The first failure decides the exit code, so it is the document's error.
   const error = first ? errorDoc(renderBuildError(first.error), first.error.kind) : packFailure ? errorDoc(renderNodePackError(packFailure), packFailure.kind) : undefined;
   out.document(

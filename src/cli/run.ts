@@ -6,11 +6,9 @@ import { configEnvVars } from "../runtime/config-vars.ts";
 import { isolationEnv, type EnvVars } from "../runtime/isolation.ts";
 import { envPythonRelPath, hostOs } from "../util/platform.ts";
 import { messageOf } from "../util/result.ts";
-import { openCommand } from "./args.ts";
-import { errorDoc } from "./document.ts";
-import { EXIT } from "./exit.ts";
+import { openCommand, usage } from "./args.ts";
+import { errorDocOf, reportError } from "./errors/index.ts";
 import type { Output } from "./output.ts";
-import { reportError } from "./render-error.ts";
 
 export const RUN_HELP = `Usage: comfy-env run NODE_DIR [--json] [-- COMMAND [ARGS...]]
 
@@ -56,16 +54,16 @@ export async function runRun(args: string[], base: Output): Promise<number> {
   const { args: a, out } = opened;
   const [dirArg, ...extra] = a.positionals;
   if (dirArg === undefined || extra.length > 0) {
-    return reportError(out, { message: dirArg === undefined ? "run needs a NODE_DIR" : `put the command after --: comfy-env run ${dirArg} -- ${extra.join(" ")}` }, "usage", EXIT.USER_ERROR);
+    return reportError(out, usage(dirArg === undefined ? "run needs a NODE_DIR" : `put the command after --: comfy-env run ${dirArg} -- ${extra.join(" ")}`));
   }
   const nodeDir = path.resolve(dirArg);
   const envLink = findNodeEnv(nodeDir);
   if (!envLink) {
-    return reportError(out, { message: `${nodeDir} has no built environment (no _env_<hash> link with a Python in it)`, hints: ["build it: comfy-env install <the pack folder>; NODE_DIR is the folder holding comfy-env.toml"] }, "no-env", EXIT.USER_ERROR);
+    return reportError(out, { kind: "command", error: { kind: "no-env", nodeDir } });
   }
   const envDir = fs.realpathSync(envLink);
   const vars = await configEnvVars(nodeDir);
-  if (vars.isErr()) return reportError(out, { message: `cannot read ${vars.error.file}: ${vars.error.message}`, file: vars.error.file }, vars.error.kind, EXIT.USER_ERROR);
+  if (vars.isErr()) return reportError(out, { kind: "runtime", error: vars.error });
   const env = withEnvBin(isolationEnv(hostOs(), envDir, process.env as EnvVars, vars.value, fs.existsSync), envDir);
   const argv = command.length > 0 ? command : [hostOs() === "windows" ? (process.env.COMSPEC ?? "cmd.exe") : (process.env.SHELL ?? "/bin/sh")];
 
@@ -77,7 +75,7 @@ export async function runRun(args: string[], base: Output): Promise<number> {
     // Under --json our stdout holds the one document, so the command's output goes to stderr.
     proc = Bun.spawn([exe, ...argv.slice(1)], { env, stdin: "inherit", stdout: out.json ? 2 : "inherit", stderr: "inherit" });
   } catch (e) {
-    return reportError(out, { message: `cannot run ${argv[0]}: ${messageOf(e)}`, hints: ["is it installed in the env? list it with: comfy-env run NODE_DIR -- python -m pip list"] }, "spawn-failed", EXIT.USER_ERROR, { nodeDir, envDir, argv });
+    return reportError(out, { kind: "command", error: { kind: "spawn-failed", program: argv[0] as string, message: messageOf(e) } }, { nodeDir, envDir, argv });
   }
   // Ctrl-C reaches the command too (same terminal group); we wait for it and pass on how it ended.
   const ignore = () => {};
@@ -92,7 +90,6 @@ export async function runRun(args: string[], base: Output): Promise<number> {
     return exitCode;
   }
   // The command's own failure: its code is ours; the error only says so (its output said why).
-  const message = signal ? `${argv[0]} was ended by ${signal}` : `${argv[0]} exited with code ${exitCode}`;
-  out.document({ ...body, error: errorDoc({ message }, "command-failed") }, exitCode);
+  out.document({ ...body, error: errorDocOf({ kind: "command", error: { kind: "command-failed", program: argv[0] as string, exitCode, signal: signal ? String(signal) : null } }) }, exitCode);
   return exitCode;
 }

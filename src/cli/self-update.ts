@@ -4,16 +4,14 @@ import path from "node:path";
 import { readEnv } from "../util/env.ts";
 import { downloadFile, fetchText, type HttpError } from "../util/http.ts";
 import { hostOs } from "../util/platform.ts";
-import { DEFAULT_DOWNLOAD_URL, findReleaseAsset, parseSha256Sums, releaseFileUrl, stripV, SUMS_FILE, type ReleaseAsset } from "../util/release.ts";
+import { DEFAULT_DOWNLOAD_URL, findReleaseAsset, parseSha256Sums, releaseFileUrl, SUMS_FILE, type ReleaseAsset } from "../util/release.ts";
 import { codeOf, err, messageOf, ok, type Result } from "../util/result.ts";
 import { replaceExecutable, type ReplaceError } from "../util/self-replace.ts";
 import { TARGET, VERSION } from "../version.ts";
 import { openCommand, stringFlag } from "./args.ts";
-import { describeHttpError } from "./errors/network.ts";
-import type { RenderedError } from "./errors/types.ts";
-import { EXIT, type ExitCode } from "./exit.ts";
+import { reportError } from "./errors/index.ts";
+import { EXIT } from "./exit.ts";
 import type { Output } from "./output.ts";
-import { reportError } from "./render-error.ts";
 
 export const SELF_UPDATE_HELP = `Usage: comfy-env self-update [--version X.Y.Z] [--json]
 
@@ -119,53 +117,6 @@ async function fetchVerifyReplace(opts: SelfUpdateOptions, asset: ReleaseAsset, 
   return replaceExecutable(opts.exe, tmp);
 }
 
-function describeHttp(e: HttpError): string {
-  switch (e.kind) {
-    case "http-status":
-      return `${e.url}: HTTP ${e.status}`;
-    case "network":
-      return `${e.url}: ${e.message}${e.attempts > 1 ? ` (${e.attempts} attempts)` : ""}`;
-    case "truncated":
-      return `${e.url}: connection closed after ${e.received} of ${e.expected} bytes`;
-    case "too-slow":
-    case "timed-out":
-      return `${e.url}: ${describeHttpError(e)}`;
-    case "write-failed":
-      return `cannot write ${e.path}: ${e.message}`;
-  }
-}
-
-export function renderSelfUpdateError(e: SelfUpdateError): RenderedError {
-  const url = "COMFY_ENV_DOWNLOAD_URL";
-  switch (e.kind) {
-    case "not-compiled":
-      return { message: "self-update replaces the compiled comfy-env executable; this is running from sources", hints: ["update the checkout (git pull) instead, or run a released comfy-env"] };
-    case "release-not-found":
-      return e.version
-        ? { message: `release v${stripV(e.version)} not found (${e.url})`, hints: ["check the version number"] }
-        : { message: `no latest release found at ${e.url}`, hints: [`check ${url}`] };
-    case "download-failed":
-      return { message: `download failed: ${describeHttp(e.cause)}`, hints: ["check the network or proxy (HTTPS_PROXY), then rerun", `a mirror can be set with ${url}`] };
-    case "no-asset":
-      return { message: `the release ${e.version ? `v${stripV(e.version)} ` : ""}has no build for ${e.target}`, causes: [`checked ${e.url}`] };
-    case "checksum-mismatch":
-      return { message: `sha256 of ${e.url} does not match SHA256SUMS; nothing was replaced`, causes: [`expected ${e.expected}`, `got      ${e.actual}`], hints: ["rerun later; if it persists, report it"] };
-    case "bad-binary":
-      return { message: `the downloaded comfy-env does not run here; nothing was replaced`, causes: [e.message] };
-    case "read-failed":
-      return { message: `cannot read ${e.path}: ${e.message}` };
-    case "replace-failed":
-      return {
-        message: `cannot replace ${e.path}: ${e.message}`,
-        hints: e.code === "EACCES" || e.code === "EPERM" ? ["the folder is not writable by you: rerun with the rights of its owner, or reinstall to a folder you own with install.sh"] : [],
-      };
-  }
-}
-
-export function selfUpdateExitCode(e: SelfUpdateError): ExitCode {
-  return e.kind === "not-compiled" || (e.kind === "release-not-found" && e.version !== undefined) ? EXIT.USER_ERROR : EXIT.FAILED;
-}
-
 /** The file to replace: through any symlink (~/.local/bin/comfy-env → the real file). */
 function realExecPath(): string {
   try {
@@ -191,7 +142,7 @@ export async function runSelfUpdate(args: string[], base: Output): Promise<numbe
       });
   out.clearProgress();
   if (r.isErr()) {
-    return reportError(out, renderSelfUpdateError(r.error), r.error.kind, selfUpdateExitCode(r.error));
+    return reportError(out, { kind: "self-update", error: r.error });
   }
   const u = r.value;
   out.document({ ...u }, EXIT.OK);

@@ -4,7 +4,7 @@ import { openCommand, stringFlag } from "./args.ts";
 import { EXIT } from "./exit.ts";
 import type { Output } from "./output.ts";
 import { formatBytes } from "./format.ts";
-import { renderCacheError } from "./errors/cache.ts";
+import { renderError } from "./errors/index.ts";
 
 export const STATUS_HELP = `Usage: comfy-env status [--root DIR] [--json]
 
@@ -30,7 +30,7 @@ export async function runStatus(args: string[], base: Output): Promise<number> {
   for (const e of envs) {
     out.result(`_env_${e.hash}  ${e.state.padEnd(8)}  ${formatBytes(e.sizeBytes).padStart(9)}  ${e.source ?? "-"}`);
     for (const l of e.links) out.result(`    ← ${l}`);
-    if (e.linksError) out.result(`    (links unknown: ${renderCacheError(e.linksError).message}; kept by \`comfy-env gc\`)`);
+    if (e.linksError) out.result(`    (links unknown: ${renderError({ kind: "cache", error: e.linksError }).message}; kept by \`comfy-env gc\`)`);
     else if (e.links.length === 0) out.result("    (no links: removed by `comfy-env gc`)");
   }
   return EXIT.OK;

@@ -1,9 +1,10 @@
-import { createRuntimeDirs, describeRefusals, resolveRuntimeBase } from "../runtime/paths.ts";
+import { createRuntimeDirs, resolveRuntimeBase } from "../runtime/paths.ts";
 import { serveControl, serveRefusals } from "../runtime/control.ts";
 import { Supervisor } from "../runtime/supervisor.ts";
 import { removeState, sweepDead } from "../runtime/state.ts";
 import { openCommand } from "./args.ts";
-import { EXIT } from "./exit.ts";
+import { exitCodeOf, printError, renderError, type CliError } from "./errors/index.ts";
+import { describeSupervisorError } from "./errors/runtime.ts";
 import type { Output } from "./output.ts";
 
 const HELP = `Usage: comfy-env supervise
@@ -23,19 +24,21 @@ export async function runSupervise(args: string[], base: Output): Promise<number
   const resolved = resolveRuntimeBase();
   const dirs = resolved.andThen((r) => createRuntimeDirs(r.base, process.pid).mapErr((e) => [e]));
   if (dirs.isErr()) {
-    const message = `comfy-env: no private runtime folder for the workers (${describeRefusals(dirs.error)}); set XDG_RUNTIME_DIR or TMPDIR to a folder only this user can write`;
-    out.error(message);
-    await serveRefusals(Bun.stdin.stream(), write, "runtime-dir", message);
-    return EXIT.FAILED;
+    const e: CliError = { kind: "runtime", error: { kind: "no-runtime-dir", refused: dirs.error } };
+    const r = renderError(e);
+    printError(out, r);
+    await serveRefusals(Bun.stdin.stream(), write, "runtime-dir", r.message);
+    return exitCodeOf(e);
   }
-  for (const p of resolved.isOk() ? resolved.value.passedOver : []) out.warn(`not using ${p.path} for worker sockets: ${p.message}`);
+  for (const p of resolved.isOk() ? resolved.value.passedOver : []) out.warn(renderError({ kind: "runtime", error: p }).message);
   const runBase = dirs.value.base;
   sweepDead(runBase);
   const sup = new Supervisor({ dirs: dirs.value, parentPid: process.ppid });
   const prepared = sup.prepare();
   if (prepared.isErr()) {
-    out.error(`cannot write the worker files into ${dirs.value.private}: ${prepared.error.message}`);
-    return EXIT.FAILED;
+    const e: CliError = { kind: "runtime", error: prepared.error };
+    printError(out, renderError(e));
+    return exitCodeOf(e);
   }
   const cleanup = () => {
     sup.shutdown();
@@ -50,7 +53,7 @@ export async function runSupervise(args: string[], base: Output): Promise<number
       process.exit(0);
     });
   }
-  const code = await serveControl(sup, Bun.stdin.stream(), write);
+  const code = await serveControl(sup, Bun.stdin.stream(), write, describeSupervisorError);
   cleanup();
   // stdin's reader would keep the loop alive; let the last reply drain, then leave.
   await Bun.sleep(20);

@@ -7,13 +7,11 @@ import { configEnvVars } from "../runtime/config-vars.ts";
 import { isolationEnv, type EnvVars } from "../runtime/isolation.ts";
 import { envPythonRelPath, hostOs } from "../util/platform.ts";
 import { messageOf } from "../util/result.ts";
-import { openCommand, stringFlag } from "./args.ts";
-import { errorDoc } from "./document.ts";
-import { renderConfigError } from "./errors/config.ts";
+import { openCommand, stringFlag, usage } from "./args.ts";
+import { errorDocOf, exitCodeOf, reportError, type CliError } from "./errors/index.ts";
 import { EXIT } from "./exit.ts";
 import { runInstall } from "./install.ts";
 import type { Output } from "./output.ts";
-import { reportError } from "./render-error.ts";
 import { findNodeEnv } from "./run.ts";
 
 export const TEST_HELP = `Usage: comfy-env test [PACK_DIR...] [--cuda X.Y|none] [--root DIR] [--timeout S] [--json]
@@ -116,16 +114,16 @@ export async function runTest(args: string[], base: Output): Promise<number> {
   if (!opened.ok) return opened.exitCode;
   const { args: a, out } = opened;
   const timeoutS = Number(stringFlag(a, "timeout") ?? DEFAULT_TIMEOUT_S);
-  if (!(timeoutS > 0)) return reportError(out, { message: `--timeout is a number of seconds, not "${stringFlag(a, "timeout")}"` }, "usage", EXIT.USER_ERROR);
+  if (!(timeoutS > 0)) return reportError(out, usage(`--timeout is a number of seconds, not "${stringFlag(a, "timeout")}"`));
   const packs = (a.positionals.length > 0 ? a.positionals : [process.cwd()]).map((p) => path.resolve(p));
   const found = findEnvs(packs);
-  if (found.isErr()) return reportError(out, renderConfigError(found.error), found.error.kind, EXIT.USER_ERROR);
+  if (found.isErr()) return reportError(out, { kind: "config", error: found.error });
 
   // install's own report (✓ lines, errors) on stderr only: under --json stdout is ours.
   const installArgs = [...packs, ...(["cuda", "root"] as const).flatMap((k) => (stringFlag(a, k) ? [`--${k}`, stringFlag(a, k) as string] : []))];
   const built = await runInstall(installArgs, out.withOptions({ json: false, quiet: out.quiet || out.json, verbose: out.verbose, color: out.colorMode }));
   if (built !== EXIT.OK) {
-    return reportError(out, { message: "the pack's environments did not build; nothing was imported", hints: ["the install errors above say why; `comfy-env check PACK_DIR` finds config errors"] }, "install-failed", built, { packs });
+    return reportError(out, { kind: "command", error: { kind: "install-failed", exitCode: built } }, { packs });
   }
 
   const pyDir = writeBridgePackage();
@@ -157,6 +155,7 @@ export async function runTest(args: string[], base: Output): Promise<number> {
     return EXIT.OK;
   }
   const first = failed[0] as FolderResult;
-  out.document({ ...body, error: errorDoc({ message: `${summary}; first: ${first.label}: ${first.error}` }, "import-failed") }, EXIT.USER_ERROR);
-  return EXIT.USER_ERROR;
+  const e: CliError = { kind: "command", error: { kind: "import-failed", summary, label: first.label, message: first.error ?? "" } };
+  out.document({ ...body, error: errorDocOf(e) }, exitCodeOf(e));
+  return exitCodeOf(e);
 }

@@ -2,13 +2,10 @@ import { cudaWheelBuild } from "../install/cuda-wheels.ts";
 import { hostGlibc, hostPixiPlatform, isPixiPlatform, PIXI_PLATFORMS } from "../util/platform.ts";
 import { resolveCudaWheel, wheelsIndexUrl } from "../wheels/resolve.ts";
 import type { WheelQuery } from "../wheels/types.ts";
-import { openCommand, stringFlag } from "./args.ts";
-import { renderManifestError } from "./errors/manifest.ts";
-import { renderWheelError } from "./errors/network.ts";
-import type { RenderedError } from "./errors/types.ts";
-import { EXIT, type ExitCode } from "./exit.ts";
+import { openCommand, stringFlag, usage } from "./args.ts";
+import { reportError } from "./errors/index.ts";
+import { EXIT } from "./exit.ts";
 import type { Output } from "./output.ts";
-import { reportError } from "./render-error.ts";
 
 const DEFAULT_CUDA = "12.8";
 const DEFAULT_PYTHON = "3.11";
@@ -21,10 +18,6 @@ build install would use for that CUDA (and its CUDA: --cuda 13.0 looks for the c
 build's wheels); Python ${DEFAULT_PYTHON}; this machine's platform and, on Linux, its glibc (wheels
 needing a newer glibc or macOS than --glibc / --macos are not chosen); the index from
 COMFY_ENV_WHEELS_INDEX or the public one.`;
-
-function fail(out: Output, r: RenderedError, kind: string, code: ExitCode): number {
-  return reportError(out, r, kind, code);
-}
 
 /** `comfy-env wheels`: which CUDA wheel (or PyPI package) a `[cuda]` entry resolves to, and why. */
 export async function runWheels(args: string[], base: Output): Promise<number> {
@@ -45,10 +38,10 @@ export async function runWheels(args: string[], base: Output): Promise<number> {
   if (!opened.ok) return opened.exitCode;
   const { args: a, out } = opened;
   const [pkg, ...extra] = a.positionals;
-  if (pkg === undefined || extra.length > 0) return fail(out, { message: "expected exactly one PACKAGE", hints: ["`comfy-env wheels --help` shows the usage"] }, "usage", EXIT.USER_ERROR);
+  if (pkg === undefined || extra.length > 0) return reportError(out, usage("expected exactly one PACKAGE", ["`comfy-env wheels --help` shows the usage"]));
   const platform = stringFlag(a, "platform") ?? hostPixiPlatform();
   if (!isPixiPlatform(platform)) {
-    return fail(out, { message: `unknown platform "${platform}"`, hints: [`use one of: ${PIXI_PLATFORMS.join(", ")}`] }, "usage", EXIT.USER_ERROR);
+    return reportError(out, usage(`unknown platform "${platform}"`, [`use one of: ${PIXI_PLATFORMS.join(", ")}`]));
   }
   let cuda = stringFlag(a, "cuda") ?? DEFAULT_CUDA;
   let torch = stringFlag(a, "torch");
@@ -56,11 +49,8 @@ export async function runWheels(args: string[], base: Output): Promise<number> {
     const build = cudaWheelBuild(cuda, stringFlag(a, "python") ?? DEFAULT_PYTHON);
     if (build.isErr()) {
       const e = build.error;
-      const r =
-        e.kind === "unsupported-cuda"
-          ? { message: `no torch build is paired with CUDA ${cuda}`, hints: [`pass --torch, or a CUDA of: ${e.available.join(", ")}`] }
-          : renderManifestError(e);
-      return fail(out, r, e.kind, EXIT.USER_ERROR);
+      // Without --torch, wheels pairs the CUDA with a torch build itself: say so, and offer --torch.
+      return reportError(out, e.kind === "unsupported-cuda" ? { kind: "command", error: { kind: "unsupported-cuda", cuda, available: e.available } } : { kind: "detect", error: e });
     }
     ({ cuda, torch } = build.value);
   }
@@ -73,9 +63,7 @@ export async function runWheels(args: string[], base: Output): Promise<number> {
 
   const resolved = await resolveCudaWheel(query, { indexUrl: index });
   if (resolved.isErr()) {
-    const e = resolved.error;
-    // An unreachable index is a failed lookup, not bad input.
-    return fail(out, renderWheelError(e), e.kind, e.kind === "index-unreachable" ? EXIT.FAILED : EXIT.USER_ERROR);
+    return reportError(out, { kind: "wheels", error: resolved.error });
   }
   const r = resolved.value;
   out.document({ query, index, resolution: r }, EXIT.OK);

@@ -2,7 +2,7 @@ import { readEnv } from "../util/env.ts";
 import { err, ok, type Result } from "../util/result.ts";
 import { isPreTuring, parseComputeCapability } from "./arch.ts";
 import { openSession, type DetectOptions, type DetectSession } from "./session.ts";
-import type { DetectError, GpuInfo } from "./types.ts";
+import type { CudaDecisionError, GpuInfo } from "./types.ts";
 import { selectTorchBuild } from "./versions.ts";
 
 export interface CudaDecision {
@@ -62,7 +62,7 @@ function vendorLabel(others: GpuInfo[]): string {
  * builds by minor-version compatibility); else 12.8. Detected versions are capped at 12.6 when a
  * GPU predates Turing.
  */
-export async function chooseCuda(src: CudaSources): Promise<Result<CudaChoice, DetectError>> {
+export async function chooseCuda(src: CudaSources): Promise<Result<CudaChoice, CudaDecisionError>> {
   if (src.override !== undefined) {
     const raw = src.override.trim();
     if (/^(none|cpu)$/i.test(raw)) return ok({ cuda: null, reason: `COMFY_ENV_CUDA_VERSION=${raw}`, detected: false });
@@ -90,7 +90,7 @@ export async function chooseCuda(src: CudaSources): Promise<Result<CudaChoice, D
 }
 
 /** Apply the pre-Turing cap, then map the CUDA version onto a torch build. */
-export function decisionFor(choice: CudaChoice, nvidia: GpuInfo[]): Result<CudaDecision, DetectError> {
+export function decisionFor(choice: CudaChoice, nvidia: GpuInfo[]): Result<CudaDecision, CudaDecisionError> {
   let { cuda, reason } = choice;
   const old = nvidia.find((g) => {
     const cc = g.computeCapability ? parseComputeCapability(g.computeCapability) : null;
@@ -127,7 +127,7 @@ export function sessionSources(s: DetectSession): CudaSources {
   };
 }
 
-export async function decideWith(session: DetectSession): Promise<Result<CudaDecision, DetectError>> {
+export async function decideWith(session: DetectSession): Promise<Result<CudaDecision, CudaDecisionError>> {
   const choice = await chooseCuda(sessionSources(session));
   if (choice.isErr()) return err(choice.error);
   // Only detected choices can be capped, and those always come after the GPU scan ran.
@@ -136,6 +136,6 @@ export async function decideWith(session: DetectSession): Promise<Result<CudaDec
 }
 
 /** The CUDA variant and torch version `install` builds for, probing only as far as needed. */
-export async function decideCuda(opts?: DetectOptions): Promise<Result<CudaDecision, DetectError>> {
+export async function decideCuda(opts?: DetectOptions): Promise<Result<CudaDecision, CudaDecisionError>> {
   return decideWith(openSession(opts));
 }

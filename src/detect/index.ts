@@ -3,11 +3,12 @@ import { detectHost, type HostInfo } from "./host.ts";
 import type { NvccInfo } from "./nvcc.ts";
 import { openSession, type DetectOptions } from "./session.ts";
 import type { TorchInfo } from "./torch.ts";
-import type { DetectError, DriverInfo, GpuInfo, GpuMethod, ProbeAttempt, ProbeError } from "./types.ts";
+import type { CudaDecisionError, DriverInfo, GpuInfo, GpuMethod, ProbeAttempt, ProbeError } from "./types.ts";
 
 export type { CudaDecision } from "./decision.ts";
 export type { DetectOptions } from "./session.ts";
-export type { DetectError, GpuInfo } from "./types.ts";
+export type { GpuInfo } from "./types.ts";
+export type { DetectError } from "./errors.ts";
 
 /** Everything `comfy-env detect` prints; the --json document (bump `schema` on breaking changes). */
 export interface DetectReport {
@@ -25,7 +26,7 @@ export interface DetectReport {
   torch: TorchInfo | null;
   torchError: ProbeError | null;
   decision: CudaDecision | null;
-  decisionError: DetectError | null;
+  decisionError: CudaDecisionError | null;
 }
 
 export async function detectAll(opts: DetectOptions = {}): Promise<DetectReport> {

@@ -1,4 +1,5 @@
 /** Shared shapes of GPU/CUDA detection: what probes find and how they fail. */
+import type { UnsupportedCuda } from "./versions.ts";
 
 export type GpuVendor = "nvidia" | "amd" | "intel";
 
@@ -31,10 +32,11 @@ export type ProbeError =
   | { kind: "timeout"; what: string; seconds: number }
   | { kind: "parse-failed"; what: string; message: string };
 
-/** Errors of the CUDA decision: the only detection errors a command reports. */
-export type DetectError =
-  | { kind: "bad-cuda-override"; value: string }
-  | { kind: "unsupported-cuda"; cuda: string; source: string; available: string[] };
+/** Errors of the CUDA decision: the only detection errors a command stops on. */
+export type CudaDecisionError = { kind: "bad-cuda-override"; value: string } | (UnsupportedCuda & { source: string });
+
+// src/build names the module's union through this file until the install pipeline's move lands.
+export type { DetectError } from "./errors.ts";
 
 export interface ProbeAttempt {
   method: GpuMethod;
@@ -53,16 +55,6 @@ export interface DriverInfo {
 
 export type Env = Record<string, string | undefined>;
 
-export function probeMessage(e: ProbeError): string {
-  switch (e.kind) {
-    case "not-found":
-    case "call-failed":
-    case "parse-failed":
-      return `${e.what}: ${e.message}`;
-    case "timeout":
-      return `${e.what}: no answer after ${e.seconds}s`;
-  }
-}
 
 /** What one GPU probe found. */
 export interface GpuProbeAnswer {

@@ -55,11 +55,14 @@ export interface TorchBuild {
   note?: string;
 }
 
+/** No torch build for a CUDA version: one kind wherever it is found out. */
 export type UnsupportedCuda = {
   kind: "unsupported-cuda";
   cuda: string;
   /** CUDA versions that have a torch build, e.g. ["11.8", "12.1", ...]. */
   available: string[];
+  /** Why that CUDA was chosen, when the CUDA decision chose it (a driver, COMFY_ENV_CUDA_VERSION). */
+  source?: string;
 };
 
 export type TorchSelectError =

@@ -15,22 +15,10 @@ export type ControlRequest =
 
 export type ControlReply = { id: number | null; ok: true; [k: string]: unknown } | { id: number | null; ok: false; error: string; kind: string; log?: string };
 
-function describe(e: SupervisorError): string {
-  switch (e.kind) {
-    case "unknown-worker":
-      return `no worker was started for ${e.key}`;
-    case "spawn-failed":
-      return `the worker for ${e.label} could not start: ${e.message} (log: ${e.log})`;
-    case "not-ready":
-      return `the worker for ${e.label} did not get ready within ${e.timeoutMs / 1000} s (log: ${e.log})`;
-    case "crash-loop": {
-      const how = e.lastExit?.signal ? `killed by ${e.lastExit.signal}` : e.lastExit?.code != null ? `exit code ${e.lastExit.code}` : "it exited";
-      return `the worker for ${e.label} died ${e.deaths} times in the last ${e.windowMs / 1000} s (last: ${how}); it is started again in ${Math.ceil(e.retryInMs / 1000)} s, at the next call after that. Its log says why: ${e.log}`;
-    }
-  }
-}
+/** The text a failed request's reply carries: the CLI's wording (src/cli/errors/runtime.ts), handed in. */
+export type DescribeError = (e: SupervisorError) => string;
 
-function fail(id: number, e: SupervisorError): ControlReply {
+function fail(id: number, e: SupervisorError, describe: DescribeError): ControlReply {
   return { id, ok: false, kind: e.kind, error: describe(e), ...("log" in e ? { log: e.log } : {}) };
 }
 
@@ -56,34 +44,34 @@ function toSpec(r: Extract<ControlRequest, { op: "spawn" }>): WorkerSpec {
   return { key: r.key, label: r.label ?? r.key, python: r.python, envDir: r.env_dir, cwd: r.cwd, nodeDir: r.node_dir, module: r.module, sysPath: strings(r.sys_path), envVars: vars };
 }
 
-export async function handleRequest(sup: Supervisor, r: ControlRequest): Promise<ControlReply> {
+export async function handleRequest(sup: Supervisor, r: ControlRequest, describe: DescribeError): Promise<ControlReply> {
   switch (r.op) {
     case "spawn":
     case "ensure": {
       const res = r.op === "spawn" ? await sup.spawn(toSpec(r)) : await sup.ensure(r.key);
       return res.match(
         (h) => ({ id: r.id, ok: true as const, ...h }),
-        (e) => fail(r.id, e),
+        (e) => fail(r.id, e, describe),
       );
     }
     case "exit_info": {
       const res = await sup.exitInfo(r.key, Math.min(r.wait_ms ?? 1000, 5000));
       return res.match(
         (v) => ({ id: r.id, ok: true as const, ...v }),
-        (e) => fail(r.id, e),
+        (e) => fail(r.id, e, describe),
       );
     }
     case "kill": {
       const res = await sup.kill(r.key);
       return res.match(
         () => ({ id: r.id, ok: true as const }),
-        (e) => fail(r.id, e),
+        (e) => fail(r.id, e, describe),
       );
     }
     case "interrupt":
       return sup.interrupt(r.key).match(
         () => ({ id: r.id, ok: true as const }),
-        (e) => fail(r.id, e),
+        (e) => fail(r.id, e, describe),
       );
     case "ps":
       return { id: r.id, ok: true, ...sup.info() };
@@ -98,7 +86,7 @@ export async function handleRequest(sup: Supervisor, r: ControlRequest): Promise
  * Serve control frames from `input` until it ends (the bridge's process is gone, however it
  * ended) or a shutdown request; then every worker is killed. Returns the exit code.
  */
-export async function serveControl(sup: Supervisor, input: ReadableStream<Uint8Array>, write: (bytes: Uint8Array) => void): Promise<number> {
+export async function serveControl(sup: Supervisor, input: ReadableStream<Uint8Array>, write: (bytes: Uint8Array) => void, describe: DescribeError): Promise<number> {
   const reader = new FrameReader();
   const pending = new Set<Promise<void>>();
   for await (const chunk of input) {
@@ -116,7 +104,7 @@ export async function serveControl(sup: Supervisor, input: ReadableStream<Uint8A
         sup.shutdown();
         return 0;
       }
-      const p = handleRequest(sup, r)
+      const p = handleRequest(sup, r, describe)
         .catch((e: unknown) => ({ id: r.id, ok: false as const, kind: "internal", error: String(e) }))
         .then((reply) => write(encodeFrame(reply)));
       pending.add(p);

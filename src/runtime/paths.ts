@@ -132,10 +132,6 @@ export function existingRuntimeBases(env: RuntimeEnv = processRuntimeEnv()): str
   return [...fixedBases(env), ...fresh].filter((b) => checkPrivate(b, env.uid, false).isOk());
 }
 
-export function describeRefusals(errors: RuntimeDirError[]): string {
-  return errors.map((e) => `${e.path}: ${e.message}`).join("; ");
-}
-
 export interface RuntimeDirs {
   base: string;
   /** Supervisor state files, one per live supervisor: `<pid>.json`. */

@@ -9,7 +9,7 @@ import type { EnvVars } from "./isolation.ts";
 import type { RuntimeDirs } from "./paths.ts";
 import { writeState, type SupervisorInfo, type WorkerInfo } from "./state.ts";
 import { WORKER_CONTRACT } from "./worker-contract.ts";
-import { workerLauncher, type Exit, type WorkerLauncher, type WorkerProcess, type WorkerSpec } from "./worker-process.ts";
+import { workerLauncher, type Exit, type PrepareError, type WorkerLauncher, type WorkerProcess, type WorkerSpec } from "./worker-process.ts";
 
 /** What the bridge needs to connect: handed out on spawn/ensure. */
 export interface WorkerHandle {
@@ -132,7 +132,7 @@ export class Supervisor {
   }
 
   /** Write the worker's Python files into the private folder and start pinging. */
-  prepare(): Result<void, { kind: "write-failed"; message: string }> {
+  prepare(): Result<void, PrepareError> {
     const prepared = this.launcher.prepare();
     if (prepared.isErr()) return prepared;
     this.stopPinger = this.clock.every(this.pingMs, () => this.pingAll());

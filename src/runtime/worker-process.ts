@@ -76,10 +76,13 @@ export interface LaunchRequest {
 
 export type LaunchError = { kind: "spawn-failed"; message: string };
 
+/** The worker's Python files could not be written into the supervisor's private folder. */
+export type PrepareError = { kind: "worker-files"; path: string; message: string };
+
 /** How the supervisor starts workers: real processes here, a fake in the policy's tests. */
 export interface WorkerLauncher {
   /** Write the worker's Python package into the private folder. */
-  prepare(): Result<void, { kind: "write-failed"; message: string }>;
+  prepare(): Result<void, PrepareError>;
   launch(req: LaunchRequest): Result<WorkerProcess, LaunchError>;
   /** Remove the private folder: the package, sockets, busy files. */
   remove(): void;
@@ -115,7 +118,7 @@ export function workerLauncher(dirs: RuntimeDirs, baseEnv: EnvVars = process.env
           fs.writeFileSync(dest, text, { mode: 0o600 });
         }
       } catch (e) {
-        return err({ kind: "write-failed", message: messageOf(e) });
+        return err({ kind: "worker-files", path: dirs.private, message: messageOf(e) });
       }
       return ok(undefined);
     },

@@ -2,9 +2,9 @@ import { compare as compareVersions, valid as validVersion } from "@renovatebot/
 import { err, ok, type Result } from "../util/result.ts";
 import { cudaTag, normalizeName, parseCudaLabel, parseMajorMinor, parseWheelFilename, type CudaBuild, type MajorMinor } from "./filename.ts";
 import { bestTagMatch, platformOfTag, platformRank, tagNeeds, type PlatformLimits, type TagMatch } from "./tags.ts";
-import type { IndexWheel, WheelCombo, WheelError, WheelQuery } from "./types.ts";
+import type { IndexWheel, WheelCombo, WheelsError, WheelQuery } from "./types.ts";
 
-export type WheelChoiceError = Extract<WheelError, { kind: "bad-wheel-query" | "no-matching-wheel" }>;
+export type WheelChoiceError = Extract<WheelsError, { kind: "bad-wheel-query" | "no-matching-wheel" }>;
 
 /** How many builds a no-match error lists. */
 const NEAREST_LIMIT = 6;

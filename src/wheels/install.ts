@@ -2,7 +2,7 @@ import { forEachLine } from "../util/lines.ts";
 import { onInterrupt, stopChild } from "../util/interrupt.ts";
 import { err, messageOf, ok, ResultAsync, type Result } from "../util/result.ts";
 import { installerTlsEnv } from "../util/tls.ts";
-import type { WheelError, WheelResolution } from "./types.ts";
+import type { WheelsError, WheelResolution } from "./types.ts";
 
 /** Lines of installer output kept for the error message. */
 const TAIL_LINES = 20;
@@ -32,14 +32,14 @@ export function installWheels(
   envPython: string,
   resolutions: WheelResolution[],
   opts: { log: (line: string) => void; caBundle?: string; onSpawn?: (pid: number) => void },
-): ResultAsync<void, WheelError> {
+): ResultAsync<void, WheelsError> {
   if (resolutions.length === 0) return new ResultAsync(Promise.resolve(ok(undefined)));
   const uv = Bun.which("uv", { PATH: process.env.PATH ?? "" });
   const command = installCommand(envPython, resolutions.map(installSpec), uv);
   return new ResultAsync(run(command, opts.log, opts.caBundle, opts.onSpawn));
 }
 
-async function run(command: string[], log: (line: string) => void, caBundle: string | undefined, onSpawn?: (pid: number) => void): Promise<Result<void, WheelError>> {
+async function run(command: string[], log: (line: string) => void, caBundle: string | undefined, onSpawn?: (pid: number) => void): Promise<Result<void, WheelsError>> {
   let proc;
   try {
     // pip's self-update check would ask PyPI on every build; this step needs only the wheel URLs.

@@ -3,7 +3,7 @@ import { fetchText, type HttpOptions } from "../util/http.ts";
 import { err, ok, ResultAsync, type Result } from "../util/result.ts";
 import { chooseWheel, parseWheelQuery } from "./choose.ts";
 import { nameVariants, parseWheelLinks } from "./index-page.ts";
-import type { WheelError, WheelQuery, WheelResolution } from "./types.ts";
+import type { WheelsError, WheelQuery, WheelResolution } from "./types.ts";
 
 /** The public CUDA-wheel index (docs/reference.md §4): one simple page per package. */
 export const DEFAULT_WHEELS_INDEX = "https://pozzettiandrea.github.io/cuda-wheels/v2/";
@@ -24,9 +24,9 @@ export interface ResolveOptions extends HttpOptions {
  * this package, so it comes from PyPI; a page without a fitting wheel is an error naming what
  * the index does have. Network failures are errors too, never a silent PyPI fallback.
  */
-export function resolveCudaWheel(query: WheelQuery, opts: ResolveOptions = {}): ResultAsync<WheelResolution, WheelError> {
+export function resolveCudaWheel(query: WheelQuery, opts: ResolveOptions = {}): ResultAsync<WheelResolution, WheelsError> {
   const index = wheelsIndexUrl(opts.indexUrl);
-  const run = async (): Promise<Result<WheelResolution, WheelError>> => {
+  const run = async (): Promise<Result<WheelResolution, WheelsError>> => {
     const valid = parseWheelQuery(query);
     if (valid.isErr()) return err(valid.error);
     const tried: string[] = [];

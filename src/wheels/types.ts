@@ -36,7 +36,8 @@ export interface WheelCombo {
   platforms: string[];
 }
 
-export type WheelError =
+/** Everything the wheels module can fail with. */
+export type WheelsError =
   | { kind: "bad-wheel-query"; field: "pkg" | "cuda" | "torch" | "python" | "glibc" | "macos"; value: string }
   | {
       kind: "no-matching-wheel";
@@ -53,3 +54,6 @@ export type WheelError =
   | { kind: "index-unreachable"; url: string; cause: HttpError }
   | { kind: "installer-spawn-failed"; command: string[]; message: string }
   | { kind: "wheel-install-failed"; command: string[]; exitCode: number | null; tail: string[] };
+
+// src/build still names it so until the install pipeline's move lands.
+export type WheelError = WheelsError;

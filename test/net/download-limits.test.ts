@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { downloadFile, downloadLimits, type DownloadLimits } from "../../src/util/http.ts";
-import { describeHttpError } from "../../src/cli/errors/network.ts";
+import { describeHttpError } from "../../src/cli/errors/http.ts";
 import { tmpdir } from "../support/tmp.ts";
 import { startServer, type LocalServer } from "./support/servers.ts";
 

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
-import { renderPixiDownloadError } from "../../src/cli/errors/network.ts";
+import { renderPixiError } from "../../src/cli/errors/pixi.ts";
 import { buildPaths } from "../../src/cache/layout.ts";
 import { runPixiInstall } from "../../src/pixi/run.ts";
 import { fetchText, type HttpError } from "../../src/util/http.ts";
@@ -56,7 +56,7 @@ describe("downloads trust the CAs the CA variables name", () => {
     const r = await withCaVars({}, () => fetchText(url, { retryDelaysMs: [] }));
     const e = r._unsafeUnwrapErr() as Extract<HttpError, { kind: "network" }>;
     expect(e.kind).toBe("network");
-    const rendered = renderPixiDownloadError({ kind: "download-failed", url, cause: e });
+    const rendered = renderPixiError({ kind: "download-failed", url, cause: e });
     expect(rendered.hints?.[0]).toContain(`the certificate of 127.0.0.1:${server.port} is not signed by a trusted authority`);
     expect(rendered.hints?.[0]).toContain("TLS-inspection appliance");
     expect(rendered.hints?.[1]).toContain("SSL_CERT_FILE");

@@ -1,6 +1,6 @@
 import { err, ok, type Result } from "../../src/util/result.ts";
 import { WORKER_CONTRACT } from "../../src/runtime/worker-contract.ts";
-import type { Activity, ControlWord, Exit, LaunchRequest, ReadyError, WorkerLauncher, WorkerProcess } from "../../src/runtime/worker-process.ts";
+import type { Activity, ControlWord, Exit, LaunchRequest, PrepareError, ReadyError, WorkerLauncher, WorkerProcess } from "../../src/runtime/worker-process.ts";
 
 /** How the next fake workers behave. */
 export interface FakeBehaviour {
@@ -68,7 +68,7 @@ export class FakeLauncher implements WorkerLauncher {
   readonly workers: FakeWorker[] = [];
   behaviour: FakeBehaviour = { pongs: true, ready: { address: "fake:1" } };
 
-  prepare(): Result<void, { kind: "write-failed"; message: string }> {
+  prepare(): Result<void, PrepareError> {
     return ok(undefined);
   }
 

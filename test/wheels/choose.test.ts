@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { renderWheelError } from "../../src/cli/errors/network.ts";
+import { renderWheelsError } from "../../src/cli/errors/wheels.ts";
 import type { PixiPlatform } from "../../src/util/platform.ts";
 import { chooseWheel } from "../../src/wheels/choose.ts";
 import { parseWheelLinks } from "../../src/wheels/index-page.ts";
@@ -123,7 +123,7 @@ describe("chooseWheel on recorded index pages", () => {
     } else {
       const e = r._unsafeUnwrapErr();
       expect(e.kind).toBe("no-matching-wheel");
-      expect(renderWheelError(e).message).toBe(expected.error);
+      expect(renderWheelsError(e).message).toBe(expected.error);
     }
   });
 });
@@ -152,7 +152,7 @@ describe("chooseWheel details", () => {
   test("a page with no CUDA wheels of the package", () => {
     const e = chooseWheel({ pkg: "foo", cuda: "12.8", torch: "2.8", python: "3.11", platform: "linux-64" }, [{ filename: "foo-1.0-py3-none-any.whl", url: "http://x/a.whl" }])._unsafeUnwrapErr();
     expect(e).toEqual({ kind: "no-matching-wheel", query: { pkg: "foo", cuda: "12.8", torch: "2.8", python: "3.11", platform: "linux-64" }, available: [], platformCovered: false });
-    expect(renderWheelError(e).message).toBe("No foo wheel for CUDA 12.8 + torch 2.8 + cp311 + linux-64; the index lists no CUDA wheels for it");
+    expect(renderWheelsError(e).message).toBe("No foo wheel for CUDA 12.8 + torch 2.8 + cp311 + linux-64; the index lists no CUDA wheels for it");
   });
 
   // Python's packaging orders these; the hand-written ordering got epochs and the "v" prefix wrong.

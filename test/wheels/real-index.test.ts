@@ -2,7 +2,7 @@
 // (package, CUDA, torch, Python, platform) a page offers, the right file; wheels the target's
 // glibc cannot load are refused with what they need.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { renderWheelError } from "../../src/cli/errors/network.ts";
+import { renderWheelsError } from "../../src/cli/errors/wheels.ts";
 import type { PixiPlatform } from "../../src/util/platform.ts";
 import { parseWheelLinks } from "../../src/wheels/index-page.ts";
 import { resolveCudaWheel } from "../../src/wheels/resolve.ts";
@@ -84,7 +84,7 @@ describe.each(REAL_PAGES)("%s page", (pkg) => {
       const e = r.error;
       if (e.kind !== "no-matching-wheel") throw new Error(e.kind);
       expect(e.needs).toEqual({ glibc: `2.${least}` });
-      expect(renderWheelError(e).message).toStartWith(`No ${query.pkg} wheel for CUDA ${query.cuda} + torch ${query.torch} + cp${query.python.replace(".", "")} + linux-64 on glibc 2.31: its wheels for this build need glibc 2.${least} or newer`);
+      expect(renderWheelsError(e).message).toStartWith(`No ${query.pkg} wheel for CUDA ${query.cuda} + torch ${query.torch} + cp${query.python.replace(".", "")} + linux-64 on glibc 2.31: its wheels for this build need glibc 2.${least} or newer`);
     }
     expect(refused).toBeGreaterThan(0);
   });

@@ -7,12 +7,12 @@ import { decideCuda } from "../../detect/decision.ts";
 import { longPathsEnabled } from "../../link/windows.ts";
 import { hostOs } from "../../util/platform.ts";
 import { existingRuntimeBases } from "../../runtime/paths.ts";
-import { openCommand, stringFlag } from "../args.ts";
-import { envelope, errorDoc } from "../document.ts";
+import { openCommand, stringFlag, usage } from "../args.ts";
+import { envelope } from "../document.ts";
+import { errorDocOf, exitCodeOf, reportError, type CliError } from "../errors/index.ts";
 import { EXIT } from "../exit.ts";
 import { formatBytes } from "../format.ts";
 import type { Output } from "../output.ts";
-import { reportError } from "../render-error.ts";
 import { writeBundle } from "./bundle.ts";
 import { cacheChecks } from "./cache.ts";
 import type { Status } from "./check.ts";
@@ -50,7 +50,7 @@ export async function runDoctor(args: string[], base: Output): Promise<number> {
   const { args: a, out } = opened;
   const root = cacheRoot(stringFlag(a, "root"));
   const comfyui = stringFlag(a, "comfyui");
-  if (comfyui !== undefined && !fs.existsSync(comfyui)) return reportError(out, { message: `--comfyui ${comfyui}: no such folder` }, "usage", EXIT.USER_ERROR);
+  if (comfyui !== undefined && !fs.existsSync(comfyui)) return reportError(out, usage(`--comfyui ${comfyui}: no such folder`));
 
   const envs = envChecks(root);
   const checks = [
@@ -70,21 +70,16 @@ export async function runDoctor(args: string[], base: Output): Promise<number> {
   const counts = { ok: checks.filter((c) => c.status === "ok").length, warn: checks.filter((c) => c.status === "warn").length, fail: failed.length };
   out.result(`${counts.ok} ok, ${counts.warn} warning(s), ${counts.fail} failed`);
   const first = failed[0];
-  const exitCode = first ? EXIT.USER_ERROR : EXIT.OK;
-  const body: Record<string, unknown> = {
-    root,
-    checks,
-    counts,
-    ...(first ? { error: errorDoc({ message: `${failed.length} check(s) failed; the first: ${first.group} ${first.name}: ${first.summary}`, hints: first.fix ? [first.fix] : [] }, "check-failed") } : {}),
-  };
+  const error: CliError | undefined = first
+    ? { kind: "command", error: { kind: "check-failed", count: failed.length, of: "checks", first: `${first.group} ${first.name}: ${first.summary}`, hints: first.fix ? [first.fix] : [] } }
+    : undefined;
+  const exitCode = error ? exitCodeOf(error) : EXIT.OK;
+  const body: Record<string, unknown> = { root, checks, counts, ...(error ? { error: errorDocOf(error) } : {}) };
   const bundle = stringFlag(a, "bundle");
   if (bundle !== undefined) {
     const file = path.resolve(bundle);
     const written = writeBundle(file, envelope(out.command, body, exitCode), root, existingRuntimeBases());
-    if (written.isErr()) {
-      const why = written.error.kind === "fs" ? written.error.message : `bad member name ${written.error.name}`;
-      return reportError(out, { message: `cannot write the bundle ${file}: ${why}`, hints: ["pass --bundle a file in a folder you can write"] }, "bundle-failed", EXIT.USER_ERROR, { root, checks, counts });
-    }
+    if (written.isErr()) return reportError(out, { kind: "command", error: { kind: "bundle-failed", file, cause: written.error } }, { root, checks, counts });
     out.result(`bundle: ${file} (${formatBytes(written.value)}): attach it to the bug report`);
     body.bundle = { path: file, bytes: written.value };
   }

@@ -6,7 +6,7 @@ import { readEnv } from "../../util/env.ts";
 import { probeReachable } from "../../util/http.ts";
 import { hostPixiPlatform } from "../../util/platform.ts";
 import { wheelsIndexUrl } from "../../wheels/resolve.ts";
-import { describeHttpError } from "../errors/network.ts";
+import { describeHttpError } from "../errors/http.ts";
 import type { Check } from "./check.ts";
 import { redactUrlCredentials } from "../../util/redact.ts";
 

@@ -1,7 +1,8 @@
 import type { NodePackError } from "../../nodepacks/types.ts";
-import { EXIT, type ExitCode } from "../exit.ts";
 import { renderConfigError } from "./config.ts";
-import { describeHttpError } from "./network.ts";
+import { describeHttpError } from "./http.ts";
+import { EXIT_CODE } from "./index.ts";
+import type { ExitCode } from "../exit.ts";
 import type { RenderedError } from "./types.ts";
 
 /** A shell-ready command line for hints. */
@@ -37,8 +38,7 @@ export function renderNodePackError(e: NodePackError): RenderedError {
   }
 }
 
+// src/cli/install-nodepacks.ts asks here until the install pipeline's move lands.
 export function nodePackExitCode(e: NodePackError): ExitCode {
-  if (e.kind === "git-missing") return EXIT.MISSING_TOOL;
-  if (e.kind === "dependency-config") return EXIT.USER_ERROR;
-  return EXIT.FAILED;
+  return EXIT_CODE.nodepack[e.kind];
 }

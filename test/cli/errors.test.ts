@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { printError, renderBuildError } from "../../src/cli/render-error.ts";
+import { printError, renderError } from "../../src/cli/errors/index.ts";
 import { Output } from "../../src/cli/output.ts";
-import type { BuildError } from "../../src/install/errors.ts";
+import type { PixiRunError } from "../../src/pixi/run.ts";
 
 function capture() {
   const buf = { text: "" };
@@ -9,26 +9,26 @@ function capture() {
   return { out: new Output({ json: false, quiet: false, verbose: false }, s, s), buf };
 }
 
-const failed: Extract<BuildError, { kind: "pixi-failed" }> = { kind: "pixi-failed", exitCode: 1, signal: null, log: "/c/_env_abc123/install.log", tail: ["error: nothing provides zlib"] };
+const failed: Extract<PixiRunError, { kind: "pixi-failed" }> = { kind: "pixi-failed", exitCode: 1, signal: null, log: "/c/_env_abc123/install.log", tail: ["error: nothing provides zlib"] };
 
 describe("what a failed pixi is blamed on", () => {
   test("a solve failure: fix the dependency", () => {
-    expect(renderBuildError(failed).hints?.join("\n")).toContain("fix the dependency");
+    expect(renderError({ kind: "pixi", error: failed }).hints?.join("\n")).toContain("fix the dependency");
   });
 
   test("a pixi killed by a signal: says so, and does not blame the config", () => {
-    const r = renderBuildError({ ...failed, exitCode: null, signal: "SIGKILL", tail: [] });
+    const r = renderError({ kind: "pixi", error: { ...failed, exitCode: null, signal: "SIGKILL", tail: [] } });
     expect(r.message).toBe("pixi install was killed by SIGKILL (not an error in comfy-env.toml)");
     expect(r.hints?.join("\n")).not.toContain("fix the dependency");
   });
 
   test("a full disk (in pixi's output, or an fs/lock error): free space, not the dependency", () => {
-    const r = renderBuildError({ ...failed, tail: ["  × failed to write: No space left on device (os error 28)"] });
+    const r = renderError({ kind: "pixi", error: { ...failed, tail: ["  × failed to write: No space left on device (os error 28)"] } });
     expect(r.message).toContain("no space left on the disk");
     expect(r.hints?.join("\n")).not.toContain("fix the dependency");
     expect(r.hints?.join("\n")).toContain("free space");
-    expect(renderBuildError({ kind: "fs", op: "write", path: "/c/x", code: "ENOSPC", message: "ENOSPC: no space left on device" }).hints).toEqual([expect.stringContaining("free space")]);
-    expect(renderBuildError({ kind: "lock-io", path: "/c/x", message: "ENOSPC: no space left on device, write" }).hints).toEqual([expect.stringContaining("free space")]);
+    expect(renderError({ kind: "fs", error: { kind: "fs", op: "write", path: "/c/x", code: "ENOSPC", message: "ENOSPC: no space left on device" } }).hints).toEqual([expect.stringContaining("free space")]);
+    expect(renderError({ kind: "cache", error: { kind: "lock-io", path: "/c/x", message: "ENOSPC: no space left on device, write" } }).hints).toEqual([expect.stringContaining("free space")]);
   });
 });
 
