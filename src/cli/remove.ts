@@ -3,7 +3,8 @@ import path from "node:path";
 import { cacheRoot } from "../cache/root.ts";
 import { linkedBuilds } from "../install/reuse.ts";
 import { removeLink } from "../link/index.ts";
-import { openCommand, stringFlag } from "./args.ts";
+import { openCommand, stringFlag, usage } from "./args.ts";
+import { renderError, reportError } from "./errors/index.ts";
 import { EXIT } from "./exit.ts";
 import type { Output } from "./output.ts";
 
@@ -32,20 +33,13 @@ export async function runRemove(args: string[], base: Output): Promise<number> {
   const opened = openCommand(args, { root: { type: "string" } }, REMOVE_HELP, base);
   if (!opened.ok) return opened.exitCode;
   const { args: a, out } = opened;
-  if (a.positionals.length === 0) {
-    out.error("expected at least one PACK_DIR");
-    out.note(REMOVE_HELP);
-    return EXIT.USER_ERROR;
-  }
+  if (a.positionals.length === 0) return reportError(out, usage("expected at least one PACK_DIR", ["`comfy-env remove --help` shows the usage"]));
   const root = cacheRoot(stringFlag(a, "root"));
   const removed: string[] = [];
   const failed: { link: string; message: string }[] = [];
   for (const raw of a.positionals) {
     const pack = path.resolve(raw);
-    if (!fs.existsSync(pack) || !fs.statSync(pack).isDirectory()) {
-      out.error(`${pack} is not a folder`);
-      return EXIT.USER_ERROR;
-    }
+    if (!fs.existsSync(pack) || !fs.statSync(pack).isDirectory()) return reportError(out, usage(`${pack} is not a folder`), { root, removed });
     for (const dir of packFolders(pack)) {
       for (const { link } of linkedBuilds(dir, root)) {
         const r = removeLink(link);
@@ -55,9 +49,10 @@ export async function runRemove(args: string[], base: Output): Promise<number> {
     }
   }
   for (const l of removed) out.result(`removed ${l}`);
-  for (const f of failed) out.error(`cannot remove ${f.link}: ${f.message}`);
   out.result(`removed ${removed.length} link(s); \`comfy-env gc\` frees builds nothing links to`);
-  const code = failed.length === 0 ? EXIT.OK : EXIT.FAILED;
-  out.document({ root, removed, failed }, code);
-  return code;
+  for (const f of failed.slice(1)) out.error(renderError({ kind: "command", error: { kind: "unlink-failed", ...f } }).message);
+  const first = failed[0];
+  if (first) return reportError(out, { kind: "command", error: { kind: "unlink-failed", ...first } }, { root, removed, failed });
+  out.document({ root, removed, failed }, EXIT.OK);
+  return EXIT.OK;
 }

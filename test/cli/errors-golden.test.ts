@@ -155,6 +155,7 @@ const EXAMPLES: { [M in ErrorModule]: ErrorOf<M>[] } = {
     { kind: "command-failed", program: "python", exitCode: 2, signal: null },
     { kind: "command-failed", program: "python", exitCode: 137, signal: "SIGKILL" },
     { kind: "remove-failed", hash: "abc123", message: "EBUSY: resource busy or locked" },
+    { kind: "unlink-failed", link: "/packs/MyPack/nodes/_env_abc123", message: "not a link" },
     { kind: "check-failed", count: 2, of: "configs", first: "/packs/MyPack/nodes/comfy-env.toml:3: `cuda.packages`: unknown package", hints: ["check the name"], file: "/packs/MyPack/nodes/comfy-env.toml", line: 3 },
     { kind: "check-failed", count: 1, of: "checks", first: "tools pixi: not found", hints: ["install pixi"] },
     { kind: "bundle-failed", file: "/srv/doctor.tar.gz", cause: { kind: "fs", op: "write", path: "/srv/doctor.tar.gz", code: "EACCES", message: "EACCES: permission denied" } },

@@ -12,6 +12,8 @@ export type CommandError =
   | { kind: "command-failed"; program: string; exitCode: number; signal: string | null }
   /** `gc`: a build could not be removed. */
   | { kind: "remove-failed"; hash: string; message: string }
+  /** `remove`: a node folder's link could not be removed. */
+  | { kind: "unlink-failed"; link: string; message: string }
   /** `check` / `doctor`: what they found is listed above; this points at the first. */
   | { kind: "check-failed"; count: number; of: "configs" | "checks"; first: string; hints: string[]; file?: string; line?: number }
   /** `doctor --bundle`: the archive could not be written. */
@@ -40,6 +42,8 @@ export function renderCommandError(e: CommandError): RenderedError {
       return { message: e.signal ? `${e.program} was ended by ${e.signal}` : `${e.program} exited with code ${e.exitCode}` };
     case "remove-failed":
       return { message: `cannot remove _env_${e.hash}: ${e.message}`, hints: ["close programs using files in it (a running ComfyUI) and rerun gc"] };
+    case "unlink-failed":
+      return { message: `cannot remove ${e.link}: ${e.message}` };
     case "check-failed":
       return {
         message: `${e.count} ${e.of === "configs" ? "error(s)" : "check(s) failed"}; the first: ${e.first}`,

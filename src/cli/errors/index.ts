@@ -121,6 +121,7 @@ export const EXIT_CODE = {
     "spawn-failed": USER,
     "command-failed": (e) => e.exitCode,
     "remove-failed": FAILED,
+    "unlink-failed": FAILED,
     "check-failed": USER,
     "bundle-failed": USER,
     "install-failed": (e) => e.exitCode,
