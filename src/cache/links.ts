@@ -10,12 +10,18 @@ import type { LinksError } from "./errors.ts";
 /**
  * Every node-folder link made to a build is recorded as one small file under `.links/`, named
  * by a hash of the link path: concurrent installs add records without a read-modify-write race.
+ * A record that cannot be written is an error: gc would see the build as unlinked.
  */
-export function recordLink(p: BuildPaths, link: string): void {
+export function recordLink(p: BuildPaths, link: string): Result<void, LinksError> {
   const record = path.join(p.links, sha256Hex(link).slice(0, 16));
-  if (fs.existsSync(record)) return;
-  fs.mkdirSync(p.links, { recursive: true });
-  fs.writeFileSync(record, link);
+  if (fs.existsSync(record)) return ok(undefined);
+  try {
+    fs.mkdirSync(p.links, { recursive: true });
+    fs.writeFileSync(record, link);
+  } catch (e) {
+    return err({ kind: "link-record-failed", path: p.links, code: codeOf(e), message: messageOf(e) });
+  }
+  return ok(undefined);
 }
 
 /**

@@ -6,13 +6,12 @@ import type { ConfigError, ConfigWarning } from "../config/types.ts";
 import { effectiveCuda, generatePixiToml, torchBuildFor } from "../pixi/manifest.ts";
 import { decideCudaTarget, hostPythonPin } from "../install/decide.ts";
 import { cudaRequest } from "../install/request.ts";
-import type { BuildError } from "../install/errors.ts";
+import type { HostPythonError } from "../install/host-python.ts";
 import { hostGlibc, hostPixiPlatform, isPixiPlatform, PIXI_PLATFORMS } from "../util/platform.ts";
 import { ok, type Result } from "../util/result.ts";
 import { openCommand, stringFlag, usage } from "./args.ts";
 import { renderConfigWarning } from "./errors/config.ts";
 import { reportError } from "./errors/index.ts";
-import { fromBuildError } from "./errors/install.ts";
 import { EXIT } from "./exit.ts";
 import type { Output } from "./output.ts";
 
@@ -36,7 +35,7 @@ function configPath(arg: string): string | ConfigError {
 }
 
 /** `--python` takes an interpreter path or a bare version. */
-function pythonPin(flag: string | undefined): Result<string, BuildError> {
+function pythonPin(flag: string | undefined): Result<string, HostPythonError> {
   return flag !== undefined && /^\d+\.\d+$/.test(flag) ? ok(flag) : hostPythonPin(flag).map((h) => h.version);
 }
 
@@ -68,13 +67,13 @@ export async function runGenerate(args: string[], base: Output): Promise<number>
 
   const { config, bytes } = loaded.value;
   const requested = cudaRequest(stringFlag(a, "cuda"));
-  if (requested.isErr()) return reportError(out, fromBuildError(requested.error));
+  if (requested.isErr()) return reportError(out, requested.error);
   const cuda = await decideCudaTarget(requested.value, undefined);
   if (cuda.isErr()) return reportError(out, { kind: "detect", error: cuda.error });
   // A given --python is checked even when the config pins its own, so a typo never goes unseen.
   const pythonFlag = stringFlag(a, "python");
   const fallback = config.python === undefined || pythonFlag !== undefined ? pythonPin(pythonFlag) : ok(config.python);
-  if (fallback.isErr()) return reportError(out, fromBuildError(fallback.error));
+  if (fallback.isErr()) return reportError(out, { kind: "install", error: fallback.error });
   const python = ok(config.python ?? fallback.value);
   const hash = configHash(bytes);
   const target = {

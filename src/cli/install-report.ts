@@ -4,13 +4,11 @@ import type { ConfigWarning } from "../config/types.ts";
 import type { EnvBuildResult } from "../install/link-node.ts";
 import type { BuildStep, Reporter } from "../install/reporter.ts";
 import type { NodePackError, NodePackResult } from "../nodepacks/types.ts";
-import { errorDoc } from "./document.ts";
 import { renderConfigWarning } from "./errors/config.ts";
-import { renderNodePackError } from "./errors/nodepacks.ts";
+import { printError, renderError, reportError } from "./errors/index.ts";
 import { formatBytes, formatDuration } from "./format.ts";
 import type { Output } from "./output.ts";
 import { BuildProgress } from "./progress.ts";
-import { printError } from "./render-error.ts";
 
 /** One line per env: `✓ MyPack/nodes → _env_a1b2c3 (built in 12.3s)`. */
 export function reportBuilt(out: Output, r: EnvBuildResult): void {
@@ -63,7 +61,7 @@ export class InstallReporter implements Reporter {
 
   nodePackFailed(r: NodePackResult & { error: NodePackError }): void {
     this.out.error(`${r.name}: node pack not installed (asked for by ${r.requiredBy})`);
-    printError(this.out, renderNodePackError(r.error));
+    printError(this.out, renderError({ kind: "nodepack", error: r.error }));
   }
 
   configWarning(w: ConfigWarning): void {
@@ -79,9 +77,7 @@ export class InstallReporter implements Reporter {
   }
 
   interrupted(signal: string, exitCode: number): void {
-    const message = `install stopped by ${signal}: its installer was stopped and the lock released; nothing half-built is marked done`;
-    this.out.error(message);
     // --json still gets its one document: launchers read why it stopped there too.
-    this.out.document({ error: errorDoc({ message }, "interrupted") }, exitCode);
+    reportError(this.out, { kind: "command", error: { kind: "interrupted", signal, exitCode } });
   }
 }

@@ -1,7 +1,6 @@
 import path from "node:path";
 import { discoverPack, listPacks } from "../config/discover.ts";
 import { cacheRoot } from "../cache/root.ts";
-import type { BuildError } from "../install/errors.ts";
 import { runInstallPipeline } from "../install/index.ts";
 import { parseRequest } from "../install/request.ts";
 import type { NodePackResult } from "../nodepacks/types.ts";
@@ -9,12 +8,10 @@ import { interruptExitCode } from "../util/interrupt.ts";
 import { findPortableNear, isInside, type Portable } from "../util/portable.ts";
 import { openCommand, stringFlag } from "./args.ts";
 import { renderConfigWarning } from "./errors/config.ts";
-import { nodePackExitCode, renderNodePackError } from "./errors/nodepacks.ts";
+import { errorDocOf, exitCodeOf, printError, renderError, reportError, type CliError } from "./errors/index.ts";
 import { EXIT } from "./exit.ts";
 import { InstallReporter } from "./install-report.ts";
 import type { Output } from "./output.ts";
-import { errorDoc } from "./document.ts";
-import { exitCodeOf, printError, renderBuildError, reportError } from "./render-error.ts";
 
 export const INSTALL_HELP = `Usage: comfy-env install [PACK_DIR...] [options]
 
@@ -57,7 +54,7 @@ export async function runInstall(args: string[], base: Output): Promise<number> 
   let packDirs = a.positionals.length > 0 ? a.positionals : all ? [] : [process.cwd()];
   if (all) {
     const packs = listPacks(path.resolve(all));
-    if (packs.isErr()) return fail(out, packs.error);
+    if (packs.isErr()) return reportError(out, { kind: "config", error: packs.error });
     packDirs = [...packDirs, ...packs.value];
   }
   // Flags and COMFY_ENV_CUDA_VERSION are checked on every path, built envs or not.
@@ -67,36 +64,36 @@ export async function runInstall(args: string[], base: Output): Promise<number> 
     refresh: a.values.refresh === true,
     force: a.values.force === true,
   });
-  if (request.isErr()) return fail(out, request.error);
+  if (request.isErr()) return reportError(out, request.error);
   // The ComfyUI being installed decides the default root's drive on Windows.
   const root = cacheRoot(stringFlag(a, "root"), process.env, portable?.root ?? packDirs[0] ?? all);
 
   const run = await runInstallPipeline({ ...request.value, root }, packDirs, new InstallReporter(out));
-  if (run.isErr()) return fail(out, run.error);
+  if (run.isErr()) return reportError(out, run.error);
   // What failed after a signal failed because of it: the handler says so and sets the exit code.
   const signalled = interruptExitCode();
   if (signalled !== null) return signalled;
   const { results, failures, warnings, decision, nodePacks } = run.value;
   for (const f of failures) {
     // A link error comes after a finished build: say so, not "not built".
-    out.error(`${f.label}: ${isLinkError(f.error) ? "environment built, not linked" : "environment not built"}`);
-    printError(out, renderBuildError(f.error));
+    out.error(`${f.label}: ${f.error.kind === "link" ? "environment built, not linked" : "environment not built"}`);
+    printError(out, renderError(f.error));
   }
 
   const first = failures[0];
   const packFailure = nodePacks.find((r) => r.error !== undefined)?.error;
-  const exitCode: number = first ? exitCodeOf(first.error) : packFailure ? nodePackExitCode(packFailure) : EXIT.OK;
   // The first failure decides the exit code, so it is the document's error.
-  const error = first ? errorDoc(renderBuildError(first.error), first.error.kind) : packFailure ? errorDoc(renderNodePackError(packFailure), packFailure.kind) : undefined;
+  const failed: CliError | undefined = first ? first.error : packFailure ? { kind: "nodepack", error: packFailure } : undefined;
+  const exitCode = failed ? exitCodeOf(failed) : EXIT.OK;
   out.document(
     {
       root,
       decision,
       nodePacks: nodePacks.map(nodePackDoc),
       envs: results.map((r) => ({ ...r, seconds: Math.round(r.seconds * 1000) / 1000 })),
-      failures: failures.map((f) => ({ label: f.label, exitCode: exitCodeOf(f.error), error: errorDoc(renderBuildError(f.error), f.error.kind) })),
+      failures: failures.map((f) => ({ label: f.label, exitCode: exitCodeOf(f.error), error: errorDocOf(f.error) })),
       warnings: warnings.map((w) => ({ ...w, text: renderConfigWarning(w) })),
-      ...(error ? { error } : {}),
+      ...(failed ? { error: errorDocOf(failed) } : {}),
     },
     exitCode,
   );
@@ -106,7 +103,8 @@ export async function runInstall(args: string[], base: Output): Promise<number> 
 function nodePackDoc(r: NodePackResult): unknown {
   const { error, ...rest } = r;
   if (!error) return rest;
-  return { ...rest, exitCode: nodePackExitCode(error), error: errorDoc(renderNodePackError(error), error.kind) };
+  const e: CliError = { kind: "nodepack", error };
+  return { ...rest, exitCode: exitCodeOf(e), error: errorDocOf(e) };
 }
 
 /**
@@ -119,12 +117,4 @@ function portableDefault(cwd: string): Portable | undefined {
   if (near.from === "cwd") return isInside(cwd, near.portable.customNodes) ? undefined : near.portable;
   const here = discoverPack(cwd);
   return here.isErr() && here.error.kind === "no-config" ? near.portable : undefined;
-}
-
-function isLinkError(e: BuildError): boolean {
-  return e.kind === "link-failed" || e.kind === "link-blocked" || e.kind === "path-too-long";
-}
-
-function fail(out: Output, e: BuildError): number {
-  return reportError(out, renderBuildError(e), e.kind, exitCodeOf(e));
 }

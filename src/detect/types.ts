@@ -35,9 +35,6 @@ export type ProbeError =
 /** Errors of the CUDA decision: the only detection errors a command stops on. */
 export type CudaDecisionError = { kind: "bad-cuda-override"; value: string } | (UnsupportedCuda & { source: string });
 
-// src/build names the module's union through this file until the install pipeline's move lands.
-export type { DetectError } from "./errors.ts";
-
 export interface ProbeAttempt {
   method: GpuMethod;
   /** found: NVIDIA GPUs listed; none: ran, no NVIDIA GPU; failed: see error; skipped: not applicable. */

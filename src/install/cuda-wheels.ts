@@ -8,7 +8,7 @@ import { envPythonRelPath, osOfPlatform, type PixiPlatform } from "../util/platf
 import { err, ok, type Result } from "../util/result.ts";
 import { installWheels } from "../wheels/install.ts";
 import { resolveCudaWheel } from "../wheels/resolve.ts";
-import type { WheelError, WheelResolution } from "../wheels/types.ts";
+import type { WheelsError, WheelResolution } from "../wheels/types.ts";
 
 /** The `[cuda]` wheels of one env: resolved ones to install, or the packages a CPU build skips. */
 export type CudaWheelPlan = { kind: "install"; wheels: WheelResolution[] } | { kind: "skip"; packages: string[]; reason: string };
@@ -33,7 +33,7 @@ export function cudaWheelBuild(cuda: string, python?: string): Result<{ cuda: st
 export async function planCudaWheels(
   config: EnvConfig,
   target: { cuda: string | null; python: string; platform: PixiPlatform; glibc?: string },
-): Promise<Result<CudaWheelPlan, WheelError>> {
+): Promise<Result<CudaWheelPlan, WheelsError>> {
   const packages = cudaWheelPackages(config);
   if (packages.length === 0) return ok({ kind: "install", wheels: [] });
   const build = target.cuda === null ? undefined : cudaWheelBuild(target.cuda, target.python);
@@ -57,7 +57,7 @@ export async function installCudaWheels(
   plan: CudaWheelPlan,
   platform: PixiPlatform,
   onSpawn: (pid: number) => void,
-): Promise<Result<void, WheelError>> {
+): Promise<Result<void, WheelsError>> {
   if (plan.kind === "skip" || plan.wheels.length === 0) return ok(undefined);
   const log = fs.openSync(p.log, "a");
   try {

@@ -1,6 +1,6 @@
 import { buildDigest, envDirName, type BuildIdentity } from "../cache/hash.ts";
 import { decideCuda } from "../detect/decision.ts";
-import type { DetectError } from "../detect/types.ts";
+import type { CudaDecisionError } from "../detect/types.ts";
 import { selectTorchBuild } from "../detect/versions.ts";
 import { effectiveCuda, generatePixiToml, torchBuildFor } from "../pixi/manifest.ts";
 import { err, ok, type Result } from "../util/result.ts";
@@ -30,7 +30,7 @@ export function targetOf(req: CudaRequest): CudaTarget {
  * The CUDA target of a run: `--cuda` / COMFY_ENV_CUDA_VERSION when given (no detection at
  * all), else detection.
  */
-export async function decideCudaTarget(requested: CudaRequest | undefined, python: string | undefined): Promise<Result<CudaTarget, DetectError>> {
+export async function decideCudaTarget(requested: CudaRequest | undefined, python: string | undefined): Promise<Result<CudaTarget, CudaDecisionError>> {
   if (requested !== undefined) return ok(targetOf(requested));
   const d = await decideCuda({ python });
   return d.isOk() ? ok({ cuda: d.value.cuda, variant: d.value.variant, reason: d.value.reason }) : err(d.error);
@@ -89,9 +89,9 @@ export async function decideBuild(env: EnvToBuild, ctx: BuildContext): Promise<R
   const python = env.config.python ?? (host.value as HostPin).version;
   const target = { platform: ctx.platform, cuda: cuda.value.cuda, python, glibc: ctx.glibc, name: `comfy-env-${env.hash}`, source: env.label };
   const manifest = generatePixiToml(env.config, target);
-  if (manifest.isErr()) return err(manifest.error);
+  if (manifest.isErr()) return err({ kind: "pixi", error: manifest.error });
   const torch = torchBuildFor(env.config, target);
-  if (torch.isErr()) return err(torch.error);
+  if (torch.isErr()) return err({ kind: "detect", error: torch.error });
   if (torch.value?.note) ctx.reporter.info(`${env.label}: ${torch.value.note}`);
   const identity: BuildIdentity = {
     platform: ctx.platform,

@@ -1,27 +1,29 @@
+import type { CacheError } from "../cache/errors.ts";
 import type { ConfigError } from "../config/types.ts";
-import type { LockError } from "../cache/lock.ts";
+import type { DetectError } from "../detect/errors.ts";
+import type { LinkError } from "../link/types.ts";
+import type { PixiError } from "../pixi/errors.ts";
 import type { FsError } from "../util/fs.ts";
-import type { LinkError } from "../link/index.ts";
-import type { PixiFindError } from "../pixi/find.ts";
-import type { PixiRunError } from "../pixi/run.ts";
-import type { ManifestError } from "../pixi/manifest.ts";
+import type { WheelsError } from "../wheels/types.ts";
 import type { HostPythonError } from "./host-python.ts";
-import type { DetectError } from "../detect/types.ts";
-import type { PixiDownloadError } from "../pixi/download.ts";
-import type { WheelError } from "../wheels/types.ts";
-import type { RootError } from "../cache/root.ts";
 
-/** Everything that can stop an install, one union for the CLI to render. */
+/** The pipeline's own errors: what it checks itself (the flags, the host Python). */
+export type InstallOwnError = HostPythonError | { kind: "invalid-cuda"; cuda: string };
+
+/** Everything that can stop an install: the module it came from, and that module's own error. */
 export type BuildError =
-  | ConfigError
-  | LockError
-  | FsError
-  | LinkError
-  | PixiFindError
-  | PixiRunError
-  | ManifestError
-  | HostPythonError
-  | DetectError
-  | PixiDownloadError
-  | WheelError
-  | RootError;
+  | { kind: "config"; error: ConfigError }
+  | { kind: "cache"; error: CacheError }
+  | { kind: "fs"; error: FsError }
+  | { kind: "link"; error: LinkError }
+  | { kind: "pixi"; error: PixiError }
+  | { kind: "detect"; error: DetectError }
+  | { kind: "wheels"; error: WheelsError }
+  | { kind: "install"; error: InstallOwnError };
+
+type ErrorIn<M extends BuildError["kind"]> = Extract<BuildError, { kind: M }>["error"];
+
+/** A module's error as the pipeline's, for `mapErr`: `r.mapErr(inModule("pixi"))`. */
+export function inModule<M extends BuildError["kind"]>(kind: M): (error: ErrorIn<M>) => BuildError {
+  return (error) => ({ kind, error }) as BuildError;
+}

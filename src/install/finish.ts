@@ -9,7 +9,7 @@ import type { PixiPlatform } from "../util/platform.ts";
 import { VERSION } from "../version.ts";
 import { installedNames, type CudaWheelPlan } from "./cuda-wheels.ts";
 import type { BuildDecision } from "./decide.ts";
-import type { BuildError } from "./errors.ts";
+import { inModule, type BuildError } from "./errors.ts";
 import type { FoundEnv } from "./find.ts";
 import type { Reporter } from "./reporter.ts";
 
@@ -43,8 +43,8 @@ export function finishBuild(
     builtAt: new Date().toISOString(),
     buildSeconds: Math.round((performance.now() - started) / 100) / 10,
   });
-  if (meta.isErr()) return err(meta.error);
-  return tryFs("write", p.done, () => fs.writeFileSync(p.done, new Date().toISOString()));
+  if (meta.isErr()) return err({ kind: "fs", error: meta.error });
+  return tryFs("write", p.done, () => fs.writeFileSync(p.done, new Date().toISOString())).mapErr(inModule("fs"));
 }
 
 /** The cache's status scripts list every build: rewritten after each run that had envs to build; failing to is worth a warning once one was built. */

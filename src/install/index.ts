@@ -12,7 +12,7 @@ import { hostGlibc, hostPixiPlatform } from "../util/platform.ts";
 import { err, ok, type Result } from "../util/result.ts";
 import type { BuildContext } from "./context.ts";
 import type { CudaTarget } from "./decide.ts";
-import type { BuildError } from "./errors.ts";
+import { inModule, type BuildError } from "./errors.ts";
 import { findEnvs } from "./find.ts";
 import { linkFinished, type BuildFailure, type EnvBuildResult } from "./link-node.ts";
 import { installNodePacks } from "./nodepacks.ts";
@@ -65,9 +65,9 @@ function memo<T>(f: () => T): () => T {
  */
 export async function runInstallPipeline(request: InstallRequest, packDirs: string[], reporter: Reporter): Promise<Result<InstallRun, BuildError>> {
   const found = findEnvs(packDirs);
-  if (found.isErr()) return err(found.error);
+  if (found.isErr()) return err({ kind: "config", error: found.error });
   const nodePacks = await installNodePacks(found.value, reporter);
-  if (nodePacks.isErr()) return err(nodePacks.error);
+  if (nodePacks.isErr()) return err({ kind: "config", error: nodePacks.error });
   const packs = [...found.value, ...nodePacks.value.packs];
   const platform = hostPixiPlatform();
   const plan = planInstall(packs, request.root, platform, request, reporter);
@@ -81,9 +81,9 @@ export async function runInstallPipeline(request: InstallRequest, packDirs: stri
     plan.pending,
     packs.flatMap((p) => (p.root ? [p.root] : [])),
   );
-  if (loaded.isErr()) return err(loaded.error);
+  if (loaded.isErr()) return err({ kind: "config", error: loaded.error });
   const space = checkFreeSpace(request.root);
-  if (space.isErr()) return err(space.error);
+  if (space.isErr()) return err({ kind: "cache", error: space.error });
   run.warnings = loaded.value.warnings;
   for (const w of run.warnings) reporter.configWarning(w);
 
@@ -98,9 +98,9 @@ export async function runInstallPipeline(request: InstallRequest, packDirs: stri
         run.decision = d.value;
         reporter.info(`building for ${d.value.cuda === null ? "CPU" : `CUDA ${d.value.cuda} (${d.value.variant})`}: ${d.value.reason}`);
       }
-      return d;
+      return d.mapErr(inModule("detect"));
     }),
-    hostPython: memo(() => steps.hostPythonPin(request.python)),
+    hostPython: memo(() => steps.hostPythonPin(request.python).mapErr(inModule("install"))),
     pixi: memo(() => steps.pixiOrDownload(reporter, path.join(request.root, TOOLS_DIR))),
     lockTimeoutMs: Number(readEnv("COMFY_ENV_LOCK_TIMEOUT") ?? DEFAULT_LOCK_TIMEOUT_S) * 1000,
     reporter,
@@ -138,7 +138,7 @@ export async function buildEnv(env: EnvToBuild, ctx: BuildContext): Promise<Resu
   if (decided.isErr()) return err(decided.error);
   const decision = decided.value;
   const wheels = await steps.planCudaWheels(env.config, { cuda: decision.cuda.cuda, python: decision.python, platform: ctx.platform, glibc: ctx.glibc });
-  if (wheels.isErr()) return err(wheels.error);
+  if (wheels.isErr()) return err({ kind: "wheels", error: wheels.error });
   if (wheels.value.kind === "skip") {
     ctx.reporter.warn(`${env.label}: [cuda] packages ${wheels.value.packages.join(", ")} not installed (${wheels.value.reason}): nodes that import them will fail`);
   }
@@ -155,7 +155,7 @@ export async function buildEnv(env: EnvToBuild, ctx: BuildContext): Promise<Resu
     if (ran.isErr()) return err(ran.error);
     if (wheels.value.kind === "install" && wheels.value.wheels.length > 0) ctx.reporter.buildStep(env.label, "cuda-wheels");
     const installed = await steps.installCudaWheels(paths, wheels.value, ctx.platform, (pid) => recordLockChild(paths, pid));
-    if (installed.isErr()) return err(installed.error);
+    if (installed.isErr()) return err({ kind: "wheels", error: installed.error });
     const finished = steps.finishBuild(paths, env, decision, wheels.value, ctx.platform, started);
     if (finished.isErr()) return err(finished.error);
     // Linked, and the link recorded, before the lock goes: gc takes this lock before it removes

@@ -18,17 +18,18 @@ import type { FoundEnv } from "./find.ts";
 export function linkNode(p: BuildPaths, nodeDir: string): Result<string, BuildError> {
   const link = path.join(nodeDir, envDirName(p.hash));
   const made = ensureLink(p.env, link);
-  if (made.isErr()) return err(made.error);
-  recordLink(p, link);
+  if (made.isErr()) return err({ kind: "link", error: made.error });
+  const recorded = recordLink(p, link);
+  if (recorded.isErr()) return err({ kind: "cache", error: recorded.error });
   for (const old of linkedBuilds(nodeDir, path.dirname(p.dir))) {
     if (old.link === link) continue;
     const r = removeLink(old.link);
-    if (r.isErr()) return err(r.error);
+    if (r.isErr()) return err({ kind: "link", error: r.error });
   }
   const stray = path.join(nodeDir, ".pixi");
   if (exists(stray)) {
     const r = removeTree(stray);
-    if (r.isErr()) return err(r.error);
+    if (r.isErr()) return err({ kind: "fs", error: r.error });
   }
   return ok(link);
 }

@@ -35,7 +35,7 @@ export async function lockBuildFolder(env: FoundEnv, digest: string, ctx: BuildC
       if (exists(envPythonPath(p))) return ok({ kind: "done", paths: p, outcome: "reused" });
       // Ours, but its env was deleted: rebuild it where it is.
       const undone = tryFs("unlink", p.done, () => fs.rmSync(p.done, { force: true }));
-      if (undone.isErr()) return err(undone.error);
+      if (undone.isErr()) return err({ kind: "fs", error: undone.error });
     } else {
       // Held for another identity: move on. An owner not yet written, or one without a claim,
       // may be building ours: wait for it rather than build a second copy under the next name.
@@ -45,12 +45,12 @@ export async function lockBuildFolder(env: FoundEnv, digest: string, ctx: BuildC
     const pixi = await ctx.pixi();
     if (pixi.isErr()) return err(pixi.error);
     const lock = await acquireBuildLock(p, { timeoutMs: ctx.lockTimeoutMs, claim: digest, onWait: (o, left) => ctx.reporter.lockWait(env.label, o, left) });
-    if (lock.isErr()) return err(lock.error);
+    if (lock.isErr()) return err({ kind: "cache", error: lock.error });
     if (lock.value.kind === "done") {
       if (readMeta(p)?.digest === digest) return ok({ kind: "done", paths: p, outcome: "waited" });
       continue;
     }
     return ok({ kind: "locked", paths: p, pixi: pixi.value, release: lock.value.release });
   }
-  return err({ kind: "fs", op: "choose a build folder for", path: ctx.root, message: `every name of ${env.label}'s build is taken; run comfy-env gc` });
+  return err({ kind: "fs", error: { kind: "fs", op: "choose a build folder for", path: ctx.root, message: `every name of ${env.label}'s build is taken; run comfy-env gc` } });
 }

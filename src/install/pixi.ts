@@ -5,25 +5,25 @@ import { recordLockChild } from "../cache/lock.ts";
 import { ensurePixiDownloaded, pixiInstallPath, PIXI_VERSION } from "../pixi/download.ts";
 import { findPixi } from "../pixi/find.ts";
 import { runPixiInstall } from "../pixi/run.ts";
-import { ensureDir, removeTree, tryFs, writeFileAtomic } from "../util/fs.ts";
+import { ensureDir, removeTree, tryFs, writeFileAtomic, type FsError } from "../util/fs.ts";
 import { err, ok, type Result } from "../util/result.ts";
 import { VERSION } from "../version.ts";
-import type { BuildError } from "./errors.ts";
+import { inModule, type BuildError } from "./errors.ts";
 import type { FoundEnv } from "./find.ts";
 import type { Reporter } from "./reporter.ts";
 
 /** pixi from the machine, else the pinned release downloaded and verified into `toolsDir`. */
 export async function pixiOrDownload(reporter: Reporter, toolsDir: string): Promise<Result<string, BuildError>> {
   const found = findPixi([path.dirname(pixiInstallPath(toolsDir))]);
-  if (found.isOk() || found.error.override) return found;
+  if (found.isOk() || found.error.override) return found.mapErr(inModule("pixi"));
   reporter.info(`pixi not found; downloading pixi ${PIXI_VERSION}`);
   const got = await ensurePixiDownloaded({ toolsDir, onProgress: (done, total) => reporter.pixiDownload(PIXI_VERSION, done, total) });
   reporter.pixiDownloadEnd();
-  return got;
+  return got.mapErr(inModule("pixi"));
 }
 
 /** Everything in a build folder except the lock and the link records goes before a fresh build. */
-function cleanBuildDir(p: BuildPaths): Result<void, BuildError> {
+function cleanBuildDir(p: BuildPaths): Result<void, FsError> {
   const keep = new Set<string>([LAYOUT.building, LAYOUT.links]);
   const names = tryFs("readdir", p.dir, () => fs.readdirSync(p.dir));
   if (names.isErr()) return err(names.error);
@@ -44,11 +44,11 @@ export async function runPixi(p: BuildPaths, env: FoundEnv, manifest: string, pi
     .andThen(() => ensureDir(p.noPython))
     .andThen(() => writeFileAtomic(p.manifest, manifest))
     .andThen(() => writeFileAtomic(p.log, `# comfy-env ${VERSION}: pixi install for ${env.file.path}\n`));
-  if (steps.isErr()) return err(steps.error);
+  if (steps.isErr()) return err({ kind: "fs", error: steps.error });
   return runPixiInstall(
     pixi,
     p,
     (line) => reporter.pixiOutput(env.label, line),
     (pid) => recordLockChild(p, pid),
-  );
+  ).then((r) => r.mapErr(inModule("pixi")));
 }

@@ -1,8 +1,7 @@
 import fs from "node:fs";
-import type { DetectError } from "../detect/types.ts";
 import { readEnv } from "../util/env.ts";
 import { err, ok, type Result } from "../util/result.ts";
-import type { HostPythonError } from "./host-python.ts";
+import type { BuildError } from "./errors.ts";
 
 /** A CUDA target asked for by `--cuda` or COMFY_ENV_CUDA_VERSION: a version, or null for CPU. */
 export interface CudaRequest {
@@ -25,7 +24,8 @@ export interface BuildRequest {
   force: boolean;
 }
 
-export type RequestError = { kind: "invalid-cuda"; cuda: string } | DetectError | HostPythonError;
+/** A flag or variable that cannot mean anything: refused before anything is reused or built. */
+export type RequestError = Extract<BuildError, { kind: "install" | "detect" }>;
 
 const CUDA_RE = /^\d+\.\d+(\.\d+)?$/;
 
@@ -36,7 +36,7 @@ const CUDA_RE = /^\d+\.\d+(\.\d+)?$/;
 export function parseCudaFlag(v: string): Result<string | null, RequestError> {
   const t = v.trim();
   if (/^(none|cpu)$/i.test(t)) return ok(null);
-  return CUDA_RE.test(t) ? ok(t.split(".").slice(0, 2).join(".")) : err({ kind: "invalid-cuda", cuda: v });
+  return CUDA_RE.test(t) ? ok(t.split(".").slice(0, 2).join(".")) : err({ kind: "install", error: { kind: "invalid-cuda", cuda: v } });
 }
 
 /** `--cuda` first, then COMFY_ENV_CUDA_VERSION; undefined when neither is set. */
@@ -45,7 +45,7 @@ export function cudaRequest(flag: string | undefined): Result<CudaRequest | unde
   const raw = readEnv("COMFY_ENV_CUDA_VERSION");
   if (raw === undefined) return ok(undefined);
   const parsed = parseCudaFlag(raw);
-  if (parsed.isErr()) return err({ kind: "bad-cuda-override", value: raw });
+  if (parsed.isErr()) return err({ kind: "detect", error: { kind: "bad-cuda-override", value: raw } });
   return ok({ cuda: parsed.value, reason: `COMFY_ENV_CUDA_VERSION=${raw.trim()}` });
 }
 
@@ -54,7 +54,7 @@ export function checkPythonFlag(flag: string | undefined): Result<string | undef
   if (flag === undefined) return ok(undefined);
   const isPath = /[\\/]/.test(flag);
   const found = isPath ? fs.existsSync(flag) && !fs.statSync(flag).isDirectory() : Bun.which(flag) !== null;
-  return found ? ok(flag) : err({ kind: "host-python-failed", python: flag, message: isPath ? "no such file" : "not found on PATH" });
+  return found ? ok(flag) : err({ kind: "install", error: { kind: "host-python-failed", python: flag, message: isPath ? "no such file" : "not found on PATH" } });
 }
 
 export function parseRequest(flags: { cuda?: string; python?: string; refresh?: boolean; force?: boolean }): Result<BuildRequest, RequestError> {

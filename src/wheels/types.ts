@@ -54,6 +54,3 @@ export type WheelsError =
   | { kind: "index-unreachable"; url: string; cause: HttpError }
   | { kind: "installer-spawn-failed"; command: string[]; message: string }
   | { kind: "wheel-install-failed"; command: string[]; exitCode: number | null; tail: string[] };
-
-// src/build still names it so until the install pipeline's move lands.
-export type WheelError = WheelsError;

@@ -3,7 +3,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { collectBuild } from "../../src/cache/collect.ts";
 import { buildPaths } from "../../src/cache/layout.ts";
-import { liveLinks } from "../../src/cache/links.ts";
+import { liveLinks, recordLink } from "../../src/cache/links.ts";
+import { linkNode } from "../../src/install/link-node.ts";
 import { envStatus, isGarbage } from "../../src/cache/status.ts";
 import { runCli } from "../support/cli.ts";
 import { writeFakeBuild } from "../support/fake-build.ts";
@@ -48,5 +49,17 @@ describe("a build whose link records cannot be read", () => {
     expect(doc.kept).toEqual([{ hash: "abc123", links: [] }]);
     expect(r.stderr).toContain(`cannot read the link records in ${p.links}`);
     expect(fs.existsSync(path.join(p.dir, ".done"))).toBe(true);
+  });
+});
+
+describe("a link record that cannot be written", () => {
+  test("is an error value, and the install's link step fails with it instead of throwing", async () => {
+    await using dir = await tmpdir();
+    const p = unreadableLinks(dir.path);
+    const link = path.join(dir.path, "Pack", "nodes", "_env_abc123");
+    expect(recordLink(p, link)._unsafeUnwrapErr()).toMatchObject({ kind: "link-record-failed", path: p.links });
+    fs.mkdirSync(path.dirname(link), { recursive: true });
+    const linked = linkNode(p, path.dirname(link));
+    expect(linked._unsafeUnwrapErr()).toMatchObject({ kind: "cache", error: { kind: "link-record-failed" } });
   });
 });

@@ -148,7 +148,10 @@ const EXAMPLES: { [M in ErrorModule]: ErrorOf<M>[] } = {
     { kind: "read-failed", path: "/usr/local/bin/comfy-env", message: "EACCES: permission denied" },
     { kind: "replace-failed", path: "/usr/local/bin/comfy-env", code: "EACCES", message: "EACCES: permission denied, rename" },
   ],
-  install: [{ kind: "host-python-failed", python: "/usr/bin/python3", message: "exit code 127" }],
+  install: [
+    { kind: "host-python-failed", python: "/usr/bin/python3", message: "exit code 127" },
+    { kind: "invalid-cuda", cuda: "banana" },
+  ],
   command: [
     { kind: "no-env", nodeDir: "/packs/MyPack/nodes" },
     { kind: "spawn-failed", program: "blender", message: "ENOENT: no such file or directory" },
@@ -164,6 +167,7 @@ const EXAMPLES: { [M in ErrorModule]: ErrorOf<M>[] } = {
     { kind: "import-failed", summary: "2 node(s) importable; 1 of 2 folder(s) failed to import", label: "MyPack/nodes", message: "ModuleNotFoundError: No module named 'cv2'" },
     { kind: "not-env-config", file: "/packs/MyPack/comfy-env-root.toml" },
     { kind: "unsupported-cuda", cuda: "13.1", available: ["11.8", "12.6", "12.8"] },
+    { kind: "interrupted", signal: "SIGINT", exitCode: 130 },
     { kind: "internal", command: "install" },
   ],
 };

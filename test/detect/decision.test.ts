@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { chooseCuda, decisionFor, type CudaDecision, type CudaSources } from "../../src/detect/decision.ts";
-import type { DetectError, GpuInfo } from "../../src/detect/types.ts";
+import type { CudaDecisionError, GpuInfo } from "../../src/detect/types.ts";
 import { architectureOfText } from "../../src/detect/arch.ts";
 
 function nv(name: string, cc: string | null): GpuInfo {
@@ -37,7 +37,7 @@ function sources(f: Facts) {
   return { src, asked };
 }
 
-async function decide(f: Facts): Promise<{ d: CudaDecision | DetectError; asked: string[] }> {
+async function decide(f: Facts): Promise<{ d: CudaDecision | CudaDecisionError; asked: string[] }> {
   const { src, asked } = sources(f);
   const choice = await chooseCuda(src);
   if (choice.isErr()) return { d: choice.error, asked };

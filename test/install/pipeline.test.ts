@@ -94,7 +94,7 @@ describe.skipIf(os.platform() === "win32")("runInstallPipeline", () => {
     const reporter = recordingReporter();
     const r = await runInstallPipeline(request(root), [good, bad], reporter);
     expect(r.isErr()).toBe(true);
-    expect(r._unsafeUnwrapErr()).toMatchObject({ file: path.join(bad, "nodes", "comfy-env.toml") });
+    expect(r._unsafeUnwrapErr()).toMatchObject({ kind: "config", error: { file: path.join(bad, "nodes", "comfy-env.toml") } });
     expect(milestones(reporter.calls)).toEqual([]);
     expect(fs.existsSync(root)).toBe(false);
     expect(fs.readdirSync(path.join(good, "nodes"))).toEqual(["comfy-env.toml"]);

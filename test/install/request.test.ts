@@ -18,10 +18,10 @@ describe("parseRequest", () => {
   });
 
   test("bad values are errors before anything else runs", () => {
-    expect(parseRequest({ cuda: "banana" })._unsafeUnwrapErr()).toEqual({ kind: "invalid-cuda", cuda: "banana" });
-    expect(parseRequest({ python: "/does/not/exist" })._unsafeUnwrapErr()).toMatchObject({ kind: "host-python-failed", python: "/does/not/exist" });
-    expect(parseRequest({ python: "no-such-python-anywhere" })._unsafeUnwrapErr()).toMatchObject({ kind: "host-python-failed", message: "not found on PATH" });
+    expect(parseRequest({ cuda: "banana" })._unsafeUnwrapErr()).toEqual({ kind: "install", error: { kind: "invalid-cuda", cuda: "banana" } });
+    expect(parseRequest({ python: "/does/not/exist" })._unsafeUnwrapErr()).toMatchObject({ kind: "install", error: { kind: "host-python-failed", python: "/does/not/exist" } });
+    expect(parseRequest({ python: "no-such-python-anywhere" })._unsafeUnwrapErr()).toMatchObject({ kind: "install", error: { kind: "host-python-failed", message: "not found on PATH" } });
     process.env.COMFY_ENV_CUDA_VERSION = "banana";
-    expect(parseRequest({})._unsafeUnwrapErr()).toEqual({ kind: "bad-cuda-override", value: "banana" });
+    expect(parseRequest({})._unsafeUnwrapErr()).toEqual({ kind: "detect", error: { kind: "bad-cuda-override", value: "banana" } });
   });
 });

@@ -2,11 +2,11 @@ import { readMeta } from "../../cache/meta.ts";
 import { listBuilds } from "../../cache/status.ts";
 import { packDirOfConfigDir } from "../../config/discover.ts";
 import type { CudaDecision } from "../../detect/decision.ts";
-import type { DetectError } from "../../detect/types.ts";
+import type { CudaDecisionError } from "../../detect/types.ts";
 import { effectiveCuda } from "../../pixi/manifest.ts";
 import type { Result } from "../../util/result.ts";
 import { hostPixiPlatform } from "../../util/platform.ts";
-import { renderDetectError } from "../errors/detect.ts";
+import { renderError } from "../errors/index.ts";
 import type { Check } from "./check.ts";
 
 function label(cuda: string | null, variant: string | null): string {
@@ -19,9 +19,9 @@ function label(cuda: string | null, variant: string | null): string {
  * this machine's platform was built for: install keeps a build's CUDA until `--refresh`, so a
  * new GPU or driver leaves envs built for the old one.
  */
-export function gpuChecks(root: string, now: Result<CudaDecision, DetectError>): Check[] {
+export function gpuChecks(root: string, now: Result<CudaDecision, CudaDecisionError>): Check[] {
   if (now.isErr()) {
-    const r = renderDetectError(now.error);
+    const r = renderError({ kind: "detect", error: now.error });
     return [{ group: "gpu", name: "decision", status: "warn", summary: `no CUDA decision: ${r.message}`, fix: r.hints?.[0] ?? "unset COMFY_ENV_CUDA_VERSION to detect", details: { error: now.error.kind } }];
   }
   const d = now.value;

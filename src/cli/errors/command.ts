@@ -26,6 +26,8 @@ export type CommandError =
   | { kind: "not-env-config"; file: string }
   /** `wheels`: no torch build is paired with the CUDA asked for (and no --torch). */
   | { kind: "unsupported-cuda"; cuda: string; available: string[] }
+  /** `install`: a signal stopped it (its exit code is the signal's). */
+  | { kind: "interrupted"; signal: string; exitCode: number }
   /** Something threw: a bug. */
   | { kind: "internal"; command: string };
 
@@ -64,6 +66,8 @@ export function renderCommandError(e: CommandError): RenderedError {
       return { message: `${e.file} is a comfy-env-root.toml (pack settings): it declares no environment`, hints: ["pass the comfy-env.toml of a node folder, e.g. nodes/comfy-env.toml"] };
     case "unsupported-cuda":
       return { message: `no torch build is paired with CUDA ${e.cuda}`, hints: [`pass --torch, or a CUDA of: ${e.available.join(", ")}`] };
+    case "interrupted":
+      return { message: `install stopped by ${e.signal}: its installer was stopped and the lock released; nothing half-built is marked done` };
     case "internal":
       return { message: `internal error in "${e.command}": this is a bug in comfy-env ${VERSION}, please report it` };
   }

@@ -4,16 +4,10 @@
  * error's kind (docs/json.md).
  */
 import type { BridgeError } from "../../bridge/install.ts";
-import type { CacheError } from "../../cache/errors.ts";
-import type { ConfigError } from "../../config/types.ts";
-import type { DetectError } from "../../detect/errors.ts";
-import type { LinkError } from "../../link/types.ts";
+import type { BuildError } from "../../install/errors.ts";
 import type { NodePackError } from "../../nodepacks/types.ts";
-import type { PixiError } from "../../pixi/errors.ts";
 import type { RuntimeError } from "../../runtime/errors.ts";
-import type { FsError } from "../../util/fs.ts";
 import type { HttpError } from "../../util/http.ts";
-import type { WheelsError } from "../../wheels/types.ts";
 import type { UsageError } from "../args.ts";
 import { errorDoc, type ErrorDoc } from "../document.ts";
 import { EXIT, type ExitCode } from "../exit.ts";
@@ -26,7 +20,7 @@ import { renderConfigError } from "./config.ts";
 import { renderDetectError } from "./detect.ts";
 import { renderFsError } from "./fs.ts";
 import { renderHttpError } from "./http.ts";
-import { renderInstallError, type InstallError } from "./install.ts";
+import { renderInstallError } from "./install.ts";
 import { renderLinkError } from "./link.ts";
 import { renderNodePackError } from "./nodepacks.ts";
 import { renderPixiError } from "./pixi.ts";
@@ -38,21 +32,15 @@ import { renderWheelsError } from "./wheels.ts";
 
 export type { RenderedError } from "./types.ts";
 
+/** The install pipeline's errors (config, cache, fs, link, pixi, detect, wheels, its own) and the rest. */
 export type CliError =
-  | { kind: "config"; error: ConfigError }
-  | { kind: "cache"; error: CacheError }
-  | { kind: "pixi"; error: PixiError }
-  | { kind: "wheels"; error: WheelsError }
-  | { kind: "link"; error: LinkError }
-  | { kind: "detect"; error: DetectError }
+  | BuildError
   | { kind: "http"; error: HttpError }
   | { kind: "nodepack"; error: NodePackError }
   | { kind: "runtime"; error: RuntimeError }
   | { kind: "bridge"; error: BridgeError }
-  | { kind: "fs"; error: FsError }
   | { kind: "usage"; error: UsageError }
   | { kind: "self-update"; error: SelfUpdateError }
-  | { kind: "install"; error: InstallError }
   | { kind: "command"; error: CommandError };
 
 export type ErrorModule = CliError["kind"];
@@ -115,7 +103,7 @@ export const EXIT_CODE = {
     "read-failed": FAILED,
     "replace-failed": FAILED,
   },
-  install: { "host-python-failed": USER },
+  install: { "host-python-failed": USER, "invalid-cuda": USER },
   command: {
     "no-env": USER,
     "spawn-failed": USER,
@@ -128,6 +116,7 @@ export const EXIT_CODE = {
     "import-failed": USER,
     "not-env-config": USER,
     "unsupported-cuda": USER,
+    interrupted: (e) => e.exitCode,
     internal: INTERNAL,
   },
 } satisfies { [M in ErrorModule]: { [K in ErrorKind[M]]: ExitRule<Extract<ErrorOf<M>, { kind: K }>> } };
@@ -190,12 +179,11 @@ export function printError(out: Output, r: RenderedError): void {
  * Returns the exit code, so commands end with `return reportError(...)`.
  */
 export function reportError(out: Output, e: CliError, body: Record<string, unknown> = {}): number {
-  return reportRendered(out, renderError(e), e.error.kind, exitCodeOf(e), body);
-}
-
-/** reportError for an error already rendered (install's flat BuildError, until it nests). */
-export function reportRendered(out: Output, r: RenderedError, kind: string, exitCode: number, body: Record<string, unknown> = {}): number {
+  const r = renderError(e);
+  const exitCode = exitCodeOf(e);
   printError(out, r);
-  out.document({ ...body, error: errorDoc(r, kind) }, exitCode);
+  out.document({ ...body, error: errorDoc(r, e.error.kind) }, exitCode);
   return exitCode;
 }
+
+

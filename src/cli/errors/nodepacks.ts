@@ -1,8 +1,7 @@
 import type { NodePackError } from "../../nodepacks/types.ts";
 import { renderConfigError } from "./config.ts";
 import { describeHttpError } from "./http.ts";
-import { EXIT_CODE } from "./index.ts";
-import type { ExitCode } from "../exit.ts";
+
 import type { RenderedError } from "./types.ts";
 
 /** A shell-ready command line for hints. */
@@ -36,9 +35,4 @@ export function renderNodePackError(e: NodePackError): RenderedError {
       return { ...r, message: `node pack ${e.pack}: ${r.message}` };
     }
   }
-}
-
-// src/cli/install-nodepacks.ts asks here until the install pipeline's move lands.
-export function nodePackExitCode(e: NodePackError): ExitCode {
-  return EXIT_CODE.nodepack[e.kind];
 }
