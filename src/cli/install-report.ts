@@ -2,6 +2,7 @@ import path from "node:path";
 import type { LockOwner } from "../cache/lock.ts";
 import type { ConfigWarning } from "../config/types.ts";
 import type { EnvBuildResult } from "../install/link-node.ts";
+import type { BuildError } from "../install/errors.ts";
 import type { BuildStep, Reporter } from "../install/reporter.ts";
 import type { NodePackError, NodePackResult } from "../nodepacks/types.ts";
 import { renderConfigWarning } from "./errors/config.ts";
@@ -74,6 +75,10 @@ export class InstallReporter implements Reporter {
 
   warn(message: string): void {
     this.out.warn(message);
+  }
+
+  notDone(label: string | undefined, what: string, error: BuildError): void {
+    this.out.warn(`${label === undefined ? "" : `${label}: `}${what}: ${renderError(error).message}`);
   }
 
   interrupted(signal: string, exitCode: number): void {

@@ -50,5 +50,5 @@ export function finishBuild(
 /** The cache's status scripts list every build: rewritten after each run that had envs to build; failing to is worth a warning once one was built. */
 export function rewriteStatusScripts(root: string, reporter: Reporter, built: boolean): void {
   const scripts = writeStatusScripts(root);
-  if (scripts.isErr() && built) reporter.warn(`cannot write status scripts: ${scripts.error.message}`);
+  if (scripts.isErr() && built) reporter.notDone(undefined, "status scripts not rewritten", { kind: "fs", error: scripts.error });
 }

@@ -166,6 +166,6 @@ export async function buildEnv(env: EnvToBuild, ctx: BuildContext): Promise<Resu
     // A lock left behind is reported with its path, but does not undo a finished build: `.done`
     // is checked before the lock, and the next build takes over a lock whose owner is gone.
     const released = release();
-    if (released.isErr()) ctx.reporter.warn(`${env.label}: build lock left behind: cannot remove ${released.error.path}: ${released.error.message}`);
+    if (released.isErr()) ctx.reporter.notDone(env.label, "build lock left behind", { kind: "fs", error: released.error });
   }
 }

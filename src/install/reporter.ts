@@ -1,6 +1,7 @@
 import type { LockOwner } from "../cache/lock.ts";
 import type { ConfigWarning } from "../config/types.ts";
 import type { NodePackError, NodePackResult } from "../nodepacks/types.ts";
+import type { BuildError } from "./errors.ts";
 import type { EnvBuildResult } from "./link-node.ts";
 
 /**
@@ -38,6 +39,8 @@ export interface Reporter {
   configWarning(warning: ConfigWarning): void;
   info(message: string): void;
   warn(message: string): void;
+  /** Something beside the builds did not happen (`what`), for `error`; the run goes on. `label`: the env it concerns. */
+  notDone(label: string | undefined, what: string, error: BuildError): void;
   /** A signal stopped the run: its child was stopped and its lock released; the process exits with `exitCode` next. */
   interrupted(signal: string, exitCode: number): void;
 }

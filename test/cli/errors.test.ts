@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { printError, renderError } from "../../src/cli/errors/index.ts";
 import { Output } from "../../src/cli/output.ts";
+import { InstallReporter } from "../../src/cli/install-report.ts";
 import type { PixiRunError } from "../../src/pixi/run.ts";
 
 function capture() {
@@ -45,5 +46,18 @@ describe("printed errors", () => {
     out.result("r\x1b[1m");
     expect(buf.text).not.toMatch(/[\x1b\x07\x9b]/);
     expect(buf.text).toContain("warning: w\\x1b[1m\ni\\x1b[1m\nr\\x1b[1m\n");
+  });
+});
+
+describe("what the install pipeline could not do beside its builds", () => {
+  test("is a warning, its error worded as everywhere", () => {
+    const { out, buf } = capture();
+    const reporter = new InstallReporter(out);
+    reporter.notDone("MyPack/nodes", "build lock left behind", { kind: "fs", error: { kind: "fs", op: "remove", path: "/c/_env_abc123/.building", code: "EBUSY", message: "EBUSY: resource busy or locked" } });
+    reporter.notDone(undefined, "status scripts not rewritten", { kind: "fs", error: { kind: "fs", op: "write", path: "/c/detect.sh", code: "EACCES", message: "EACCES: permission denied" } });
+    expect(buf.text).toBe(
+      "warning: MyPack/nodes: build lock left behind: cannot remove /c/_env_abc123/.building: EBUSY: resource busy or locked\n" +
+        "warning: status scripts not rewritten: write /c/detect.sh failed: EACCES: permission denied\n",
+    );
   });
 });

@@ -28,6 +28,7 @@ export function recordingReporter(): Reporter & { calls: ReporterCall[] } {
     configWarning: record("configWarning"),
     info: record("info"),
     warn: record("warn"),
+    notDone: record("notDone"),
     interrupted: record("interrupted"),
   };
 }
