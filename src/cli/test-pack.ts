@@ -8,7 +8,7 @@ import { isolationEnv, type EnvVars } from "../runtime/isolation.ts";
 import { envPythonRelPath, hostOs } from "../util/platform.ts";
 import { messageOf } from "../util/result.ts";
 import { openCommand, stringFlag, usage } from "./args.ts";
-import { errorDocOf, exitCodeOf, reportError, type CliError } from "./errors/index.ts";
+import { errorDocOf, exitCodeOf, renderError, reportError, type CliError } from "./errors/index.ts";
 import { EXIT } from "./exit.ts";
 import { runInstall } from "./install.ts";
 import type { Output } from "./output.ts";
@@ -83,7 +83,7 @@ export async function importNodeFolder(packDir: string, label: string, nodeDir: 
   if (!link) return { ...base, envDir: null, error: "no built environment (no _env_<hash> link with a Python in it)" };
   const envDir = fs.realpathSync(link);
   const vars = await configEnvVars(nodeDir);
-  if (vars.isErr()) return { ...base, envDir, error: `cannot read ${vars.error.file}: ${vars.error.message}` };
+  if (vars.isErr()) return { ...base, envDir, error: renderError({ kind: "runtime", error: vars.error }).message };
   const env = isolationEnv(hostOs(), envDir, process.env as EnvVars, vars.value, fs.existsSync);
   env.COMFY_ENV_TEST_SPEC = JSON.stringify({ py_dir: pyDir, node_dir: nodeDir, module: moduleName(packDir, nodeDir), sys_path: comfyuiDirOf(packDir), label });
   try {
