@@ -25,7 +25,7 @@ export async function fetchFromRegistry(pack: string, src: RegistrySource, dir: 
     fs.rmSync(zip, { force: true });
   }
   const files = extractAllFromZip(bytes);
-  if (files.isErr()) return err({ kind: "pack-unpack-failed", pack, message: `${downloadUrl}: ${files.error.kind === "archive-corrupt" ? files.error.message : "not a zip"}` });
+  if (files.isErr()) return err({ kind: "pack-unpack-failed", pack, message: downloadUrl, cause: files.error });
   return writeTree(pack, unwrapped(files.value), dir);
 }
 

@@ -1,4 +1,5 @@
 import type { ConfigError, NodeReq } from "../config/types.ts";
+import type { ArchiveError } from "../pixi/archive.ts";
 import type { HttpError } from "../util/http.ts";
 
 /** cloned: fetched now; found: the folder was already there (counts as installed); failed: see error. */
@@ -21,7 +22,8 @@ export type NodePackError =
   | { kind: "git-failed"; pack: string; command: string[]; exitCode: number | null; tail: string[] }
   | { kind: "registry-unreachable"; pack: string; url: string; cause: HttpError }
   | { kind: "registry-bad-answer"; pack: string; url: string; message: string }
-  | { kind: "pack-unpack-failed"; pack: string; message: string }
+  /** `cause`: the registry's zip could not be read (then `message` is its URL). */
+  | { kind: "pack-unpack-failed"; pack: string; message: string; cause?: ArchiveError }
   | { kind: "dependency-config"; pack: string; error: ConfigError };
 
 /** Where a pack is fetched from, resolved against the configured bases. */

@@ -29,6 +29,7 @@ export function renderNodePackError(e: NodePackError): RenderedError {
     case "registry-bad-answer":
       return { message: `node pack ${e.pack}: the registry answer at ${e.url} is not usable: ${e.message}` };
     case "pack-unpack-failed":
+      if (e.cause) return { message: `node pack ${e.pack}: ${e.message}: ${e.cause.kind === "archive-corrupt" ? e.cause.message : "not a zip"}` };
       return { message: `node pack ${e.pack}: ${e.message}` };
     case "dependency-config": {
       const r = renderConfigError(e.error);
