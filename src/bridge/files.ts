@@ -2,6 +2,8 @@ import init from "./comfy_env/__init__.py" with { type: "text" };
 import afterImport from "./comfy_env/_after_import.py" with { type: "text" };
 import client from "./comfy_env/_client.py" with { type: "text" };
 import contract from "./comfy_env/_contract.py" with { type: "text" };
+import currentCall from "./comfy_env/_current_call.py" with { type: "text" };
+import discovery from "./comfy_env/_discovery.py" with { type: "text" };
 import failures from "./comfy_env/_failures.py" with { type: "text" };
 import hostState from "./comfy_env/_host_state.py" with { type: "text" };
 import imports from "./comfy_env/_imports.py" with { type: "text" };
@@ -22,6 +24,8 @@ export const PACKAGE_FILES: Readonly<Record<string, string>> = {
   "comfy_env/_after_import.py": afterImport,
   "comfy_env/_client.py": client,
   "comfy_env/_contract.py": contract,
+  "comfy_env/_current_call.py": currentCall,
+  "comfy_env/_discovery.py": discovery,
   "comfy_env/_failures.py": failures,
   "comfy_env/_host_state.py": hostState,
   "comfy_env/_imports.py": imports,

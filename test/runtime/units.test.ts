@@ -201,7 +201,7 @@ describe("find_env", () => {
     const driver = [
       "import json, sys",
       `sys.path.insert(0, ${JSON.stringify(BRIDGE_PACKAGE_PARENT)})`,
-      "from comfy_env._registry import find_env",
+      "from comfy_env._discovery import find_env",
       `d = ${JSON.stringify(dir.path)}`,
       "print(json.dumps({k: find_env(d + '/' + k) for k in ['six', 'sixteen', 'long', 'other']}))",
     ].join("\n");

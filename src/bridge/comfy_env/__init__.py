@@ -71,10 +71,10 @@ def enable_isolation(node_class_mappings):
 def wrap_isolated_nodes(node_class_mappings, nodes_dir):
     """Older form: run every class of `node_class_mappings` in the worker of `nodes_dir` (a
     folder with a comfy-env.toml and an __init__.py exporting the same NODE_CLASS_MAPPINGS)."""
-    from . import _registry
+    from . import _discovery, _registry
 
     folder = os.path.realpath(str(nodes_dir))
-    if not os.path.isfile(os.path.join(folder, _registry.CONFIG)):
+    if not os.path.isfile(os.path.join(folder, _discovery.CONFIG)):
         _registry._warn("%s has no comfy-env.toml; its nodes run in ComfyUI's Python" % folder)
         return node_class_mappings
     _registry.wrap_classes(_pack_of(folder), folder, node_class_mappings, only_inside=False)
@@ -102,10 +102,10 @@ def _pack_of(folder):
 
 
 def _wrap_under(pack_dir, mappings):
-    from . import _registry
+    from . import _discovery, _registry
 
     pack_dir = os.path.realpath(pack_dir)
-    for folder in _registry.config_folders(pack_dir):
+    for folder in _discovery.config_folders(pack_dir):
         _registry.wrap_classes(pack_dir, folder, mappings, only_inside=True)
     _release_stubs()
 
@@ -131,7 +131,7 @@ def install(node_dir=None, *args, **kwargs):
 
 def setup_env(node_dir=None):
     """Prestartup: say which isolated folders the pack has and whether their envs are built."""
-    from . import _registry
+    from . import _discovery
 
     try:
         import faulthandler
@@ -141,13 +141,13 @@ def setup_env(node_dir=None):
         pass
     pack = os.path.abspath(node_dir) if node_dir else _caller_dir()
     name = os.path.basename(pack)
-    folders = [f for f, iso in _registry.discover(pack) if iso]
+    folders = [f for f, iso in _discovery.discover(pack) if iso]
     if not folders:
         print("[comfy-env] %s: no isolation envs" % name)
     else:
         print("[comfy-env] %s: %d isolation env(s):" % (name, len(folders)))
         for f in folders:
-            env = _registry.find_env(f)
+            env = _discovery.find_env(f)
             print("[comfy-env]   %s -> %s" % (os.path.relpath(f, pack), env or "-"))
             print("[comfy-env]     env: %s  %s" % (env or "-", "[OK]" if env else "[MISSING -- run: comfy-env install %s]" % pack))
     print("[comfy-env] prestartup complete")
@@ -189,11 +189,11 @@ def _comfy_folder(kind, base):
     getter = getattr(fp, "get_%s_directory" % kind, None) if fp else None
     if getter:
         return getter()
-    from . import _registry
+    from . import _discovery
 
     d = base
     while os.path.dirname(d) != d:
-        comfy = _registry.comfyui_dir(d)
+        comfy = _discovery.comfyui_dir(d)
         if comfy:
             return os.path.join(comfy, kind)
         d = os.path.dirname(d)
@@ -203,9 +203,9 @@ def _comfy_folder(kind, base):
 def request_vram_budget(total_size, model_info=None):
     """Ask ComfyUI to free `total_size` bytes of VRAM; from a worker this goes to the host."""
     if os.environ.get("COMFYUI_ISOLATION_WORKER") == "1":
-        from . import _worker
+        from . import _current_call
 
-        return _worker.callback("vram", total_size, model_info)
+        return _current_call.callback("vram", total_size, model_info)
     from . import _registry
 
     return _registry._vram(total_size, model_info)

@@ -167,6 +167,9 @@ def recheck():
         rt.idle = True
 
 
+_supervisor.on_idle_stopped(recheck)
+
+
 class EnvRuntime(object):
     """One isolated folder's worker as seen from the host: spawn on first use, call, recover."""
 

@@ -208,11 +208,11 @@ def release():
 
 def setup(pack_dir):
     """Install the finder for `pack_dir`; returns the list of stubbed names (filled on import)."""
-    from . import _registry
+    from . import _discovery
 
     names = {}
-    for folder in _registry.config_folders(pack_dir):
-        env = _registry.find_env(folder)
+    for folder in _discovery.config_folders(pack_dir):
+        env = _discovery.find_env(folder)
         if env is None:
             continue
         owner = _Owner(env, strict=False)

@@ -8,6 +8,8 @@ its own work in the worker. Outside a node call there is no host to ask: they ru
 """
 import functools
 
+from . import _current_call
+
 
 def _host_first(callback, name, fn):
     @functools.wraps(fn)
@@ -30,12 +32,10 @@ def _free_memory_request(args, kwargs):
 def patch(mm):
     """Wrap comfy.model_management's free_memory and soft_empty_cache (module attributes, so
     ComfyUI's own calls inside the module take the wrapped ones too)."""
-    from . import _worker
-
     for attr, request in (("free_memory", _free_memory_request), ("soft_empty_cache", lambda a, k: ("empty_cache",))):
         fn = getattr(mm, attr, None)
         if callable(fn) and not getattr(fn, "_comfy_env_host_first", False):
-            setattr(mm, attr, _host_first(_worker.callback, request, fn))
+            setattr(mm, attr, _host_first(_current_call.callback, request, fn))
 
 
 def install():

@@ -9,6 +9,8 @@ the worker installs this module as `server` before it imports the pack:
 """
 import functools
 
+from . import _current_call
+
 
 class BinaryEventTypes(object):
     PREVIEW_IMAGE = 1
@@ -65,9 +67,7 @@ class PromptServer(object):
         self.supports = set()
 
     def send_sync(self, event, data, sid=None):
-        from . import _worker
-
-        _worker.callback("send_sync", event, data, sid)
+        _current_call.callback("send_sync", event, data, sid)
 
     async def send(self, event, data, sid=None):
         self.send_sync(event, data, sid)

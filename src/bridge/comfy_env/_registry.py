@@ -1,12 +1,6 @@
-"""register_nodes(): in-process nodes for folders without a config, proxies for folders with one.
-
-Discovery (as the Python comfy-env): `<pack>/nodes/comfy-env.toml` makes `nodes/` one isolated
-source; otherwise each `nodes/<child>/` (sorted, not starting with . or _) is a source, isolated
-when it holds a comfy-env.toml; with no config anywhere, `nodes/` is imported in-process.
-
-Which environment: the folder's `_env_*` links made by `comfy-env install`; the newest one
-(by the link's own mtime) whose Python exists wins. None → the folder's nodes still register,
-from the metadata cache or as one stub, and raise a clear error when run.
+"""register_nodes(): in-process nodes for folders without a config, proxies for folders with one
+(which folders, which environment: _discovery). A folder without a built environment still
+registers its nodes, from the metadata cache or as one stub, and they raise a clear error when run.
 
 Metadata cache: `<folder>/.comfy-env-nodes.cache`, keyed by the folder's .py paths, mtimes and
 sizes, the env's Python and the tool version; a warm start builds proxies without a worker. A
@@ -21,71 +15,16 @@ import os
 import re
 import sys
 
-from . import _client, _failures, _host_state, _imports, _supervisor, _wire
+from . import _client, _discovery, _failures, _host_state, _imports, _supervisor, _wire
 
 _INSTANCE = _client.INSTANCE_ATTR
 
-CONFIG = "comfy-env.toml"
 CACHE_FILE = ".comfy-env-nodes.cache"
 CACHE_FORMAT = "2"
-WINDOWS = _imports.WINDOWS
-# 6 hex for a config's first build, 16 or 64 for another decision or a 6-hex collision (see install).
-ENV_RE = re.compile(r"^_env_(?:[0-9a-f]{6}|[0-9a-f]{16}|[0-9a-f]{64})$")
 
 
 def _warn(msg):
     sys.stderr.write("[comfy-env] %s\n" % msg)
-
-
-def env_python(env_dir):
-    return os.path.join(env_dir, "python.exe" if WINDOWS else os.path.join("bin", "python"))
-
-
-def find_env(folder):
-    """The newest `_env_<hash>` link in `folder` whose Python exists, or None."""
-    best = None
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return None
-    for n in names:
-        if not ENV_RE.match(n):
-            continue
-        p = os.path.join(folder, n)
-        if not os.path.exists(env_python(p)):
-            continue
-        t = os.lstat(p).st_mtime_ns
-        if best is None or t > best[0]:
-            best = (t, p)
-    return best[1] if best else None
-
-
-def comfyui_dir(pack_dir):
-    parent = os.path.dirname(os.path.abspath(pack_dir))
-    if os.path.basename(parent) == "custom_nodes":
-        return os.path.dirname(parent)
-    fp = sys.modules.get("folder_paths")
-    return getattr(fp, "base_path", None)
-
-
-def discover(pack_dir, nodes_package="nodes"):
-    """[(folder, isolated)] in load order."""
-    nodes = os.path.join(pack_dir, nodes_package)
-    if not os.path.isdir(nodes):
-        return []
-    if os.path.isfile(os.path.join(nodes, CONFIG)):
-        return [(nodes, True)]
-    children = []
-    for n in sorted(os.listdir(nodes)):
-        p = os.path.join(nodes, n)
-        if n.startswith((".", "_")) or not os.path.isdir(p):
-            continue
-        iso = os.path.isfile(os.path.join(p, CONFIG))
-        if iso or os.path.isfile(os.path.join(p, "__init__.py")):
-            children.append((p, iso))
-    if not any(iso for _, iso in children):
-        return [(nodes, False)] if os.path.isfile(os.path.join(nodes, "__init__.py")) else []
-    return children
 
 
 # ------------------------------------------------------------------ metadata cache
@@ -108,7 +47,7 @@ def _py_files_key(folder):
 
 def _env_key(env):
     """The env as the cache sees it: its Python (a rebuilt env is a new folder)."""
-    real = os.path.realpath(env_python(env))
+    real = os.path.realpath(_discovery.env_python(env))
     try:
         return "%s:%d" % (real, os.stat(real).st_mtime_ns)
     except OSError:
@@ -320,7 +259,7 @@ def _import_failure(label, e, log):
 
 def _isolated(pack_dir, folder, classes, display):
     label = _label(pack_dir, folder)
-    env = find_env(folder)
+    env = _discovery.find_env(folder)
     files_key = _py_files_key(folder)
     cache = read_cache(folder)
     fresh = cache is not None and cache.get("files") == files_key and cache.get("tool") == _supervisor.tool_version()
@@ -373,12 +312,12 @@ def runtime_for(pack_dir, folder, env):
     wrap_* forms share it). [env_vars] come from the folder's config: the supervisor reads it."""
     rt = _runtimes.get(folder)
     if rt is None:
-        base = comfyui_dir(pack_dir)
+        base = _discovery.comfyui_dir(pack_dir)
         # Started through the build folder's real path, not the _env_ link: on Windows a path
         # through the junction is longer (MAX_PATH) and some tools resolve it wrongly.
         real = os.path.realpath(env)
         spec = {
-            "key": folder, "label": _label(pack_dir, folder), "python": env_python(real), "env_dir": real,
+            "key": folder, "label": _label(pack_dir, folder), "python": _discovery.env_python(real), "env_dir": real,
             "cwd": pack_dir, "node_dir": folder, "module": _module_name(pack_dir, folder),
             "sys_path": [p for p in (base,) if p], "env_vars": {},
         }
@@ -395,17 +334,6 @@ def _source_file(cls):
     return os.path.realpath(f) if f else None
 
 
-def config_folders(pack_dir):
-    """Folders under `pack_dir` holding a comfy-env.toml, deepest first (a class belongs to the
-    nearest one)."""
-    found = []
-    for root, dirs, files in os.walk(pack_dir):
-        dirs[:] = [d for d in dirs if not d.startswith((".", "_env_")) and d != "__pycache__"]
-        if CONFIG in files:
-            found.append(os.path.realpath(root))
-    return sorted(found, key=len, reverse=True)
-
-
 def wrap_classes(pack_dir, folder, mappings, only_inside):
     """Make each node class of `mappings` run its FUNCTION in `folder`'s worker (the older
     forms imported the classes in the host first). The worker finds a class by its mapping
@@ -416,7 +344,7 @@ def wrap_classes(pack_dir, folder, mappings, only_inside):
         raise RuntimeError(
             "comfy-env: %s has a comfy-env.toml but no __init__.py, so its worker cannot import its nodes; "
             "move the nodes into nodes/<name>/ with the config and call register_nodes()" % folder)
-    env = find_env(folder)
+    env = _discovery.find_env(folder)
     if env is None:
         _warn("%s: environment not built; its nodes run in ComfyUI's Python until you run: comfy-env install %s"
               % (_label(pack_dir, folder), pack_dir))
@@ -463,7 +391,7 @@ def _in_process(pack_dir, folder, caller_pkg, classes, display):
 def register(pack_dir, caller_pkg, nodes_package="nodes"):
     classes, display = {}, {}
     isolate = os.environ.get("COMFYUI_ISOLATION_WORKER") != "1"
-    for folder, iso in discover(pack_dir, nodes_package):
+    for folder, iso in _discovery.discover(pack_dir, nodes_package):
         if iso and isolate:
             _isolated(pack_dir, folder, classes, display)
         else:

@@ -15,6 +15,9 @@ from . import _msgpack
 _lock = threading.Lock()
 _instance = None
 _spawn_requests = 0
+# Called once stop_idle() has stopped idle workers: the bridge's runtimes (_client) recheck their
+# connections. A list the client fills, so that this module stays below the client.
+_idle_stopped = []
 
 
 class SupervisorError(RuntimeError):
@@ -142,9 +145,13 @@ def stop_idle():
         sup.request("stop_idle")
     except SupervisorError:
         return
-    from . import _client  # not at import time: _client imports this module
+    for fn in _idle_stopped:
+        fn()
 
-    _client.recheck()
+
+def on_idle_stopped(fn):
+    """Call fn() after each stop_idle() that stopped workers."""
+    _idle_stopped.append(fn)
 
 
 def spawn(**spec):

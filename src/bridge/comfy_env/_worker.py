@@ -20,7 +20,7 @@ import threading
 import time
 import traceback
 
-from . import _after_import, _contract, _host_state, _imports, _memory, _prompt_server, _turn, _wire
+from . import _after_import, _contract, _current_call, _host_state, _imports, _memory, _prompt_server, _turn, _wire
 
 AUTH_TIMEOUT = 5.0  # seconds a client has to send its whole secret
 SECRET_LIMIT = 256
@@ -233,41 +233,18 @@ def _v1_output(cls, out):
     return {"ui": ui, "result": result} if ui is not None else result
 
 
-# The request being served: (connection, call id). Calls run one at a time (_exec_turn), so one
-# slot is enough, and a node's own threads can report progress through it too.
-_current = None
 _interrupted = False
-_callback_lock = threading.Lock()
-
-
-def callback(name, *args):
-    """Ask the host something while a node runs (progress, vram, send_sync); returns its answer."""
-    current = _current
-    if current is None:
-        return None
-    conn, call_id = current
-    with _callback_lock:
-        try:
-            conn.send(("cb", call_id, name, args))
-            while True:
-                msg = conn.recv()
-                if isinstance(msg, tuple) and len(msg) == 4 and msg[0] == "cbr" and msg[1] == call_id:
-                    break
-        except OSError as e:  # the host is gone: not the node's error (see _dispatch)
-            raise _wire.PeerClosed(str(e))
-    if msg[2]:
-        return msg[3]
-    raise RuntimeError("host refused %s: %s" % (name, msg[3]))
+_slot = _current_call.slot  # the request being served (see _current_call)
 
 
 def _progress_hook(value, total, preview=None, node_id=None):
     if preview is None:
-        callback("progress", value, total)
+        _current_call.callback("progress", value, total)
         return
     try:
-        callback("progress", value, total, preview)  # ("JPEG", PIL image, size): pickled
+        _current_call.callback("progress", value, total, preview)  # ("JPEG", PIL image, size): pickled
     except _wire.WireError:
-        callback("progress", value, total)  # allow_pickle is off: the step without its preview
+        _current_call.callback("progress", value, total)  # allow_pickle is off: the step without its preview
 
 
 def _install_progress_hook(cu):
@@ -298,7 +275,6 @@ def _error(e, class_name):
 
 
 def _dispatch(conn, msg):
-    global _current
     if type(msg) is tuple and len(msg) == 5:
         op, call_id, node, inputs, iid = msg
     elif type(msg) is tuple and len(msg) == 2:  # ("ping", id)
@@ -316,7 +292,7 @@ def _dispatch(conn, msg):
             try:
                 if _interrupted:
                     _clear_interrupt()
-                _current = (conn, call_id)
+                _slot[0] = (conn, call_id)
                 _busy[_RUNNING] = 1
                 cls = _classes.get(node)
                 if cls is None:
@@ -336,7 +312,7 @@ def _dispatch(conn, msg):
             finally:
                 _busy[_RUNNING] = 0
                 _busy[_FINISHED] = (_busy[_FINISHED] + 1) & 255
-                _current = None
+                _slot[0] = None
                 turn.give(None)
         elif op == "meta":
             try:

@@ -31,10 +31,10 @@ def host(comfy, n):
 
 
 def worker(comfy, n, prefix):
-    from comfy_env import _client, _registry
+    from comfy_env import _client, _discovery
 
     folder = os.path.join(comfy, "custom_nodes", "MixedPack", "nodes", "iso")
-    python = _registry.env_python(_registry.find_env(folder))
+    python = _discovery.env_python(_discovery.find_env(folder))
     secret = secrets.token_hex(16)
     address = "unix:" + os.path.join(tempfile.mkdtemp(), "w.sock")
     pkg = os.path.dirname(os.path.dirname(os.path.abspath(_client.__file__)))
