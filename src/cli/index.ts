@@ -60,7 +60,7 @@ async function versionDoc(): Promise<Record<string, unknown>> {
   const { API_VERSION, DIST_VERSION } = await import("../bridge/install.ts");
   const { PACKAGE_FILES } = await import("../bridge/files.ts");
   // The bridge and its workers refuse a peer of another protocol; read it from the embedded source.
-  const protocol = /^PROTOCOL = (\d+)$/m.exec(PACKAGE_FILES["comfy_env/_wire.py"] ?? "");
+  const protocol = /^PROTOCOL = (\d+)$/m.exec(PACKAGE_FILES["comfy_env/_protocol.py"] ?? "");
   return { version: VERSION, commit: COMMIT, target: TARGET, bridge: { protocol: protocol ? Number(protocol[1]) : null, version: DIST_VERSION, api: API_VERSION } };
 }
 

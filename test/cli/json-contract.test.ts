@@ -60,7 +60,7 @@ describe("--json contract", () => {
   test("help and --version", async () => {
     await expectDocument(["--help", "--json"], SCHEMAS.help);
     const v = await expectDocument(["--version", "--json"], SCHEMAS.version);
-    expect(v.bridge.protocol).toBe(3); // _wire.PROTOCOL
+    expect(v.bridge.protocol).toBe(3); // _protocol.PROTOCOL
     await expectDocument(["--json", "--version"], SCHEMAS.version);
     await expectDocument(["status", "--help", "--json"], helpSchema("status"));
   });

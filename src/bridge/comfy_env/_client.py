@@ -9,7 +9,10 @@ import threading
 import time
 import weakref
 
-from . import _failures, _host_state, _supervisor, _turn, _wire
+from . import _failures, _host_state, _protocol, _supervisor, _transport, _turn
+from ._codec import WireError
+from ._connection import PeerClosed
+from ._protocol import CB, ERR, HOST, OK, RELEASE
 
 DEFAULT_TIMEOUT = 600.0
 # A connection unused this long is checked before its next request: its worker may have been
@@ -67,44 +70,6 @@ def error_class(module, qualname):
             cls = WorkerError
         _error_classes[base] = cls
     return cls
-
-
-def _connect(address, secret, timeout=10.0):
-    if address.startswith("unix:"):
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        target = address[5:]
-    elif address.startswith("tcp:"):
-        host, port = address[4:].rsplit(":", 1)
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        target = (host, int(port))
-    else:
-        raise ValueError("bad worker address %r" % address)
-    sock.settimeout(timeout)
-    sock.connect(target)
-    side = None
-    if sock.family != socket.AF_INET:
-        # The descriptor channel (see _wire): one end goes to the worker with the secret.
-        side, theirs = socket.socketpair()
-        try:
-            _wire.send_raw(sock, secret.encode(), [theirs.fileno()])
-        finally:
-            theirs.close()
-        side.setblocking(False)
-    else:
-        _wire.send_raw(sock, secret.encode())
-    conn = _wire.Connection(sock, side=side)
-    hello = conn.recv()
-    if not (isinstance(hello, tuple) and hello and hello[0] == "hello"):
-        raise _wire.WireError("the worker did not greet")
-    if hello[3:4] != (_wire.PROTOCOL,):
-        conn.close()
-        raise _supervisor.SupervisorError(
-            "the comfy_env bridge in %s does not match the comfy-env binary that runs the worker (it was "
-            "updated since the bridge was installed); run `comfy-env bridge install --python %s` and restart ComfyUI"
-            % (os.path.dirname(os.path.abspath(__file__)), sys.executable))
-    sock.settimeout(None)
-    return conn
 
 
 def _raise_interrupt():
@@ -249,7 +214,7 @@ class EnvRuntime(object):
             self.spawned_by = sup
         else:
             self.handle = sup.request("ensure", key=self.key)
-        self.conn = _connect(self.handle["address"], self.handle["secret"])
+        self.conn = _transport.connect(self.handle["address"], self.handle["secret"])
         self._sync(self.conn)
         return self.conn
 
@@ -257,10 +222,10 @@ class EnvRuntime(object):
         """ComfyUI's settings as the host has them (_host_state), before the connection's first
         request and after they changed."""
         self.synced = _host_state.folders_key()
-        conn.send(("host", 0, None, _host_state.snapshot(), 0))
+        conn.send(_protocol.request(HOST, 0, None, _host_state.snapshot(), 0))
         reply = conn.recv()
-        if not (type(reply) is tuple and reply[:1] == ("ok",)):
-            raise _wire.WireError("the worker refused ComfyUI's settings: %r" % (reply,))
+        if not (type(reply) is tuple and reply[:1] == (OK,)):
+            raise WireError("the worker refused ComfyUI's settings: %r" % (reply,))
 
     def _drop(self):
         if self.conn is not None:
@@ -284,24 +249,24 @@ class EnvRuntime(object):
             if conn is None or self.idle:
                 conn = self._ready(node)
             self.next_id = self.running = call_id = self.next_id + 1
-            msg = (op, call_id, node, inputs, instance)
+            msg = (op, call_id, node, inputs, instance)  # _protocol.request, inline on the hot path
             try:
                 try:
                     if self.released:
                         self._release(conn, call_id)
                     conn.send_flat(msg, inputs)
-                except (_wire.PeerClosed, ConnectionError):
+                except (PeerClosed, ConnectionError):
                     # The worker cannot run a request it did not wholly receive: once more, to a
                     # new one.
                     conn = self._replace(node)
                     conn.send_flat(msg, inputs)
                 msg = conn.recv()
-                if type(msg) is tuple and len(msg) == 3 and msg[0] == "ok" and msg[1] == call_id:
+                if type(msg) is tuple and len(msg) == 3 and msg[0] == OK and msg[1] == call_id:  # _protocol.ok
                     return msg[2]  # the hot path: one send, one receive
                 return self._wait(conn, call_id, node, msg)
             except WorkerError:
                 raise  # the node's own error, though it may be an OSError too (error_class)
-            except (_wire.PeerClosed, OSError):
+            except (PeerClosed, OSError):
                 self._drop()
                 if self.expired == call_id:
                     raise self._timed_out(node)
@@ -334,7 +299,7 @@ class EnvRuntime(object):
         """Tell the worker which node objects' twins to drop, before the call with that id."""
         ids = self.released[:]
         del self.released[:len(ids)]  # what a finalizer appends meanwhile waits for the next call
-        conn.send(("release", call_id, None, ids, 0))
+        conn.send(_protocol.request(RELEASE, call_id, None, ids, 0))
         conn.recv()
 
     def _ready(self, node):
@@ -350,7 +315,7 @@ class EnvRuntime(object):
         if _host_state.folders_key() != self.synced:
             try:
                 self._sync(conn)
-            except (_wire.PeerClosed, OSError):
+            except (PeerClosed, OSError):
                 return self._replace(node)
         return conn
 
@@ -367,9 +332,9 @@ class EnvRuntime(object):
     def _connected(self, node):
         try:
             return self._ensure()
-        except _supervisor.SupervisorError as e:
+        except (_supervisor.SupervisorError, _transport.StaleBridge) as e:
             raise WorkerError("comfy-env: %s: %s" % (self.label, e), node=node)
-        except (OSError, _wire.WireError, _wire.PeerClosed) as e:
+        except (OSError, WireError, PeerClosed) as e:
             self._drop()
             raise WorkerError("comfy-env: cannot reach the worker for %s: %s" % (self.label, e), node=node)
 
@@ -403,12 +368,12 @@ class EnvRuntime(object):
         while True:
             if type(msg) is tuple and len(msg) >= 3:
                 kind = msg[0]
-                if kind == "cb":
+                if kind == CB:
                     self._answer(conn, msg)
                 elif msg[1] == call_id:
-                    if kind == "ok":
+                    if kind == OK:
                         return msg[2]
-                    if kind == "err":
+                    if kind == ERR:
                         e = msg[2] if isinstance(msg[2], dict) else {}
                         if e.get("type") == "InterruptProcessingException":
                             _raise_interrupt()
@@ -424,7 +389,7 @@ class EnvRuntime(object):
         try:
             if fn is None:
                 raise KeyError("no host callback %r" % (name,))
-            reply = ("cbr", call_id, True, fn(*args))
+            reply = _protocol.callback_reply(call_id, True, fn(*args))
         except Exception as e:
-            reply = ("cbr", call_id, False, "%s: %s" % (type(e).__name__, e))
+            reply = _protocol.callback_reply(call_id, False, "%s: %s" % (type(e).__name__, e))
         conn.send(reply)

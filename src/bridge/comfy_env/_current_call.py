@@ -7,7 +7,8 @@ and a node's own threads can report progress through it too.
 """
 import threading
 
-from . import _wire
+from . import _protocol
+from ._connection import PeerClosed
 
 # [(connection, call id)] while a request runs, else [None]: a list, so that the worker's hot
 # path sets it with one item store rather than a module attribute's.
@@ -23,13 +24,14 @@ def callback(name, *args):
     conn, call_id = current
     with _lock:
         try:
-            conn.send(("cb", call_id, name, args))
+            conn.send(_protocol.callback(call_id, name, args))
             while True:
                 msg = conn.recv()
-                if isinstance(msg, tuple) and len(msg) == 4 and msg[0] == "cbr" and msg[1] == call_id:
+                if _protocol.answers(msg, call_id):
                     break
         except OSError as e:  # the host is gone: not the node's error (see _worker._dispatch)
-            raise _wire.PeerClosed(str(e))
-    if msg[2]:
-        return msg[3]
-    raise RuntimeError("host refused %s: %s" % (name, msg[3]))
+            raise PeerClosed(str(e))
+    _, _, answered, value = msg
+    if answered:
+        return value
+    raise RuntimeError("host refused %s: %s" % (name, value))

@@ -10,12 +10,11 @@ placeholder nodes say it again on the next start, without a worker.
 import hashlib
 import importlib
 import importlib.util
-import io
 import os
 import re
 import sys
 
-from . import _client, _discovery, _failures, _host_state, _imports, _supervisor, _wire
+from . import _client, _codec, _discovery, _failures, _host_state, _imports, _supervisor
 
 _INSTANCE = _client.INSTANCE_ATTR
 
@@ -54,26 +53,10 @@ def _env_key(env):
         return real
 
 
-class _NoArrays(object):
-    def _put_array(self, arr):
-        raise _wire.WireError("arrays in node metadata are not cached")
-
-
-def _cache_dumps(obj):
-    buf = io.BytesIO()
-    p = _wire._Pickler(buf, _NoArrays())
-    p.dump(obj)
-    return None if p.full else buf.getvalue()
-
-
-def _cache_loads(data):
-    return _wire._Unpickler(io.BytesIO(data), None, False).load()
-
-
 def read_cache(folder):
     try:
         with open(os.path.join(folder, CACHE_FILE), "rb") as f:
-            data = _cache_loads(f.read())
+            data = _codec.decode_plain(f.read())
         return data if isinstance(data, dict) and data.get("format") == CACHE_FORMAT else None
     except Exception:
         return None
@@ -84,7 +67,7 @@ def write_cache(folder, files_key, env_key, meta, failed=None):
     doc = {"format": CACHE_FORMAT, "files": files_key, "python": env_key, "tool": _supervisor.tool_version(), "meta": meta,
            "failed": failed}
     try:
-        data = _cache_dumps(doc)
+        data = _codec.encode_plain(doc)
     except Exception:
         data = None
     if data is None:

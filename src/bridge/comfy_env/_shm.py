@@ -6,7 +6,7 @@ while decoding, before it can send anything). Then the pool keeps at most KEEP b
 segments and closes the rest, largest first, and the peer, told their ids, unmaps them too: a
 connection holds what its biggest messages need only while they are in flight. On Unix a
 segment is an anonymous file (memfd on Linux, an unlinked temp file elsewhere) whose descriptor
-travels once to the peer (SCM_RIGHTS, on the connection's descriptor channel: see _wire), so
+travels once to the peer (SCM_RIGHTS, on the connection's descriptor channel: see _connection), so
 nothing is left behind when either side dies, even by kill -9. On Windows a segment is a named
 mapping that disappears with the last handle.
 """
@@ -122,7 +122,7 @@ class Pool(object):
 
 class PeerMaps(object):
     """The peer's segments, mapped on first sight and kept until the peer closes them (see
-    _wire's control frame) or the connection ends."""
+    _connection's RETIRED frame) or the connection ends."""
 
     def __init__(self):
         self.maps = {}

@@ -7,23 +7,20 @@ gone). Node output printed to stdout goes to stderr, which is the worker's log f
 import asyncio
 import enum
 import faulthandler
-import hmac
 import importlib.util
 import inspect
 import json
 import mmap
 import os
 import signal
-import socket
 import sys
 import threading
 import time
-import traceback
 
-from . import _after_import, _contract, _current_call, _host_state, _imports, _memory, _prompt_server, _turn, _wire
-
-AUTH_TIMEOUT = 5.0  # seconds a client has to send its whole secret
-SECRET_LIMIT = 256
+from . import _after_import, _contract, _current_call, _host_state, _imports, _memory, _prompt_server, _protocol, _transport, _turn
+from ._codec import WireError
+from ._connection import PeerClosed
+from ._protocol import CALL, HOST, IS_CHANGED, META, OK, PING, RELEASE, VALIDATE
 NODE_ATTRS = (
     "RETURN_TYPES", "RETURN_NAMES", "FUNCTION", "CATEGORY", "OUTPUT_NODE", "INPUT_IS_LIST",
     "OUTPUT_IS_LIST", "DESCRIPTION", "OUTPUT_TOOLTIPS", "DEPRECATED", "EXPERIMENTAL",
@@ -243,7 +240,7 @@ def _progress_hook(value, total, preview=None, node_id=None):
         return
     try:
         _current_call.callback("progress", value, total, preview)  # ("JPEG", PIL image, size): pickled
-    except _wire.WireError:
+    except WireError:
         _current_call.callback("progress", value, total)  # allow_pickle is off: the step without its preview
 
 
@@ -262,25 +259,13 @@ def _prepare_comfy():
     _imports.stand_in_requirements(_spec.get("sys_path", []), "%s (for %s)" % (sys.prefix, _spec.get("label") or _spec["node_dir"]))
 
 
-def _error(e, class_name):
-    return {
-        "type": type(e).__name__,
-        "module": type(e).__module__,  # the host raises the same class where it has it
-        "qualname": type(e).__qualname__,
-        "message": str(e),
-        "traceback": traceback.format_exc(),
-        "node": class_name,
-        "pid": os.getpid(),
-    }
-
-
 def _dispatch(conn, msg):
     if type(msg) is tuple and len(msg) == 5:
         op, call_id, node, inputs, iid = msg
-    elif type(msg) is tuple and len(msg) == 2:  # ("ping", id)
+    elif type(msg) is tuple and len(msg) == 2:  # (PING, id)
         op, call_id, node, inputs, iid = msg[0], msg[1], None, None, 0
     else:
-        conn.send(("err", None, {"type": "ProtocolError", "message": "bad request", "traceback": "", "node": None}))
+        conn.send(_protocol.err(None, _protocol.refusal("ProtocolError", "bad request")))
         return
     turn = _exec_turn
     try:
@@ -297,7 +282,7 @@ def _dispatch(conn, msg):
                 cls = _classes.get(node)
                 if cls is None:
                     cls = _node(node)
-                if op != "call":
+                if op != CALL:
                     result = _v3_run(cls, _NODE_OPS[op], inputs) if cls in _v3 else getattr(cls, _NODE_OPS[op])(**inputs)
                 elif cls in _v3:
                     result = _v1_output(cls, _v3_run(cls, "execute", inputs))
@@ -314,7 +299,7 @@ def _dispatch(conn, msg):
                 _busy[_FINISHED] = (_busy[_FINISHED] + 1) & 255
                 _slot[0] = None
                 turn.give(None)
-        elif op == "meta":
+        elif op == META:
             try:
                 turn.take()
             except IndexError:
@@ -326,7 +311,7 @@ def _dispatch(conn, msg):
                 _busy[_RUNNING] = 0
                 _busy[_FINISHED] = (_busy[_FINISHED] + 1) & 255
                 turn.give(None)
-        elif op == "host" and type(inputs) is dict:  # ComfyUI's settings in the host (_host_state)
+        elif op == HOST and type(inputs) is dict:  # ComfyUI's settings in the host (_host_state)
             try:
                 turn.take()
             except IndexError:
@@ -336,61 +321,42 @@ def _dispatch(conn, msg):
                 result = None
             finally:
                 turn.give(None)
-        elif op == "ping":
+        elif op == PING:
             result = "pong"
-        elif op == "release" and type(inputs) is list:
+        elif op == RELEASE and type(inputs) is list:
             for i in inputs:
                 _instances.pop(i, None)
             result = None
         else:
             raise ValueError("unknown request %r" % (op,))
-    except _wire.PeerClosed:
+    except PeerClosed:
         raise  # a callback lost the host: so has this request
     except BaseException as e:  # a node's OSError, SystemExit or KeyboardInterrupt must not end the worker
-        conn.send(("err", call_id, _error(e, node if type(node) is str else None)))
+        conn.send(_protocol.err(call_id, _protocol.failure(e, node if type(node) is str else None)))
         return
     try:
-        conn.send_flat(("ok", call_id, result), result)
-    except _wire.WireError as e:
-        conn.send(("err", call_id, _error(e, node)))
+        conn.send_flat((OK, call_id, result), result)  # _protocol.ok, inline on the hot path
+    except WireError as e:
+        conn.send(_protocol.err(call_id, _protocol.failure(e, node)))
 
 
-_NODE_OPS = {"call": None, "is_changed": "IS_CHANGED", "validate": "VALIDATE_INPUTS"}
+_NODE_OPS = {CALL: None, IS_CHANGED: "IS_CHANGED", VALIDATE: "VALIDATE_INPUTS"}
 
 
 def _serve(sock, secret):
-    fds = [] if sock.family != socket.AF_INET else None
-    side = None
-    try:
-        got = _wire.recv_raw(sock, SECRET_LIMIT, fds, time.monotonic() + AUTH_TIMEOUT)
-        if got is None or not hmac.compare_digest(got, secret):
-            raise ValueError("not our client")
-        sock.settimeout(None)
-        if fds:  # the client's end of its descriptor channel (see _wire)
-            side = socket.socket(fileno=fds[0])
-            fds.pop(0)
-            if side.family != socket.AF_UNIX:
-                raise ValueError("not a descriptor channel")
-            side.setblocking(False)
-    except (OSError, ValueError):
-        sock.close()
-        if side is not None:
-            side.close()
+    """One connection: the hello (_transport), then its requests until it ends."""
+    conn = _transport.accept(sock, secret, _spec.get("generation", 0))
+    if conn is None:
         return
-    finally:
-        for fd in fds or ():  # nobody else's descriptors stay open here
-            os.close(fd)
-    conn = _wire.Connection(sock, side=side)
     try:
-        conn.send(("hello", os.getpid(), _spec.get("generation", 0), _wire.PROTOCOL))
         while True:
             try:
                 msg = conn.recv()
-            except _wire.WireError as e:
-                conn.send(("err", None, {"type": "WireError", "message": str(e), "traceback": "", "node": None}))
+            except WireError as e:
+                conn.send(_protocol.err(None, _protocol.refusal("WireError", str(e))))
                 continue
             _dispatch(conn, msg)
-    except (_wire.PeerClosed, OSError, MemoryError):
+    except (PeerClosed, OSError, MemoryError):
         pass
     finally:
         conn.close()
@@ -440,24 +406,6 @@ def _set_comfy_interrupt(value):
         mm.interrupt_current_processing(value)
 
 
-def _listen(address):
-    if address.startswith("unix:"):
-        path = address[5:]
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        old = os.umask(0o177)
-        try:
-            s.bind(path)
-        finally:
-            os.umask(old)
-        os.chmod(path, 0o600)
-        s.listen(16)
-        return s, address
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    s.listen(16)
-    return s, "tcp:127.0.0.1:%d" % s.getsockname()[1]
-
-
 def _map_busy(path):
     global _busy
     try:
@@ -504,7 +452,7 @@ def main():
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
-    listener, bound = _listen(address)
+    listener, bound = _transport.listen(address)
     ready = dict(zip(_contract.READY_FIELDS, (True, bound, os.getpid())))
     ctl_out.write((json.dumps(ready) + "\n").encode())
     ctl_out.flush()

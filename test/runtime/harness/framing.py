@@ -21,18 +21,18 @@ import sys
 import threading
 
 sys.path.insert(0, sys.argv[1])
-from comfy_env import _wire  # noqa: E402
+from comfy_env import _codec, _connection  # noqa: E402
 
 MARK = sys.argv[2]
-REAL = {"MAX_FRAME": _wire.MAX_FRAME, "FD_BIT": 1 << 31}
+REAL = {"MAX_FRAME": _connection.MAX_FRAME, "FD_BIT": 1 << 31}
 LIMIT = 4096
-_wire.MAX_FRAME = LIMIT - 1
+_connection.MAX_FRAME = LIMIT - 1
 # Protocol 2 flagged descriptors with the length bit just above the frame limit (2^31): set so,
 # for this limit, the overlap is reproduced where that bit still exists, and ignored elsewhere.
-_wire.FD_BIT = LIMIT
+_connection.FD_BIT = LIMIT
 # A receive buffer smaller than the value, as a real one (64 KiB) is than a 2 GiB value: else
 # the whole frame arrives in one read and is decoded without its length being looked at.
-_wire._RBUF = 1024
+_connection._RBUF = 1024
 
 
 class Evil(object):
@@ -43,13 +43,13 @@ class Evil(object):
 def pair():
     a, b = socket.socketpair()
     b.settimeout(3)  # a misread length must fail the check, not hang it
-    return a, _wire.Connection(a), b, _wire.Connection(b)
+    return a, _connection.Connection(a), b, _connection.Connection(b)
 
 
 def outcome(conn):
     try:
         return ["value", repr(conn.recv())[:80]]
-    except _wire.WireError as e:
+    except _codec.WireError as e:
         return ["WireError", str(e)[:80]]
     except Exception as e:
         return [type(e).__name__, str(e)[:80]]
@@ -145,7 +145,7 @@ def vm_size():
 
 def long():
     for name, value in REAL.items():  # the real limit: a near-2^31 length is then a length to honour
-        setattr(_wire, name, value)
+        setattr(_connection, name, value)
     got = {}
     a, _, b, receiver = pair()
     near = pair()

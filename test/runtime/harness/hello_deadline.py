@@ -1,4 +1,4 @@
-"""A client without the secret trickling its hello to the worker's _serve:
+"""A client without the secret trickling its hello to the worker's _serve (_transport.accept):
 python hello_deadline.py <dir holding comfy_env> <AUTH_TIMEOUT in seconds>
 
 The client declares a 200-byte secret and sends one wrong byte every 0.1 s, for at most 4 s.
@@ -16,9 +16,9 @@ import threading
 import time
 
 sys.path.insert(0, sys.argv[1])
-from comfy_env import _worker  # noqa: E402
+from comfy_env import _transport, _worker  # noqa: E402
 
-_worker.AUTH_TIMEOUT = float(sys.argv[2])
+_transport.AUTH_TIMEOUT = float(sys.argv[2])
 SECRET = b"s" * 32
 
 

@@ -250,9 +250,9 @@ def handle(cmd):
         importlib.import_module(cmd["name"])
         return {"imported": cmd["name"]}
     if op == "stale_bridge":  # a bridge older than the binary, as `self-update` can leave one
-        import comfy_env._wire as wire
-        wire.PROTOCOL -= 1
-        return {"protocol": wire.PROTOCOL}
+        import comfy_env._protocol as protocol
+        protocol.PROTOCOL -= 1
+        return {"protocol": protocol.PROTOCOL}
     if op == "ps":
         return sup.get().request("ps") if sup.started() else {"workers": []}
     if op == "handle":

@@ -31,19 +31,19 @@ def host(comfy, n):
 
 
 def worker(comfy, n, prefix):
-    from comfy_env import _client, _discovery
+    from comfy_env import _discovery, _transport
 
     folder = os.path.join(comfy, "custom_nodes", "MixedPack", "nodes", "iso")
     python = _discovery.env_python(_discovery.find_env(folder))
     secret = secrets.token_hex(16)
     address = "unix:" + os.path.join(tempfile.mkdtemp(), "w.sock")
-    pkg = os.path.dirname(os.path.dirname(os.path.abspath(_client.__file__)))
+    pkg = os.path.dirname(os.path.dirname(os.path.abspath(_transport.__file__)))
     env = dict(os.environ, COMFY_ENV_WORKER_SECRET=secret, COMFY_ENV_WORKER_ADDRESS=address, COMFYUI_ISOLATION_WORKER="1",
                COMFY_ENV_WORKER_SPEC=json.dumps({"node_dir": folder, "module": "iso_nodes", "sys_path": [comfy]}))
     boot = "import sys; sys.path.insert(0, %r); from comfy_env._worker import main; main()" % pkg
     proc = subprocess.Popen(prefix + [python, "-u", "-c", boot], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     json.loads(proc.stdout.readline())  # ready
-    conn = _client._connect(address, secret, timeout=120)
+    conn = _transport.connect(address, secret, timeout=120)
     for i in range(50 + n):
         conn.send_flat(("call", i, "IsoNoop", {}, 1), {})
         assert conn.recv() == ("ok", i, ())

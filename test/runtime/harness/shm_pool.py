@@ -13,7 +13,7 @@ import sys
 
 sys.path.insert(0, sys.argv[1])
 import numpy as np  # noqa: E402
-from comfy_env import _shm, _wire  # noqa: E402
+from comfy_env import _connection, _shm  # noqa: E402
 
 _shm.KEEP = 4 << 20
 
@@ -23,7 +23,7 @@ def connection():
     sa, sb = socket.socketpair()
     sa.setblocking(False)
     sb.setblocking(False)
-    return _wire.Connection(a, side=sa), _wire.Connection(b, side=sb)
+    return _connection.Connection(a, side=sa), _connection.Connection(b, side=sb)
 
 
 def mapped_mib():
