@@ -29,7 +29,7 @@ Options:
 const DEFAULT_TIMEOUT_S = 300;
 
 /**
- * Runs in the env's Python: the worker's own loader (`_worker.metadata()`, which imports the
+ * Runs in the env's Python: the worker's own loader (`_node_loader.metadata()`, which imports the
  * folder as its worker would), then one JSON line on the real stdout; what nodes print goes to
  * stderr, as in a worker.
  */
@@ -37,8 +37,8 @@ const PROBE = `
 import json, os, sys, traceback
 spec = json.loads(os.environ.pop("COMFY_ENV_TEST_SPEC"))
 sys.path.insert(0, spec["py_dir"])
-from comfy_env import _prompt_server, _worker
-_worker._spec.update(spec)
+from comfy_env import _node_loader, _prompt_server
+_node_loader.use(spec["node_dir"], spec["module"])
 for p in reversed(spec["sys_path"]):
     if p not in sys.path:
         sys.path.insert(0, p)
@@ -46,7 +46,7 @@ sys.modules.setdefault("server", _prompt_server)
 out = os.fdopen(os.dup(1), "w")
 os.dup2(2, 1)
 try:
-    meta = _worker.metadata()
+    meta = _node_loader.metadata()
     res = {"nodes": sorted(meta["nodes"]), "python": ".".join(map(str, meta["python"]))}
 except BaseException as e:
     res = {"error": "".join(traceback.format_exception_only(type(e), e)).strip(), "traceback": traceback.format_exc()}

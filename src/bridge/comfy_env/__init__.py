@@ -206,9 +206,9 @@ def request_vram_budget(total_size, model_info=None):
         from . import _current_call
 
         return _current_call.callback("vram", total_size, model_info)
-    from . import _registry
+    from . import _host_callbacks
 
-    return _registry._vram(total_size, model_info)
+    return _host_callbacks.vram(total_size, model_info)
 
 
 def __getattr__(name):

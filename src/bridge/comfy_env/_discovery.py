@@ -1,5 +1,5 @@
-"""Which folders of a pack hold nodes, which of them are isolated, and which built environment
-each isolated one runs in. Reads the file system only.
+"""Which folders of a pack hold nodes, which of them are isolated, which built environment each
+isolated one runs in, and the names a folder goes by. Reads the file system only.
 
 Sources (as the Python comfy-env): `<pack>/nodes/comfy-env.toml` makes `nodes/` one isolated
 source; otherwise each `nodes/<child>/` (sorted, not starting with . or _) is a source, isolated
@@ -78,3 +78,14 @@ def config_folders(pack_dir):
         if CONFIG in files:
             found.append(os.path.realpath(root))
     return sorted(found, key=len, reverse=True)
+
+
+def label(pack_dir, folder):
+    """How messages name a folder: "<pack>/<path inside it>"."""
+    return "%s/%s" % (os.path.basename(pack_dir), os.path.relpath(folder, pack_dir).replace(os.sep, "/"))
+
+
+def module_name(pack_dir, folder):
+    """The module name a folder is imported under (in its worker, or in-process without a config)."""
+    return "_comfy_env_%s__%s" % (re.sub(r"\W", "_", os.path.basename(pack_dir)),
+                                  re.sub(r"\W", "_", os.path.relpath(folder, pack_dir)))

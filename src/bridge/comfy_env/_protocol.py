@@ -8,7 +8,7 @@ A call, and a callback during one:
       | request(CALL, id, node, inputs, iid) ---------->  the node object `iid` runs
       |                                                   it reports progress (_current_call):
       | <---------------------- callback(id, "progress", (value, total))
-      | the host's ProgressBar (_registry.HOST_CALLBACKS)
+      | the host's ProgressBar (_host_callbacks)
       | callback_reply(id, True, answer) -------------->  the node goes on
       | <---------------------- ok(id, outputs)  or  err(id, failure(...))
 

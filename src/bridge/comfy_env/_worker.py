@@ -5,9 +5,7 @@ stdout, answers pings there, and exits when that pipe closes or its parent chang
 gone). Node output printed to stdout goes to stderr, which is the worker's log file.
 """
 import asyncio
-import enum
 import faulthandler
-import importlib.util
 import inspect
 import json
 import mmap
@@ -17,164 +15,22 @@ import sys
 import threading
 import time
 
-from . import _after_import, _contract, _current_call, _host_state, _imports, _memory, _prompt_server, _protocol, _transport, _turn
+from . import _after_import, _contract, _current_call, _host_state, _imports, _memory, _node_loader, _prompt_server, _protocol, _transport, _turn
 from ._codec import WireError
 from ._connection import PeerClosed
 from ._protocol import CALL, HOST, IS_CHANGED, META, OK, PING, RELEASE, VALIDATE
-NODE_ATTRS = (
-    "RETURN_TYPES", "RETURN_NAMES", "FUNCTION", "CATEGORY", "OUTPUT_NODE", "INPUT_IS_LIST",
-    "OUTPUT_IS_LIST", "DESCRIPTION", "OUTPUT_TOOLTIPS", "DEPRECATED", "EXPERIMENTAL",
-    "SEARCH_ALIASES", "API_NODE", "NOT_IDEMPOTENT", "DEV_ONLY",
-)
 
 # Requests run one at a time, whichever connection they come on.
 _exec_turn = _turn.Turn()
-_module_lock = threading.Lock()
-_module = None
 _modules = sys.modules
+# The folder's classes (_node_loader), bound here for the hot path.
+_classes = _node_loader.classes
+_v3 = _node_loader.v3
 _spec = {}
 # The busy bytes (see _contract): mapped from busy_file, so the supervisor sees them.
 _busy = bytearray(_contract.BUSY_SIZE)
 _RUNNING = _contract.BUSY_RUNNING
 _FINISHED = _contract.BUSY_FINISHED
-
-
-def _load_module():
-    global _module
-    with _module_lock:
-        if _module is not None:
-            return _module
-        node_dir = _spec["node_dir"]
-        name = _spec["module"]
-        init = os.path.join(node_dir, "__init__.py")
-        spec = importlib.util.spec_from_file_location(name, init, submodule_search_locations=[node_dir])
-        if spec is None or spec.loader is None:
-            raise ImportError("cannot import %s" % init)
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[name] = mod
-        try:
-            spec.loader.exec_module(mod)
-        except BaseException:
-            del sys.modules[name]
-            raise
-        _module = mod
-        return mod
-
-
-_classes = {}  # node name (or older alias) -> class; filled by _node on first use
-_found = None
-# ComfyUI V3 nodes (comfy_api's io.ComfyNode) among the classes -> (their hidden inputs as
-# input name -> ComfyUI's kind, e.g. "unique_id" -> "UNIQUE_ID"; whether PREPARE_CLASS_CLONE
-# takes V3Data, as newer ComfyUI's does, rather than the hidden dict itself).
-_v3 = {}
-
-
-def _mappings():
-    """(classes, display names) of the folder: its NODE_CLASS_MAPPINGS, else, as ComfyUI does,
-    the nodes its comfy_entrypoint() extension lists (V3)."""
-    global _found
-    if _found is None:
-        mod = _load_module()
-        classes = getattr(mod, "NODE_CLASS_MAPPINGS", None) or {}
-        display = getattr(mod, "NODE_DISPLAY_NAME_MAPPINGS", None) or {}
-        if not classes and callable(getattr(mod, "comfy_entrypoint", None)):
-            classes, display = _entrypoint_nodes(mod.comfy_entrypoint)
-        for cls in classes.values():
-            if isinstance(cls, type) and hasattr(cls, "define_schema") and hasattr(cls, "PREPARE_CLASS_CLONE"):
-                hidden = cls.INPUT_TYPES().get("hidden") or {}
-                params = list(inspect.signature(cls.PREPARE_CLASS_CLONE).parameters)
-                # V3 lists hidden kinds as 1-tuples; ComfyUI fills a V1 class's (our proxy's) by name.
-                _v3[cls] = ({k: (v[0] if isinstance(v, tuple) else v) for k, v in hidden.items()}, params[:1] == ["v3_data"])
-        _found = classes, display
-    return _found
-
-
-def _entrypoint_nodes(entrypoint):
-    async def collect():
-        ext = await _maybe_await(entrypoint())
-        if callable(getattr(ext, "on_load", None)):
-            await _maybe_await(ext.on_load())
-        return await _maybe_await(ext.get_node_list())
-
-    classes, display = {}, {}
-    for cls in asyncio.run(collect()) or []:
-        schema = cls.GET_SCHEMA()
-        classes[schema.node_id] = cls
-        if getattr(schema, "display_name", None):
-            display[schema.node_id] = schema.display_name
-    return classes, display
-
-
-async def _maybe_await(v):
-    return await v if inspect.isawaitable(v) else v
-
-
-def _plain(v):
-    """V3 input specs as ComfyUI's JSON shows them: enums by value."""
-    if isinstance(v, enum.Enum):
-        return _plain(v.value)
-    if isinstance(v, dict):
-        return {_plain(k): _plain(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return type(v)(_plain(x) for x in v)
-    return v
-
-
-def _own(cls, name):
-    """Whether a V3 node defines an optional hook itself (comfy_api's base only raises)."""
-    for klass in cls.__mro__:
-        if name in klass.__dict__:
-            return not (klass.__module__ or "").startswith("comfy_api")
-    return False
-
-
-def metadata():
-    classes, display = _mappings()
-    nodes = {}
-    for name, cls in classes.items():
-        attrs = {}
-        for a in NODE_ATTRS:
-            if hasattr(cls, a):
-                attrs[a] = getattr(cls, a)
-        v3 = _v3.get(cls)
-        if v3 is None:
-            nodes[name] = {
-                "input_types": cls.INPUT_TYPES(),
-                "attrs": attrs,
-                "has_is_changed": hasattr(cls, "IS_CHANGED"),
-                "has_validate_inputs": hasattr(cls, "VALIDATE_INPUTS"),
-            }
-            continue
-        input_types = _plain(cls.INPUT_TYPES())
-        if v3[0]:
-            input_types["hidden"] = dict(v3[0])
-        nodes[name] = {
-            "input_types": input_types,
-            "attrs": _plain(attrs),
-            "has_is_changed": _own(cls, "fingerprint_inputs"),
-            "has_validate_inputs": _own(cls, "validate_inputs"),
-            "v3": True,
-        }
-    recorded = _prompt_server.PromptServer.instance.routes.recorded
-    routes = list(recorded) if _modules.get("server") is _prompt_server else []
-    return {"nodes": nodes, "display": dict(display), "python": list(sys.version_info[:3]), "routes": routes}
-
-
-def _node(class_name):
-    classes = _classes
-    if not classes:
-        classes.update(_mappings()[0])  # a copy: lookups by alias are cached in it
-    cls = classes.get(class_name)
-    if cls is None and "\0" in class_name:
-        # The older wrap_* forms: "<mapping key>\0<class name>".
-        key, name = class_name.split("\0", 1)
-        cls = classes.get(key) or next((c for c in classes.values() if getattr(c, "__name__", None) == name), None)
-        if cls is not None:
-            classes[class_name] = cls
-        class_name = key
-    if cls is None:
-        raise KeyError("no node %r in %s" % (class_name, _spec["node_dir"]))
-    return cls
 
 
 # The host's node objects' twins: instance id (the bridge's track) -> node object.
@@ -281,7 +137,7 @@ def _dispatch(conn, msg):
                 _busy[_RUNNING] = 1
                 cls = _classes.get(node)
                 if cls is None:
-                    cls = _node(node)
+                    cls = _node_loader.find(node)
                 if op != CALL:
                     result = _v3_run(cls, _NODE_OPS[op], inputs) if cls in _v3 else getattr(cls, _NODE_OPS[op])(**inputs)
                 elif cls in _v3:
@@ -306,7 +162,7 @@ def _dispatch(conn, msg):
                 turn.wait()
             _busy[_RUNNING] = 1  # importing the nodes can hold the GIL as long as a call
             try:
-                result = metadata()
+                result = _node_loader.metadata()
             finally:
                 _busy[_RUNNING] = 0
                 _busy[_FINISHED] = (_busy[_FINISHED] + 1) & 255
@@ -434,6 +290,7 @@ def main():
     secret = os.environ.pop(_contract.ENV_SECRET, "").encode()
     address = os.environ.pop(_contract.ENV_ADDRESS, "")
     _spec.update(json.loads(os.environ.pop(_contract.ENV_SPEC, "{}")))
+    _node_loader.use(_spec.get("node_dir"), _spec.get("module"))
     if not secret or not address:
         sys.stderr.write("comfy-env worker: started without a secret or address\n")
         sys.exit(2)
