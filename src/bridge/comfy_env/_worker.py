@@ -3,6 +3,8 @@
 Started by `comfy-env supervise` as _contract describes: it reports ready on its original
 stdout, answers pings there, and exits when that pipe closes or its parent changes (supervisor
 gone). Node output printed to stdout goes to stderr, which is the worker's log file.
+Here: the bridge's requests (_protocol), one at a time on whichever connection _transport
+accepted, the supervisor's control pipe, and start-up. The folder's nodes: _node_loader.
 """
 import asyncio
 import faulthandler
