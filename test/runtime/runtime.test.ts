@@ -392,6 +392,7 @@ needs311("a folder whose nodes fail to import in their worker", () => {
       expect(a.error).toContain("ValueError: weights table is corrupt");
       expect(a.error).toContain(path.join("raises", "table.py"));
       expect(a.error).toContain("broken pack: reading its weights table"); // the worker's stderr
+      expect(a.error).not.toContain("comfy-env worker: the nodes failed to import"); // the worker's mark for the bridge
       const b = await h.send({ op: "run", node: crashes });
       expect(b.error).toContain("its worker died while importing them: it was killed by SIGSEGV (segmentation fault)");
       expect(b.error).toMatch(/in \S*crashes\/native\.py line 3/);

@@ -2,6 +2,7 @@
 import os
 import re
 import signal
+import time
 
 # Windows NTSTATUS codes a crashed process exits with (the common ones for native extensions).
 # https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-erref/596a1078-e883-4972-9bbc-49e60bebca55
@@ -66,6 +67,23 @@ def log_tail(log, lines=TAIL_LINES):
             break
     out = meaningful(out)
     return out if lines is None else out[-lines:]
+
+
+# The worker writes this line to its stderr after a failed import and before it answers: the
+# supervisor copies stderr into the log a moment later than the answer arrives, so the bridge
+# reads the log once this line is there, and everything the import printed is there too.
+IMPORT_FAILED = "comfy-env worker: the nodes failed to import"
+
+
+def log_tail_after_import(log, wait=2.0):
+    """log_tail(log, None) once the worker's IMPORT_FAILED line reached the log (at most `wait`
+    seconds), without that line."""
+    deadline = time.monotonic() + wait
+    while True:
+        lines = log_tail(log, None)
+        if IMPORT_FAILED in lines or not log or time.monotonic() >= deadline:
+            return [l for l in lines if l != IMPORT_FAILED]
+        time.sleep(0.02)
 
 
 def meaningful(lines):

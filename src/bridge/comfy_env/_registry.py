@@ -27,7 +27,7 @@ def _not_built_message(pack_dir, folder, node):
 
 def _import_failure(label, e, log):
     """Why the folder's nodes did not import (e: the meta request's WorkerError), in words."""
-    lines = _failures.log_tail(log, None)
+    lines = _failures.log_tail(log, None) if e.exit is not None else _failures.log_tail_after_import(log)
     if e.exit is not None:
         why = "its worker died while importing them: %s" % _failures.describe_exit(e.exit)
         where = _failures.crash_module(lines)

@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 
-from . import _after_import, _contract, _current_call, _host_state, _imports, _memory, _node_loader, _prompt_server, _protocol, _transport, _turn
+from . import _after_import, _contract, _current_call, _failures, _host_state, _imports, _memory, _node_loader, _prompt_server, _protocol, _transport, _turn
 from ._codec import WireError
 from ._connection import PeerClosed
 from ._protocol import CALL, HOST, IS_CHANGED, META, OK, PING, RELEASE, VALIDATE
@@ -165,6 +165,15 @@ def _dispatch(conn, msg):
             _busy[_RUNNING] = 1  # importing the nodes can hold the GIL as long as a call
             try:
                 result = _node_loader.metadata()
+            except BaseException:
+                # After what the import printed (see _failures.IMPORT_FAILED); fd 2 itself, as a
+                # pack may have replaced sys.stderr.
+                try:
+                    sys.stderr.flush()
+                except Exception:
+                    pass
+                os.write(2, (_failures.IMPORT_FAILED + "\n").encode())
+                raise
             finally:
                 _busy[_RUNNING] = 0
                 _busy[_FINISHED] = (_busy[_FINISHED] + 1) & 255
