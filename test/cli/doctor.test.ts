@@ -53,6 +53,20 @@ describe("comfy-env doctor", () => {
     expect(r.check("comfyui", "BrokenPack/nodes")).toMatchObject({ status: "fail", summary: "import failed: ModuleNotFoundError: No module named 'no_such_module_here'" });
     expect(r.check("comfyui", "bridge")).toMatchObject({ status: "fail", fix: `comfy-env bridge install --python ${py}` });
     expect(r.check("envs", "_env_abcdef")).toBeUndefined();
+    expect(r.check("cache", "drive")).toMatchObject({ status: "ok", details: { sameDrive: true } });
+  });
+
+  test.skipIf(!otherFs)("--comfyui: a cache root on another drive than ComfyUI's is named", async () => {
+    await using dir = await tmpdir();
+    const comfyui = path.join(dir.path, "ComfyUI");
+    fs.mkdirSync(path.join(comfyui, "custom_nodes"), { recursive: true });
+    const root = fs.mkdtempSync(path.join(SHM, "ce-doctor-"));
+    try {
+      const r = await doctor(["--offline", "--root", root, "--comfyui", comfyui], {});
+      expect(r.check("cache", "drive")).toMatchObject({ status: "warn", summary: expect.stringContaining(`the cache root ${root} is on another drive than ComfyUI`) });
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 
   test("network: a blocked host is named, through the proxy (its password masked); a reachable mirror is ok", async () => {

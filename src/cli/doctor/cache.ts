@@ -62,3 +62,21 @@ export function cacheChecks(root: string, envBytes: number): Check[] {
   );
   return checks;
 }
+
+/**
+ * Whether the cache root is on ComfyUI's drive: the envs fill the root's drive, and install puts
+ * the default root on ComfyUI's drive (cache/root.ts) so that a small system drive is not filled.
+ */
+export function comfyuiDriveCheck(root: string, comfyui: string): Check {
+  const same = fs.statSync(existingAncestor(root)).dev === fs.statSync(comfyui).dev;
+  return same
+    ? { group: "cache", name: "drive", status: "ok", summary: `the cache root is on ComfyUI's drive`, details: { comfyui, sameDrive: true } }
+    : {
+        group: "cache",
+        name: "drive",
+        status: "warn",
+        summary: `the cache root ${root} is on another drive than ComfyUI (${comfyui}): the envs (5-10 GB each with CUDA torch) fill that drive, not ComfyUI's`,
+        fix: `if that is not what you want, choose a root on ComfyUI's drive: --root DIR or COMFY_ENV_ROOT (then rerun comfy-env install)`,
+        details: { comfyui, sameDrive: false },
+      };
+}

@@ -14,7 +14,7 @@ import { EXIT } from "../exit.ts";
 import { formatBytes } from "../format.ts";
 import type { Output } from "../output.ts";
 import { writeBundle } from "./bundle.ts";
-import { cacheChecks } from "./cache.ts";
+import { cacheChecks, comfyuiDriveCheck } from "./cache.ts";
 import type { Status } from "./check.ts";
 import { comfyuiChecks } from "./comfyui.ts";
 import { envChecks } from "./envs.ts";
@@ -31,8 +31,8 @@ Answer "why does this not work" and "where did my disk go": each check prints it
   network   the hosts a build needs (pixi releases, PyTorch index, CUDA-wheel index, conda-forge),
             through HTTPS_PROXY/NO_PROXY; --offline skips these
   cache     the cache root: writable, free space, on the same file system as pixi's package
-            cache (hardlinks work only then); on Windows whether long paths are enabled, and
-            each env's longest path against 260 characters
+            cache (hardlinks work only then), on ComfyUI's drive (with --comfyui); on Windows
+            whether long paths are enabled, and each env's longest path against 260 characters
   envs      each cached env: state, size unique to it and shared through hardlinks, its links
   gpu       the CUDA a build would target now (detection, with PY's torch; COMFY_ENV_CUDA_VERSION)
             against the one each env was built for
@@ -48,15 +48,17 @@ export async function runDoctor(args: string[], base: Output): Promise<number> {
   const opened = openCommand(args, { root: { type: "string" }, comfyui: { type: "string" }, python: { type: "string" }, offline: { type: "boolean", default: false }, bundle: { type: "string" } }, DOCTOR_HELP, base);
   if (!opened.ok) return opened.exitCode;
   const { args: a, out } = opened;
-  const root = cacheRoot(stringFlag(a, "root"));
   const comfyui = stringFlag(a, "comfyui");
   if (comfyui !== undefined && !fs.existsSync(comfyui)) return reportError(out, usage(`--comfyui ${comfyui}: no such folder`));
+  // The root install would use for this ComfyUI (on Windows, its drive decides the default).
+  const root = cacheRoot(stringFlag(a, "root"), process.env, comfyui);
 
   const envs = envChecks(root);
   const checks = [
     ...toolChecks(root),
     ...(a.values.offline === true ? [] : await networkChecks()),
     ...cacheChecks(root, envs.bytes),
+    ...(comfyui !== undefined ? [comfyuiDriveCheck(root, comfyui)] : []),
     ...(hostOs() === "windows" ? longPathChecks(listBuilds(root).map((p) => ({ hash: p.hash, env: p.env, links: liveLinks(p).unwrapOr([]) })), longPathsEnabled()) : []),
     ...envs.checks,
     ...gpuChecks(root, await decideCuda({ python: stringFlag(a, "python") })),
