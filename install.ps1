@@ -5,12 +5,12 @@ Installs comfy-env on Windows (PowerShell 5.1 or 7):
 or, from a file:  .\install.ps1 [-Version X.Y.Z] [-InstallDir DIR] [-Quiet]
 
 .DESCRIPTION
-Downloads comfy-env-<version>-windows-x64.exe and SHA256SUMS from the release, checks the
-sha256, and installs comfy-env.exe into %LOCALAPPDATA%\Programs\comfy-env (added to the user
+Downloads comfy-env-<version>-windows-x64.zip and SHA256SUMS from the release, checks the
+zip's sha256, and installs the comfy-env.exe it holds into %LOCALAPPDATA%\Programs\comfy-env (added to the user
 PATH). Run inside (or beside) a ComfyUI portable folder, it offers to install into that folder
 instead; without an interactive console it takes that offer without asking. The installed
 comfy-env.exe is only replaced by a verified download; a re-run with the current version
-downloads nothing.
+(what the installed comfy-env.exe --version says) downloads nothing.
 
 Environment: COMFY_ENV_VERSION, COMFY_ENV_INSTALL_DIR, COMFY_ENV_DOWNLOAD_URL (release base,
 default https://github.com/comfy-env/comfy-env/releases: <base>/latest/download/<file> and
@@ -81,6 +81,30 @@ function Get-Sha256([string] $file) {
     (Get-FileHash -LiteralPath $file -Algorithm SHA256).Hash.ToLowerInvariant()
 }
 
+# The first line `comfy-env.exe --version` prints, or $null when there is none or it does not run.
+function Get-InstalledVersion([string] $exe) {
+    if (-not (Test-Path -LiteralPath $exe -PathType Leaf)) { return $null }
+    try { return (& $exe --version 2>$null | Select-Object -First 1) } catch { return $null }
+}
+
+# comfy-env.exe out of the release zip, through .NET: Expand-Archive reads its paths as wildcards.
+function Expand-Exe([string] $zipFile, [string] $dest) {
+    try {
+        Add-Type -AssemblyName System.IO.Compression.FileSystem
+        $archive = [System.IO.Compression.ZipFile]::OpenRead($zipFile)
+        try {
+            $entry = $archive.GetEntry('comfy-env.exe')
+            if (-not $entry) { return 'it holds no comfy-env.exe' }
+            [System.IO.Compression.ZipFileExtensions]::ExtractToFile($entry, $dest, $true)
+        } finally {
+            $archive.Dispose()
+        }
+    } catch {
+        return $_.Exception.Message
+    }
+    return $null
+}
+
 function Add-UserPath([string] $dir) {
     # Through the registry, not [Environment]::SetEnvironmentVariable: that rewrites the value
     # as REG_SZ, and entries like %USERPROFILE%\bin would stop expanding.
@@ -143,6 +167,7 @@ function Install-ComfyEnv {
     $dest = Join-Path $dir 'comfy-env.exe'
     # Temp files in the install folder: the final move is then a rename on one volume.
     $sumsFile = Join-Path $dir ".comfy-env.$PID.sums"
+    $zip = Join-Path $dir ".comfy-env.$PID.download.zip"
     $tmp = Join-Path $dir ".comfy-env.$PID.download.exe"
 
     try {
@@ -158,22 +183,24 @@ function Install-ComfyEnv {
             $name = $Matches[2].Trim()
             $hash = $Matches[1].ToLowerInvariant()
             if ($pinned) {
-                if ($name -eq "comfy-env-$pinned-$target.exe") { $asset = $name; $expected = $hash; break }
-            } elseif ($name -match "^comfy-env-(.+)-$target\.exe$") {
+                if ($name -eq "comfy-env-$pinned-$target.zip") { $asset = $name; $expected = $hash; break }
+            } elseif ($name -match "^comfy-env-(.+)-$target\.zip$") {
                 $pinned = $Matches[1]; $asset = $name; $expected = $hash; break
             }
         }
         if (-not $asset) { Fail 3 "the release has no comfy-env build for $target ($sumsUrl)" }
 
-        if ((Test-Path -LiteralPath $dest -PathType Leaf) -and (Get-Sha256 $dest) -eq $expected) {
+        if ((Get-InstalledVersion $dest) -like "comfy-env $pinned *, $target)") {
             Say "comfy-env $pinned ($target) is already installed at $dest"
         } else {
             $url = "$base/download/v$pinned/$asset"
             Say "downloading $url"
-            $problem = Get-File $url $tmp
+            $problem = Get-File $url $zip
             if ($problem) { Fail 3 "cannot download ${url}: $problem; $dest was not changed" }
-            $actual = Get-Sha256 $tmp
+            $actual = Get-Sha256 $zip
             if ($actual -ne $expected) { Fail 3 "checksum mismatch for $asset (expected $expected, got $actual); $dest was not changed" }
+            $problem = Expand-Exe $zip $tmp
+            if ($problem) { Fail 3 "cannot unpack ${asset}: $problem; $dest was not changed" }
             & $tmp --version | Out-Null
             if ($LASTEXITCODE -ne 0) { Fail 3 "the downloaded comfy-env does not run on this machine; $dest was not changed" }
             # A running comfy-env.exe cannot be replaced, but it can be renamed; it is moved
@@ -192,7 +219,7 @@ function Install-ComfyEnv {
             Say "installed comfy-env $pinned ($target) to $dest"
         }
     } finally {
-        Remove-Item -LiteralPath $sumsFile, $tmp -Force -ErrorAction SilentlyContinue
+        Remove-Item -LiteralPath $sumsFile, $zip, $tmp -Force -ErrorAction SilentlyContinue
     }
 
     if ($intoPortable) {

@@ -9,9 +9,12 @@
 #   COMFY_ENV_DOWNLOAD_URL  release base URL (default: https://github.com/comfy-env/comfy-env/releases);
 #                           files are read from <base>/latest/download/ and <base>/download/v<X>/
 #   COMFY_ENV_OS, COMFY_ENV_ARCH  use this OS (linux|darwin|windows) / CPU (x64|arm64), no detection
+# It downloads the release archive for this system (comfy-env-<version>-<target>.tar.gz, or .zip
+# for Windows), checks it against the release's SHA256SUMS, unpacks it and moves the binary in.
 # Exit codes (as comfy-env's): 0 installed or already current, 1 bad option or unsupported
 # system, 3 download, checksum or install failed (the installed comfy-env is left as it was),
-# 4 a needed tool is missing (curl or wget; sha256sum, shasum or openssl).
+# 4 a needed tool is missing (curl or wget; sha256sum, shasum or openssl; tar, or unzip for
+# the Windows build).
 #
 # Everything runs from the last line, so a download of this script cut short runs nothing.
 
@@ -45,41 +48,51 @@ comfy_env_install() {
   dir="$(cd "$dir" && pwd)"
   dest="$dir/comfy-env$ext"
   # Temp files live in the install folder: the final mv is then a rename on one file system.
-  sums="$dir/.comfy-env.$$.sums"
-  tmp="$dir/.comfy-env.$$.download$ext"
-  trap 'rm -f "$sums" "$tmp"' EXIT
-  trap 'rm -f "$sums" "$tmp"; exit 130' INT TERM
+  work="$dir/.comfy-env.$$"
+  trap 'rm -rf "$work"' EXIT
+  trap 'rm -rf "$work"; exit 130' INT TERM
+  mkdir "$work" || die 3 "cannot write into $dir"
+  sums="$work/SHA256SUMS"
 
   if [ -n "$version" ]; then sums_url="$base/download/v$version/SHA256SUMS"; else sums_url="$base/latest/download/SHA256SUMS"; fi
   fetch "$sums_url" "$sums" || die 3 "cannot download $sums_url${version:+ (is v$version a release?)}"
 
   # Without a pinned version the checksum file is what names the asset (and so the version).
   if [ -n "$version" ]; then
-    asset="comfy-env-$version-$target$ext"
+    asset="comfy-env-$version-$target.$format"
     expected="$(awk -v n="$asset" '{ f = $2; sub(/^\*/, "", f); if (f == n) { print tolower($1); exit } }' "$sums")"
   else
-    line="$(awk -v t="-$target$ext" '{ f = $2; sub(/^\*/, "", f); if (index(f, "comfy-env-") == 1 && length(f) > length(t) && substr(f, length(f) - length(t) + 1) == t) { print tolower($1), f; exit } }' "$sums")"
+    line="$(awk -v t="-$target.$format" '{ f = $2; sub(/^\*/, "", f); if (index(f, "comfy-env-") == 1 && length(f) > length(t) && substr(f, length(f) - length(t) + 1) == t) { print tolower($1), f; exit } }' "$sums")"
     expected="${line%% *}"
     asset="${line#* }"
     version="${asset#comfy-env-}"
-    version="${version%-"$target$ext"}"
+    version="${version%-"$target.$format"}"
   fi
   case "$expected" in
     [0-9a-f][0-9a-f][0-9a-f][0-9a-f]*) ;;
     *) die 3 "the release ${version:+v$version }has no comfy-env build for $target ($sums_url)" ;;
   esac
 
-  if [ -f "$dest" ] && [ "$(sha256_of "$dest")" = "$expected" ]; then
-    say "comfy-env $version ($target) is already installed at $dest"
-    path_hint
-    return 0
+  # SHA256SUMS lists the archives, so what the installed binary says it is decides "current".
+  if [ -f "$dest" ] && current="$("$dest" --version 2>/dev/null)"; then
+    case "$current" in
+      "comfy-env $version "*", $target)")
+        say "comfy-env $version ($target) is already installed at $dest"
+        path_hint
+        return 0
+        ;;
+    esac
   fi
 
   url="$base/download/v$version/$asset"
+  archive="$work/$asset"
   say "downloading $url"
-  fetch "$url" "$tmp" || die 3 "cannot download $url; $dest was not changed"
-  actual="$(sha256_of "$tmp")"
+  fetch "$url" "$archive" || die 3 "cannot download $url; $dest was not changed"
+  actual="$(sha256_of "$archive")"
   [ "$actual" = "$expected" ] || die 3 "checksum mismatch for $asset (expected $expected, got $actual); $dest was not changed"
+  unpack "$archive" "$work/unpacked" || die 3 "cannot unpack $asset; $dest was not changed"
+  tmp="$work/unpacked/comfy-env$ext"
+  [ -f "$tmp" ] || die 3 "$asset holds no comfy-env$ext; $dest was not changed"
   chmod 755 "$tmp"
   "$tmp" --version >/dev/null 2>&1 || die 3 "the downloaded comfy-env does not run on this machine ($target); $dest was not changed"
   mv -f "$tmp" "$dest" || die 3 "cannot move the new comfy-env to $dest"
@@ -143,25 +156,40 @@ detect_target() {
     *) die 1 "no comfy-env build for $os-$arch" ;;
   esac
   target="$os-$arch"
-  if [ "$os" = windows ]; then ext=.exe; else ext=; fi
+  if [ "$os" = windows ]; then ext=.exe format=zip; else ext= format=tar.gz; fi
+}
+
+# first_tool NAME...: prints the first NAME found on PATH; fails when there is none.
+first_tool() {
+  for t in "$@"; do
+    if command -v "$t" >/dev/null 2>&1; then
+      printf '%s' "$t"
+      return 0
+    fi
+  done
+  return 1
 }
 
 pick_tools() {
-  if command -v curl >/dev/null 2>&1; then
-    downloader=curl
-  elif command -v wget >/dev/null 2>&1; then
-    downloader=wget
+  downloader="$(first_tool curl wget)" || die 4 "curl or wget is needed to download comfy-env"
+  hasher="$(first_tool sha256sum shasum openssl)" || die 4 "sha256sum, shasum or openssl is needed to verify the download"
+  if [ "$format" = zip ]; then
+    # Git Bash has unzip; bsdtar (macOS, Windows' own tar.exe) reads zips too.
+    unzipper="$(first_tool unzip bsdtar)" || die 4 "unzip is needed to unpack the Windows build"
   else
-    die 4 "curl or wget is needed to download comfy-env"
+    first_tool tar >/dev/null || die 4 "tar is needed to unpack the download"
   fi
-  if command -v sha256sum >/dev/null 2>&1; then
-    hasher=sha256sum
-  elif command -v shasum >/dev/null 2>&1; then
-    hasher=shasum
-  elif command -v openssl >/dev/null 2>&1; then
-    hasher=openssl
+}
+
+# unpack ARCHIVE DIR
+unpack() {
+  mkdir -p "$2" || return 1
+  if [ "$format" = tar.gz ]; then
+    tar -xzf "$1" -C "$2"
+  elif [ "$unzipper" = unzip ]; then
+    unzip -q -o "$1" -d "$2"
   else
-    die 4 "sha256sum, shasum or openssl is needed to verify the download"
+    bsdtar -xf "$1" -C "$2"
   fi
 }
 

@@ -4,7 +4,8 @@ import path from "node:path";
 import { readEnv } from "../util/env.ts";
 import { downloadFile, fetchText, type HttpError } from "../util/http.ts";
 import { hostOs } from "../util/platform.ts";
-import { DEFAULT_DOWNLOAD_URL, findReleaseAsset, parseSha256Sums, releaseFileUrl, SUMS_FILE, type ReleaseAsset } from "../util/release.ts";
+import { extractMember } from "../pixi/archive.ts";
+import { archiveFormat, DEFAULT_DOWNLOAD_URL, executableName, findReleaseAsset, parseSha256Sums, releaseFileUrl, SUMS_FILE, type ReleaseAsset } from "../util/release.ts";
 import { codeOf, err, messageOf, ok, type Result } from "../util/result.ts";
 import { replaceExecutable, type ReplaceError } from "../util/self-replace.ts";
 import { TARGET, VERSION } from "../version.ts";
@@ -15,8 +16,9 @@ import type { Output } from "./output.ts";
 
 export const SELF_UPDATE_HELP = `Usage: comfy-env self-update [--version X.Y.Z] [--json]
 
-Replace this comfy-env executable with the latest release (or the pinned --version), after
-checking its sha256 against the release's SHA256SUMS. Does nothing when already current.
+Replace this comfy-env executable with the one in the latest release's archive (or the pinned
+--version's), after checking the archive's sha256 against the release's SHA256SUMS. Does
+nothing when this executable already is that version.
 
 Options:
   --version X.Y.Z     install this release instead of the latest (also downgrades)
@@ -31,6 +33,7 @@ export type SelfUpdateError =
   | { kind: "download-failed"; cause: HttpError }
   | { kind: "no-asset"; url: string; target: string; version?: string }
   | { kind: "checksum-mismatch"; url: string; expected: string; actual: string }
+  | { kind: "bad-archive"; url: string; message: string }
   | { kind: "bad-binary"; path: string; message: string }
   | { kind: "read-failed"; path: string; message: string }
   | ReplaceError;
@@ -48,14 +51,6 @@ export interface SelfUpdated {
 /** Inside a `bun build --compile` executable the entry point lives in Bun's virtual file system. */
 export function isCompiled(main: string = Bun.main): boolean {
   return main.startsWith("/$bunfs/") || /^B:[\\/]~BUN[\\/]/.test(main) || main.startsWith("file:///B:/~BUN/");
-}
-
-function sha256File(p: string): Result<string, SelfUpdateError> {
-  try {
-    return ok(new Bun.CryptoHasher("sha256").update(fs.readFileSync(p)).digest("hex"));
-  } catch (e) {
-    return err({ kind: "read-failed", path: p, message: messageOf(e) });
-  }
 }
 
 /** Does the new file run here and call itself the version we asked for? Catches a wrong-arch or cut asset. */
@@ -78,7 +73,7 @@ export interface SelfUpdateOptions {
   onProgress?: (done: number, total: number | null) => void;
 }
 
-/** Find the release asset, skip if `exe` already is it, else download beside `exe`, verify, run it once, swap. */
+/** Find the release asset, skip if `exe` already is its version, else download beside `exe`, verify, unpack, run it once, swap. */
 export async function selfUpdate(opts: SelfUpdateOptions): Promise<Result<SelfUpdated, SelfUpdateError>> {
   const sumsUrl = releaseFileUrl(opts.baseUrl, opts.version, SUMS_FILE);
   const sums = await fetchText(sumsUrl);
@@ -89,32 +84,44 @@ export async function selfUpdate(opts: SelfUpdateOptions): Promise<Result<SelfUp
   const asset = findReleaseAsset(parseSha256Sums(sums.value), opts.target, opts.version);
   if (!asset) return err({ kind: "no-asset", url: sumsUrl, target: opts.target, version: opts.version });
   const done = (updated: boolean): SelfUpdated => ({ updated, from: VERSION, to: asset.version, target: opts.target, path: opts.exe, asset: asset.name, sha256: asset.sha256 });
-
-  const current = sha256File(opts.exe);
-  if (current.isErr()) return err(current.error);
-  if (current.value === asset.sha256) return ok(done(false));
+  // SHA256SUMS lists archives, not executables: the version this one reports is what compares.
+  if (asset.version === VERSION) return ok(done(false));
 
   // Same folder, so the final rename never crosses file systems; .exe so Windows will run it.
-  const tmp = path.join(path.dirname(opts.exe), `.${path.basename(opts.exe)}.${process.pid}-${randomBytes(4).toString("hex")}.update${hostOs() === "windows" ? ".exe" : ""}`);
+  const stem = path.join(path.dirname(opts.exe), `.${path.basename(opts.exe)}.${process.pid}-${randomBytes(4).toString("hex")}.update`);
+  const tmp = { archive: `${stem}.${archiveFormat(opts.target)}`, exe: `${stem}${hostOs() === "windows" ? ".exe" : ""}` };
   const installed = await fetchVerifyReplace(opts, asset, tmp);
-  if (installed.isErr()) fs.rmSync(tmp, { force: true });
+  fs.rmSync(tmp.archive, { force: true });
+  if (installed.isErr()) fs.rmSync(tmp.exe, { force: true });
   return installed.map(() => done(true));
 }
 
-async function fetchVerifyReplace(opts: SelfUpdateOptions, asset: ReleaseAsset, tmp: string): Promise<Result<void, SelfUpdateError>> {
+async function fetchVerifyReplace(opts: SelfUpdateOptions, asset: ReleaseAsset, tmp: { archive: string; exe: string }): Promise<Result<void, SelfUpdateError>> {
   // The versioned folder, even for "latest": a release published meanwhile cannot swap the file under us.
   const url = releaseFileUrl(opts.baseUrl, asset.version, asset.name);
-  const got = await downloadFile(url, tmp, { onProgress: opts.onProgress });
+  const got = await downloadFile(url, tmp.archive, { onProgress: opts.onProgress });
   if (got.isErr()) return err({ kind: "download-failed", cause: got.error });
   if (got.value.sha256 !== asset.sha256) return err({ kind: "checksum-mismatch", url, expected: asset.sha256, actual: got.value.sha256 });
+  let bytes: Uint8Array;
   try {
-    fs.chmodSync(tmp, 0o755);
+    bytes = fs.readFileSync(tmp.archive);
   } catch (e) {
-    return err({ kind: "replace-failed", path: tmp, code: codeOf(e), message: messageOf(e) });
+    return err({ kind: "read-failed", path: tmp.archive, message: messageOf(e) });
   }
-  const runs = await checkRuns(tmp, asset.version);
+  const member = extractMember(archiveFormat(opts.target), bytes, executableName(opts.target));
+  if (member.isErr()) {
+    const e = member.error;
+    return err({ kind: "bad-archive", url, message: e.kind === "archive-corrupt" ? e.message : `no ${e.member} in it (found: ${e.found.join(", ") || "nothing"})` });
+  }
+  try {
+    fs.writeFileSync(tmp.exe, member.value);
+    fs.chmodSync(tmp.exe, 0o755);
+  } catch (e) {
+    return err({ kind: "replace-failed", path: tmp.exe, code: codeOf(e), message: messageOf(e) });
+  }
+  const runs = await checkRuns(tmp.exe, asset.version);
   if (runs.isErr()) return runs;
-  return replaceExecutable(opts.exe, tmp);
+  return replaceExecutable(opts.exe, tmp.exe);
 }
 
 /** The file to replace: through any symlink (~/.local/bin/comfy-env → the real file). */

@@ -20,10 +20,30 @@ export const RELEASE_TARGETS = [
 ] as const;
 export type ReleaseTarget = (typeof RELEASE_TARGETS)[number];
 
-/** `comfy-env-0.1.0-linux-x64`, `comfy-env-0.1.0-windows-x64.exe`. */
-export function releaseAssetName(version: string, target: string): string {
-  return `comfy-env-${version}-${target}${target.startsWith("windows") ? ".exe" : ""}`;
+const isWindows = (target: string) => target.startsWith("windows");
+
+/** The executable inside a release archive (and the name installers give it). */
+export function executableName(target: string): string {
+  return isWindows(target) ? "comfy-env.exe" : "comfy-env";
 }
+
+/** `.tar.gz` for Unix targets (tar keeps the executable bit), `.zip` for Windows (Explorer and PowerShell unpack it). */
+export function archiveFormat(target: string): "tar.gz" | "zip" {
+  return isWindows(target) ? "zip" : "tar.gz";
+}
+
+/** The published asset of a target: `comfy-env-0.1.0-linux-x64.tar.gz`, `comfy-env-0.1.0-windows-x64.zip`. */
+export function releaseAssetName(version: string, target: string): string {
+  return `comfy-env-${version}-${target}.${archiveFormat(target)}`;
+}
+
+/** The bare executable `build.ts --target` writes (for running it straight away, e.g. under wine): `comfy-env-0.1.0-windows-x64.exe`. */
+export function targetExecutableName(version: string, target: string): string {
+  return `comfy-env-${version}-${target}${isWindows(target) ? ".exe" : ""}`;
+}
+
+/** Published beside the archives and listed in SHA256SUMS: the README's install URLs point at them. */
+export const INSTALLER_FILES = ["install.sh", "install.ps1"] as const;
 
 /** `version` undefined means the latest release. A leading "v" on the version is accepted. */
 export function releaseFileUrl(baseUrl: string, version: string | undefined, file: string): string {
@@ -68,7 +88,7 @@ export function findReleaseAsset(sums: Map<string, string>, target: string, vers
     return sha256 === undefined ? undefined : { name, version: stripV(version), sha256 };
   }
   for (const [name, sha256] of sums) {
-    const m = /^comfy-env-(.+)-([a-z]+-[a-z0-9]+)(\.exe)?$/.exec(name);
+    const m = /^comfy-env-(.+)-([a-z]+-[a-z0-9]+)\.(?:tar\.gz|zip)$/.exec(name);
     if (m && m[2] === target && name === releaseAssetName(m[1] as string, target)) return { name, version: m[1] as string, sha256 };
   }
   return undefined;

@@ -1,11 +1,13 @@
-// `bun run build.ts --all`: five cross-compiled executables (~100 MB each) and SHA256SUMS.
-// One test on purpose: the builds are slow and everything else checks their output.
+// `bun run build.ts --all`: five cross-compiled executables (~100 MB each), each packed into its
+// release archive, the two installers, and SHA256SUMS. One test on purpose: the builds are slow
+// and everything else checks their output.
 import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 import { hostOs } from "../../src/util/platform.ts";
-import { parseSha256Sums, RELEASE_TARGETS, releaseAssetName } from "../../src/util/release.ts";
+import { extractMember } from "../../src/pixi/archive.ts";
+import { archiveFormat, executableName, INSTALLER_FILES, parseSha256Sums, RELEASE_TARGETS, releaseAssetName } from "../../src/util/release.ts";
 import { REPO_ROOT } from "../support/cli.ts";
 import { tmpdir } from "../support/tmp.ts";
 import { BUN, sha256 } from "./helpers.ts";
@@ -51,34 +53,57 @@ const EXPECTED: Record<string, Format> = {
 };
 
 test(
-  "build.ts --all cross-compiles every release target with matching SHA256SUMS",
+  "build.ts --all packs every release target into its archive, copies the installers, and SHA256SUMS covers them all",
   async () => {
     await using out = await tmpdir("ce-build-all-");
+    // A map an older build.ts left behind is cleared too.
+    fs.writeFileSync(path.join(out.path, "chunk-old.js.map"), "{}");
     const proc = Bun.spawn([BUN, "run", "build.ts", "--all", "--outdir", out.path], { cwd: REPO_ROOT, stdout: "pipe", stderr: "pipe" });
     const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
     if (code !== 0) console.error(stdout, stderr);
     expect(code).toBe(0);
 
     const sums = parseSha256Sums(fs.readFileSync(path.join(out.path, "SHA256SUMS"), "utf8"));
-    const names = RELEASE_TARGETS.map((t) => releaseAssetName(pkg.version, t.name));
+    const names = [...RELEASE_TARGETS.map((t) => releaseAssetName(pkg.version, t.name)), ...INSTALLER_FILES];
     expect([...sums.keys()].sort()).toEqual([...names].sort());
-    expect(names).toContain(`comfy-env-${pkg.version}-windows-x64.exe`);
+    expect(names).toContain(`comfy-env-${pkg.version}-linux-x64.tar.gz`);
+    expect(names).toContain(`comfy-env-${pkg.version}-windows-x64.zip`);
+    // Nothing else in the folder: no source maps, no unpacked executables, no build folders.
+    expect(fs.readdirSync(out.path).sort()).toEqual([...names, "SHA256SUMS"].sort());
+    for (const name of names) expect({ name, sha256: sha256(fs.readFileSync(path.join(out.path, name))) }).toEqual({ name, sha256: sums.get(name) as string });
+    for (const f of INSTALLER_FILES) expect(fs.readFileSync(path.join(out.path, f), "utf8")).toBe(fs.readFileSync(path.join(REPO_ROOT, f), "utf8"));
 
     for (const t of RELEASE_TARGETS) {
-      const file = path.join(out.path, releaseAssetName(pkg.version, t.name));
-      const bytes = fs.readFileSync(file);
+      const archive = fs.readFileSync(path.join(out.path, releaseAssetName(pkg.version, t.name)));
+      const bytes = Buffer.from(extractMember(archiveFormat(t.name), archive, executableName(t.name))._unsafeUnwrap());
       expect(bytes.length).toBeGreaterThan(10_000_000);
+      // Compressed: the archive is well under the executable's size.
+      expect(archive.length).toBeLessThan(bytes.length * 0.7);
       expect({ target: t.name, header: headerOf(bytes) }).toEqual({ target: t.name, header: EXPECTED[t.name] });
-      expect(sums.get(path.basename(file))).toBe(sha256(bytes));
       if (t.name.startsWith("darwin")) expect({ target: t.name, signed: machOSigned(bytes) }).toEqual({ target: t.name, signed: true });
     }
 
-    // The one this machine can run reports its version, commit and release target.
+    // The one this machine can run, unpacked by the system's tar as a user would: executable,
+    // it reports its version, commit and release target.
     const host = `${hostOs()}-${process.arch}`;
-    const own = path.join(out.path, releaseAssetName(pkg.version, host));
+    await using unpacked = await tmpdir("ce-build-all-x-");
+    const tar = Bun.spawnSync(["tar", "-xzf", path.join(out.path, releaseAssetName(pkg.version, host)), "-C", unpacked.path], { stdout: "pipe", stderr: "pipe" });
+    expect(tar.exitCode).toBe(0);
+    const own = path.join(unpacked.path, executableName(host));
+    expect(fs.statSync(own).mode & 0o777).toBe(0o755);
     const v = Bun.spawnSync([own, "--version"], { stdout: "pipe", stderr: "pipe" });
     expect(v.exitCode).toBe(0);
     expect(v.stdout.toString().trim()).toMatch(new RegExp(`^comfy-env ${pkg.version.replaceAll(".", "\\.")} \\((\\w+), ${host}\\)$`));
   },
   600_000,
 );
+
+test("the plain build writes the executable alone (the executable embeds its source maps)", async () => {
+  await using out = await tmpdir("ce-build-dev-");
+  const r = Bun.spawnSync([BUN, "run", "build.ts", "--outdir", out.path], { cwd: REPO_ROOT, stdout: "pipe", stderr: "pipe" });
+  expect(r.exitCode).toBe(0);
+  const exe = hostOs() === "windows" ? "comfy-env.exe" : "comfy-env";
+  expect(fs.readdirSync(out.path)).toEqual([exe]);
+  const probe = Bun.spawnSync([path.join(out.path, exe), "--version"], { stdout: "pipe" });
+  expect(probe.exitCode).toBe(0);
+});

@@ -4,7 +4,8 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { REPO_ROOT } from "../support/cli.ts";
-import { formatSha256Sums, releaseAssetName } from "../../src/util/release.ts";
+import { tarGz, zip } from "../../src/util/archive-write.ts";
+import { archiveFormat, executableName, formatSha256Sums, releaseAssetName } from "../../src/util/release.ts";
 
 export const BUN = process.execPath;
 
@@ -27,10 +28,16 @@ export interface FakeRelease {
   missing?: string[];
 }
 
-/** A release with one fake binary per target (default: the given targets). */
+/** `data` as the executable of `target`'s release archive (.tar.gz, or .zip for Windows), stored as `name`. */
+export function packExecutable(target: string, data: string | Uint8Array, name = executableName(target)): Uint8Array {
+  const entry = { name, data: typeof data === "string" ? new TextEncoder().encode(data) : data, mode: 0o755 };
+  return (archiveFormat(target) === "zip" ? zip([entry], 1_700_000_000) : tarGz([entry], 1_700_000_000))._unsafeUnwrap();
+}
+
+/** A release with one archived fake binary per target. */
 export function fakeRelease(version: string, targets: readonly string[]): FakeRelease {
-  const files: Record<string, string> = {};
-  for (const t of targets) files[releaseAssetName(version, t)] = fakeBinary(version, t);
+  const files: Record<string, Uint8Array> = {};
+  for (const t of targets) files[releaseAssetName(version, t)] = packExecutable(t, fakeBinary(version, t));
   return { version, files };
 }
 

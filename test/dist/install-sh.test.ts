@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { REPO_ROOT } from "../support/cli.ts";
 import { tmpdir } from "../support/tmp.ts";
-import { fakeBinary, fakeRelease, pathWithout, sha256, startReleaseServer, type ReleaseServer } from "./helpers.ts";
+import { fakeBinary, fakeRelease, packExecutable, pathWithout, sha256, startReleaseServer, type ReleaseServer } from "./helpers.ts";
 
 const SCRIPT = path.join(REPO_ROOT, "install.sh");
 const TARGETS = ["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64", "windows-x64"] as const;
@@ -45,6 +45,12 @@ function listing(dir: string): string[] {
   return fs.readdirSync(dir).sort();
 }
 
+/** Installs 0.1.0 into `dir` first, so a failure after it can be seen to leave it as it was; its bytes. */
+async function installFirst(e: Record<string, string>, dir: string) {
+  expect((await installSh({ ...e, COMFY_ENV_VERSION: "0.1.0" })).exitCode).toBe(0);
+  return fs.readFileSync(path.join(dir, "comfy-env"));
+}
+
 describe("install.sh", () => {
   test("curl | sh installs the latest release into ~/.local/bin and prints a PATH hint", async () => {
     await using home = await tmpdir();
@@ -62,7 +68,7 @@ describe("install.sh", () => {
     expect(r.stdout).toContain(`export PATH="${path.dirname(bin)}:$PATH"' >> ~/.bashrc`);
     // latest/download is followed to the versioned folder, which the asset is then read from.
     expect(server.requests).toContain("/releases/latest/download/SHA256SUMS");
-    expect(server.requests).toContain("/releases/download/v0.2.0/comfy-env-0.2.0-linux-x64");
+    expect(server.requests).toContain("/releases/download/v0.2.0/comfy-env-0.2.0-linux-x64.tar.gz");
   });
 
   test("wget -qO- | sh works on a machine without curl", async () => {
@@ -104,16 +110,15 @@ describe("install.sh", () => {
   test("a checksum mismatch stops with exit 3 and leaves the installed binary as it was", async () => {
     await using home = await tmpdir();
     const bad = fakeRelease("0.3.0", TARGETS);
-    bad.sums = { "comfy-env-0.3.0-linux-x64": sha256("something else") };
+    bad.sums = { "comfy-env-0.3.0-linux-x64.tar.gz": sha256("something else") };
     await using server = startReleaseServer([fakeRelease("0.1.0", TARGETS), bad], "0.3.0");
     const dir = path.join(home.path, "bin");
     const e = env(server, home.path, { COMFY_ENV_INSTALL_DIR: dir });
-    expect((await installSh({ ...e, COMFY_ENV_VERSION: "0.1.0" })).exitCode).toBe(0);
-    const before = fs.readFileSync(path.join(dir, "comfy-env"));
+    const before = await installFirst(e, dir);
 
     const r = await installSh(e);
     expect(r.exitCode).toBe(3);
-    expect(r.stderr).toContain("checksum mismatch for comfy-env-0.3.0-linux-x64");
+    expect(r.stderr).toContain("checksum mismatch for comfy-env-0.3.0-linux-x64.tar.gz");
     expect(r.stderr).toContain("was not changed");
     expect(fs.readFileSync(path.join(dir, "comfy-env"))).toEqual(before);
     expect(listing(dir)).toEqual(["comfy-env"]);
@@ -122,17 +127,16 @@ describe("install.sh", () => {
   test("a missing asset (404, or no build for the target) stops with exit 3, nothing changed", async () => {
     await using home = await tmpdir();
     const gone = fakeRelease("0.3.0", ["linux-x64", "darwin-arm64"]);
-    gone.missing = ["comfy-env-0.3.0-linux-x64"];
+    gone.missing = ["comfy-env-0.3.0-linux-x64.tar.gz"];
     await using server = startReleaseServer([fakeRelease("0.1.0", TARGETS), gone], "0.3.0");
     const dir = path.join(home.path, "bin");
     const e = env(server, home.path, { COMFY_ENV_INSTALL_DIR: dir });
-    expect((await installSh({ ...e, COMFY_ENV_VERSION: "0.1.0" })).exitCode).toBe(0);
-    const before = fs.readFileSync(path.join(dir, "comfy-env"));
+    const before = await installFirst(e, dir);
 
     const r404 = await installSh(e);
     expect(r404.exitCode).toBe(3);
     expect(r404.stderr).toContain("cannot download ");
-    expect(r404.stderr).toContain("comfy-env-0.3.0-linux-x64");
+    expect(r404.stderr).toContain("comfy-env-0.3.0-linux-x64.tar.gz");
 
     const unlisted = await installSh({ ...e, COMFY_ENV_ARCH: "arm64" });
     expect(unlisted.exitCode).toBe(3);
@@ -142,7 +146,7 @@ describe("install.sh", () => {
     expect(listing(dir)).toEqual(["comfy-env"]);
   });
 
-  test("a re-run is idempotent: the current binary is recognised by its checksum, nothing downloaded", async () => {
+  test("a re-run is idempotent: the current binary is recognised by its --version, nothing downloaded", async () => {
     await using home = await tmpdir();
     await using server = startReleaseServer([fakeRelease("0.2.0", TARGETS)], "0.2.0");
     const dir = path.join(home.path, "bin");
@@ -188,6 +192,12 @@ describe("install.sh", () => {
     expect(noFetch.stderr).toContain("curl or wget is needed");
     const noHash = await installSh({ ...e, PATH: pathWithout(path.join(home.path, "nohash"), ["sha256sum", "shasum", "openssl"]) });
     expect(noHash.exitCode).toBe(4);
+    const noTar = await installSh({ ...e, PATH: pathWithout(path.join(home.path, "notar"), ["tar"]) });
+    expect(noTar.exitCode).toBe(4);
+    expect(noTar.stderr).toContain("tar is needed");
+    const noUnzip = await installSh({ ...e, COMFY_ENV_OS: "windows", PATH: pathWithout(path.join(home.path, "nounzip"), ["unzip", "bsdtar"]) });
+    expect(noUnzip.exitCode).toBe(4);
+    expect(noUnzip.stderr).toContain("unzip is needed");
   });
 
   test("without sha256sum it verifies with shasum or openssl", async () => {
@@ -198,8 +208,26 @@ describe("install.sh", () => {
       const e = env(server, home.path, { COMFY_ENV_INSTALL_DIR: dir, PATH: pathWithout(path.join(home.path, `sys-${hidden.join("-")}`), hidden) });
       expect((await installSh(e)).exitCode).toBe(0);
       expect(fs.readFileSync(path.join(dir, "comfy-env"), "utf8")).toBe(fakeBinary("0.2.0", "linux-x64"));
-      // The hash of the installed file is read the same way: the re-run sees it as current.
       expect((await installSh(e)).stdout).toContain("is already installed");
     }
+  });
+
+  test("an archive without the binary, or one that is not an archive, stops with exit 3, nothing changed", async () => {
+    await using home = await tmpdir();
+    const wrongName = { version: "0.3.0", files: { "comfy-env-0.3.0-linux-x64.tar.gz": packExecutable("linux-x64", fakeBinary("0.3.0", "linux-x64"), "other") } };
+    const notArchive = { version: "0.4.0", files: { "comfy-env-0.4.0-linux-x64.tar.gz": fakeBinary("0.4.0", "linux-x64") } };
+    await using server = startReleaseServer([fakeRelease("0.1.0", TARGETS), wrongName, notArchive]);
+    const dir = path.join(home.path, "bin");
+    const e = env(server, home.path, { COMFY_ENV_INSTALL_DIR: dir });
+    const before = await installFirst(e, dir);
+
+    const r1 = await installSh({ ...e, COMFY_ENV_VERSION: "0.3.0" });
+    expect(r1.exitCode).toBe(3);
+    expect(r1.stderr).toContain("holds no comfy-env;");
+    const r2 = await installSh({ ...e, COMFY_ENV_VERSION: "0.4.0" });
+    expect(r2.exitCode).toBe(3);
+    expect(r2.stderr).toContain("cannot unpack comfy-env-0.4.0-linux-x64.tar.gz");
+    expect(fs.readFileSync(path.join(dir, "comfy-env"))).toEqual(before);
+    expect(listing(dir)).toEqual(["comfy-env"]);
   });
 });

@@ -8,7 +8,7 @@ import { hostOs } from "../../src/util/platform.ts";
 import { releaseAssetName } from "../../src/util/release.ts";
 import { BUN, REPO_ROOT } from "../support/cli.ts";
 import { tmpdir } from "../support/tmp.ts";
-import { fakeBinary, fakeRelease, hostBinary, sha256, startReleaseServer, type ReleaseServer } from "./helpers.ts";
+import { fakeBinary, fakeRelease, hostBinary, packExecutable, sha256, startReleaseServer, type ReleaseServer } from "./helpers.ts";
 
 const HOST = `${hostOs()}-${process.arch}`;
 const EXE = hostOs() === "windows" ? "comfy-env.exe" : "comfy-env";
@@ -52,7 +52,7 @@ describe("self-update (compiled)", () => {
     expect(r.exitCode).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc).toMatchObject({ ok: true, updated: true, from: "0.1.0", to: "0.2.0", target: HOST, path: exe, asset: releaseAssetName("0.2.0", HOST), exitCode: 0 });
-    expect(doc.sha256).toBe(sha256(fakeBinary("0.2.0", HOST)));
+    expect(doc.sha256).toBe(sha256(packExecutable(HOST, fakeBinary("0.2.0", HOST))));
     expect(version(exe)).toBe(`comfy-env 0.2.0 (fake, ${HOST})`);
     expect(fs.readdirSync(path.dirname(exe))).toEqual([EXE]);
     expect(server.requests).toContain(`/releases/download/v0.2.0/${releaseAssetName("0.2.0", HOST)}`);
@@ -71,11 +71,10 @@ describe("self-update (compiled)", () => {
     expect(version(exe)).toBe(`comfy-env 0.1.5 (fake, ${HOST})`);
   });
 
-  test("already current (same sha256): nothing downloaded, nothing replaced", async () => {
+  test("already current (the release is this binary's version): nothing downloaded, nothing replaced", async () => {
     await using dir = await tmpdir();
     const exe = install(dir.path);
-    const same = { version: "0.1.0", files: { [releaseAssetName("0.1.0", HOST)]: fs.readFileSync(compiled) } };
-    await using server = startReleaseServer([same], "0.1.0");
+    await using server = startReleaseServer([fakeRelease("0.1.0", [HOST])], "0.1.0");
     const ino = fs.statSync(exe).ino;
     const r = await selfUpdate(exe, server);
     expect(r.exitCode).toBe(0);
@@ -84,15 +83,18 @@ describe("self-update (compiled)", () => {
     expect(fs.statSync(exe).ino).toBe(ino);
   });
 
-  test("checksum mismatch, missing build, 404 and a binary that does not run: exit 3, executable untouched", async () => {
+  test("checksum mismatch, missing build, 404, a bad archive and a binary that does not run: exit 3, executable untouched", async () => {
     await using dir = await tmpdir();
     const mismatch = fakeRelease("0.3.0", [HOST]);
     mismatch.sums = { [releaseAssetName("0.3.0", HOST)]: sha256("other bytes") };
     const noBuild = fakeRelease("0.4.0", ["windows-x64"]);
     const gone = fakeRelease("0.5.0", [HOST]);
     gone.missing = [releaseAssetName("0.5.0", HOST)];
-    const liar = { version: "0.6.0", files: { [releaseAssetName("0.6.0", HOST)]: fakeBinary("9.9.9", HOST) } };
-    await using server = startReleaseServer([mismatch, noBuild, gone, liar]);
+    const liar = fakeRelease("0.6.0", [HOST]);
+    liar.files[releaseAssetName("0.6.0", HOST)] = packExecutable(HOST, fakeBinary("9.9.9", HOST));
+    const notArchive = { version: "0.7.0", files: { [releaseAssetName("0.7.0", HOST)]: fakeBinary("0.7.0", HOST) } };
+    const wrongMember = { version: "0.8.0", files: { [releaseAssetName("0.8.0", HOST)]: packExecutable(HOST, fakeBinary("0.8.0", HOST), "bin/other") } };
+    await using server = startReleaseServer([mismatch, noBuild, gone, liar, notArchive, wrongMember]);
     const exe = install(dir.path);
     const before = sha256(fs.readFileSync(exe));
 
@@ -101,6 +103,8 @@ describe("self-update (compiled)", () => {
       ["0.4.0", "no-asset", `has no build for ${HOST}`],
       ["0.5.0", "download-failed", "HTTP 404"],
       ["0.6.0", "bad-binary", "does not run here; nothing was replaced"],
+      ["0.7.0", "bad-archive", "cannot unpack"],
+      ["0.8.0", "bad-archive", `no ${EXE} in it (found: bin/other)`],
     ];
     for (const [v, kind, message] of cases) {
       const r = await selfUpdate(exe, server, "--version", v, "--json");

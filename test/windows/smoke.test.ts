@@ -18,7 +18,7 @@ import fs from "node:fs";
 import path from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 import { configHash } from "../../src/cache/hash.ts";
-import { releaseAssetName } from "../../src/util/release.ts";
+import { targetExecutableName } from "../../src/util/release.ts";
 import { REPO_ROOT } from "../support/cli.ts";
 import { CONFIGS_DIR } from "../support/fixtures.ts";
 import { tmpdir, type TmpDir } from "../support/tmp.ts";
@@ -102,7 +102,7 @@ beforeAll(async () => {
   else {
     const b = Bun.spawnSync([process.execPath, "run", "build.ts", "--target", "windows-x64", "--outdir", path.join(dir.path, "build")], { cwd: REPO_ROOT, stdout: "pipe", stderr: "pipe" });
     if (b.exitCode !== 0) throw new Error(`build.ts --target windows-x64 failed: ${b.stderr.toString()}`);
-    exe = path.join(dir.path, "build", releaseAssetName(pkg.version, "windows-x64"));
+    exe = path.join(dir.path, "build", targetExecutableName(pkg.version, "windows-x64"));
   }
   if (givenShims) shims = path.resolve(REPO_ROOT, givenShims);
   else {

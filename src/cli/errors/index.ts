@@ -99,6 +99,7 @@ export const EXIT_CODE = {
     "download-failed": FAILED,
     "no-asset": FAILED,
     "checksum-mismatch": FAILED,
+    "bad-archive": FAILED,
     "bad-binary": FAILED,
     "read-failed": FAILED,
     "replace-failed": FAILED,
