@@ -2,13 +2,19 @@
 # Installs comfy-env (Linux, macOS; Git Bash on Windows):
 #   curl -fsSL https://github.com/comfy-env/comfy-env/releases/latest/download/install.sh | sh
 #   wget -qO- https://github.com/comfy-env/comfy-env/releases/latest/download/install.sh | sh
-# Options, after `sh -s --`:  --version X.Y.Z   --dir DIR   -q/--quiet   -h/--help
+# Options, after `sh -s --`:  --version X.Y.Z   --dir DIR   --modify-path   --no-modify-path
+#                              -q/--quiet   -h/--help
+# When the install folder is not on PATH, it offers (on a terminal; default yes) to add one line
+# to the shell's startup file (~/.bashrc, ~/.zshrc, ~/.config/fish/config.fish, else ~/.profile);
+# --modify-path adds it without asking, --no-modify-path or COMFY_ENV_NO_MODIFY_PATH=1 never.
+# A download shows curl's or wget's progress bar on a terminal and nothing otherwise.
 # Environment:
 #   COMFY_ENV_VERSION       release to install (default: the latest)
 #   COMFY_ENV_INSTALL_DIR   folder to install into (default: ~/.local/bin)
 #   COMFY_ENV_DOWNLOAD_URL  release base URL (default: https://github.com/comfy-env/comfy-env/releases);
 #                           files are read from <base>/latest/download/ and <base>/download/v<X>/
 #   COMFY_ENV_OS, COMFY_ENV_ARCH  use this OS (linux|darwin|windows) / CPU (x64|arm64), no detection
+#   COMFY_ENV_NO_MODIFY_PATH=1    never touch a shell startup file (as --no-modify-path)
 # It downloads the release archive for this system (comfy-env-<version>-<target>.tar.gz, or .zip
 # for Windows), checks it against the release's SHA256SUMS, unpacks it and moves the binary in.
 # Exit codes (as comfy-env's): 0 installed or already current, 1 bad option or unsupported
@@ -22,6 +28,9 @@ comfy_env_install() {
   set -eu
 
   quiet=0
+  # ask | yes | no: whether to add the install folder to PATH in the shell's startup file.
+  modify_path=ask
+  [ "${COMFY_ENV_NO_MODIFY_PATH:-}" = 1 ] && modify_path=no
   version="${COMFY_ENV_VERSION:-}"
   dir="${COMFY_ENV_INSTALL_DIR:-${HOME:-}/.local/bin}"
   base="${COMFY_ENV_DOWNLOAD_URL:-https://github.com/comfy-env/comfy-env/releases}"
@@ -33,6 +42,8 @@ comfy_env_install() {
       --version=*) version="${1#*=}"; shift ;;
       --dir) [ $# -ge 2 ] || die 1 "--dir needs a value"; dir="$2"; shift 2 ;;
       --dir=*) dir="${1#*=}"; shift ;;
+      --modify-path) modify_path=yes; shift ;;
+      --no-modify-path) modify_path=no; shift ;;
       -q | --quiet) quiet=1; shift ;;
       -h | --help) usage; return 0 ;;
       *) die 1 "unknown option: $1 (see --help)" ;;
@@ -78,7 +89,8 @@ comfy_env_install() {
     case "$current" in
       "comfy-env $version "*", $target)")
         say "comfy-env $version ($target) is already installed at $dest"
-        path_hint
+        path_setup
+        next_steps
         return 0
         ;;
     esac
@@ -87,7 +99,7 @@ comfy_env_install() {
   url="$base/download/v$version/$asset"
   archive="$work/$asset"
   say "downloading $url"
-  fetch "$url" "$archive" || die 3 "cannot download $url; $dest was not changed"
+  fetch "$url" "$archive" progress || die 3 "cannot download $url; $dest was not changed"
   actual="$(sha256_of "$archive")"
   [ "$actual" = "$expected" ] || die 3 "checksum mismatch for $asset (expected $expected, got $actual); $dest was not changed"
   unpack "$archive" "$work/unpacked" || die 3 "cannot unpack $asset; $dest was not changed"
@@ -98,15 +110,18 @@ comfy_env_install() {
   mv -f "$tmp" "$dest" || die 3 "cannot move the new comfy-env to $dest"
 
   say "installed comfy-env $version ($target) to $dest"
-  path_hint
+  path_setup
+  next_steps
 }
 
 usage() {
   cat <<'EOF'
 Installs comfy-env into ~/.local/bin (or COMFY_ENV_INSTALL_DIR).
-Usage: install.sh [--version X.Y.Z] [--dir DIR] [-q|--quiet]
+Usage: install.sh [--version X.Y.Z] [--dir DIR] [--modify-path|--no-modify-path] [-q|--quiet]
+  --modify-path     add the folder to PATH in the shell's startup file without asking
+  --no-modify-path  never change a startup file (also COMFY_ENV_NO_MODIFY_PATH=1)
 Environment: COMFY_ENV_VERSION, COMFY_ENV_INSTALL_DIR, COMFY_ENV_DOWNLOAD_URL,
-             COMFY_ENV_OS (linux|darwin|windows), COMFY_ENV_ARCH (x64|arm64)
+             COMFY_ENV_NO_MODIFY_PATH, COMFY_ENV_OS (linux|darwin|windows), COMFY_ENV_ARCH (x64|arm64)
 EOF
 }
 
@@ -193,10 +208,22 @@ unpack() {
   fi
 }
 
-# fetch URL FILE: nonzero on any HTTP error (404 included) or network failure.
+# fetch URL FILE [progress]: nonzero on any HTTP error (404 included) or network failure. With
+# "progress", the download tool draws its progress bar when stderr is a terminal.
 fetch() {
+  bar=0
+  if [ "${3:-}" = progress ] && [ "$quiet" = 0 ] && [ -t 2 ]; then bar=1; fi
   if [ "$downloader" = curl ]; then
-    curl -fsSL --retry 3 --connect-timeout 30 -o "$2" "$1"
+    if [ "$bar" = 1 ]; then
+      curl -fL --progress-bar --retry 3 --connect-timeout 30 -o "$2" "$1"
+    else
+      curl -fsSL --retry 3 --connect-timeout 30 -o "$2" "$1"
+    fi
+  elif [ "$bar" = 1 ] && wget --help 2>&1 | grep -q -- --show-progress; then
+    wget -q --show-progress -T 30 -t 3 -O "$2" "$1"
+  elif [ "$bar" = 1 ]; then
+    # A wget without --show-progress (busybox) draws its bar unless -q.
+    wget -T 30 -t 3 -O "$2" "$1"
   else
     wget -q -T 30 -t 3 -O "$2" "$1"
   fi
@@ -210,16 +237,59 @@ sha256_of() {
   esac
 }
 
-path_hint() {
+# Whether there is a person to ask: stdout is a terminal and /dev/tty opens (under `curl | sh`
+# stdin is the script itself, so the answer is read from /dev/tty).
+can_ask() {
+  [ -t 1 ] && { : </dev/tty; } 2>/dev/null
+}
+
+# Offers to put $dir on PATH: one line in the startup file of the user's shell, added once.
+path_setup() {
   case ":${PATH:-}:" in
     *":$dir:"*) return 0 ;;
   esac
+  # Inside the line's double quotes, \ " $ and ` are the characters sh and fish would expand.
+  quoted="$(printf '%s' "$dir" | sed 's/[\\"$`]/\\&/g')"
   case "$(basename "${SHELL:-sh}")" in
-    fish) say "$dir is not on PATH; add it with: fish_add_path \"$dir\"" ;;
-    zsh) say "$dir is not on PATH; add it with: echo 'export PATH=\"$dir:\$PATH\"' >> ~/.zshrc" ;;
-    bash) say "$dir is not on PATH; add it with: echo 'export PATH=\"$dir:\$PATH\"' >> ~/.bashrc" ;;
-    *) say "$dir is not on PATH; add it with: echo 'export PATH=\"$dir:\$PATH\"' >> ~/.profile" ;;
+    fish) rc="$HOME/.config/fish/config.fish"; line="fish_add_path \"$quoted\"" ;;
+    zsh) rc="${ZDOTDIR:-$HOME}/.zshrc"; line="export PATH=\"$quoted:\$PATH\"" ;;
+    bash) rc="$HOME/.bashrc"; line="export PATH=\"$quoted:\$PATH\"" ;;
+    *) rc="$HOME/.profile"; line="export PATH=\"$quoted:\$PATH\"" ;;
   esac
+  shown="$rc"
+  case "$rc" in
+    "$HOME"/*) shown="~/${rc#"$HOME"/}" ;;
+  esac
+  if [ -f "$rc" ] && grep -qxF "$line" "$rc"; then
+    say "$dir is on PATH in new shells ($shown adds it); open a new terminal to use comfy-env"
+    return 0
+  fi
+  answer="$modify_path"
+  if [ "$answer" = ask ]; then
+    answer=no
+    if [ "$quiet" = 0 ] && can_ask; then
+      printf '%s is not on PATH. Add it in %s? [Y/n] ' "$dir" "$shown"
+      reply=
+      read -r reply </dev/tty || reply=n
+      case "$reply" in
+        "" | [yY]*) answer=yes ;;
+      esac
+    fi
+  fi
+  if [ "$answer" = no ]; then
+    say "$dir is not on PATH; add it with: echo '$line' >> $shown   (or rerun with --modify-path)"
+    return 0
+  fi
+  mkdir -p "$(dirname "$rc")" && printf '\n# added by the comfy-env installer\n%s\n' "$line" >>"$rc" ||
+    die 3 "comfy-env is installed at $dest, but $rc could not be written: add $dir to PATH yourself"
+  say "added $dir to PATH in $shown; open a new terminal (or run: $line) to use comfy-env"
+}
+
+next_steps() {
+  say ""
+  say "Next, for a node pack and the ComfyUI that loads it:"
+  say "  comfy-env install <ComfyUI>/custom_nodes/<pack>"
+  say "  comfy-env bridge install --python <ComfyUI's python>"
 }
 
 comfy_env_install "$@"

@@ -65,7 +65,11 @@ describe("install.sh", () => {
     expect(fs.statSync(bin).mode & 0o777).toBe(0o755);
     expect(listing(path.dirname(bin))).toEqual(["comfy-env"]);
     expect(r.stdout).toContain(`installed comfy-env 0.2.0 (linux-x64) to ${bin}`);
-    expect(r.stdout).toContain(`export PATH="${path.dirname(bin)}:$PATH"' >> ~/.bashrc`);
+    // Not a terminal and no --modify-path: the line to add is shown, no startup file is written.
+    expect(r.stdout).toContain(`add it with: echo 'export PATH="${path.dirname(bin)}:$PATH"' >> ~/.bashrc`);
+    expect(fs.existsSync(path.join(home.path, ".bashrc"))).toBe(false);
+    expect(r.stdout).toContain("comfy-env install <ComfyUI>/custom_nodes/<pack>");
+    expect(r.stdout).toContain("comfy-env bridge install --python <ComfyUI's python>");
     // latest/download is followed to the versioned folder, which the asset is then read from.
     expect(server.requests).toContain("/releases/latest/download/SHA256SUMS");
     expect(server.requests).toContain("/releases/download/v0.2.0/comfy-env-0.2.0-linux-x64.tar.gz");
@@ -229,5 +233,83 @@ describe("install.sh", () => {
     expect(r2.stderr).toContain("cannot unpack comfy-env-0.4.0-linux-x64.tar.gz");
     expect(fs.readFileSync(path.join(dir, "comfy-env"))).toEqual(before);
     expect(listing(dir)).toEqual(["comfy-env"]);
+  });
+  test("--modify-path adds one line to the shell's startup file, once however often it runs", async () => {
+    const cases = [
+      ["/bin/bash", ".bashrc", (d: string) => `export PATH="${d}:$PATH"`],
+      ["/usr/bin/zsh", ".zshrc", (d: string) => `export PATH="${d}:$PATH"`],
+      ["/usr/bin/fish", ".config/fish/config.fish", (d: string) => `fish_add_path "${d}"`],
+      ["/bin/dash", ".profile", (d: string) => `export PATH="${d}:$PATH"`],
+    ] as const;
+    await using server = startReleaseServer([fakeRelease("0.2.0", TARGETS)], "0.2.0");
+    for (const [shell, rc, line] of cases) {
+      await using home = await tmpdir();
+      fs.writeFileSync(path.join(home.path, ".bashrc"), "# mine\n");
+      const e = env(server, home.path, { SHELL: shell });
+      const first = await installSh(e, "--modify-path");
+      expect({ shell, exitCode: first.exitCode, stderr: first.stderr }).toEqual({ shell, exitCode: 0, stderr: "" });
+      expect(first.stdout).toContain(`added ${home.path}/.local/bin to PATH in ~/${rc}`);
+      const again = await installSh(e, "--modify-path");
+      expect(again.stdout).toContain(`is on PATH in new shells (~/${rc} adds it)`);
+      const text = fs.readFileSync(path.join(home.path, rc), "utf8");
+      expect({ shell, lines: text.split("\n").filter((l) => l === line(`${home.path}/.local/bin`)).length }).toEqual({ shell, lines: 1 });
+      if (rc !== ".bashrc") expect(fs.readFileSync(path.join(home.path, ".bashrc"), "utf8")).toBe("# mine\n");
+    }
+  });
+
+  test("the added line puts a folder with a space, $ and a quote on PATH as it is", async () => {
+    await using home = await tmpdir();
+    await using server = startReleaseServer([fakeRelease("0.2.0", TARGETS)], "0.2.0");
+    const dir = path.join(home.path, 'my $HOME "tools"');
+    const r = await installSh(env(server, home.path, { SHELL: "/bin/sh", COMFY_ENV_INSTALL_DIR: dir }), "--modify-path");
+    expect(r.exitCode).toBe(0);
+    const login = Bun.spawnSync(["sh", "-c", '. "$HOME/.profile"; command -v comfy-env'], { env: { HOME: home.path, PATH: "/usr/bin:/bin" }, stdout: "pipe" });
+    expect(login.stdout.toString().trim()).toBe(path.join(dir, "comfy-env"));
+  });
+
+  test("--no-modify-path and COMFY_ENV_NO_MODIFY_PATH=1 leave every startup file untouched", async () => {
+    await using home = await tmpdir();
+    await using server = startReleaseServer([fakeRelease("0.2.0", TARGETS)], "0.2.0");
+    fs.writeFileSync(path.join(home.path, ".bashrc"), "# mine\n");
+    const e = env(server, home.path);
+    for (const run of [() => installSh(e, "--no-modify-path"), () => installSh({ ...e, COMFY_ENV_NO_MODIFY_PATH: "1" })]) {
+      const r = await run();
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout).toContain("is not on PATH; add it with:");
+    }
+    expect(fs.readFileSync(path.join(home.path, ".bashrc"), "utf8")).toBe("# mine\n");
+    expect(fs.readdirSync(home.path).sort()).toEqual([".bashrc", ".local"]);
+  });
+
+  /** install.sh on a pseudo-terminal (util-linux `script`), `input` typed into it. */
+  async function onTerminal(e: Record<string, string>, input: string, ...args: string[]): Promise<Run> {
+    const cmd = ["sh", SCRIPT, ...args].map((a) => `'${a}'`).join(" ");
+    return run(["script", "-qec", cmd, "/dev/null"], e, input);
+  }
+
+  test("on a terminal: a progress bar (curl's, wget's), and the PATH question, Enter meaning yes", async () => {
+    expect(Bun.which("script")).not.toBeNull(); // util-linux, in every Debian
+    await using server = startReleaseServer([fakeRelease("0.2.0", TARGETS)], "0.2.0");
+    {
+      await using home = await tmpdir();
+      const r = await onTerminal(env(server, home.path), "\n");
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout).toContain("100.0%"); // curl --progress-bar
+      expect(r.stdout).toContain(`${home.path}/.local/bin is not on PATH. Add it in ~/.bashrc? [Y/n]`);
+      expect(fs.readFileSync(path.join(home.path, ".bashrc"), "utf8")).toContain(`export PATH="${home.path}/.local/bin:$PATH"`);
+    }
+    {
+      await using home = await tmpdir();
+      const r = await onTerminal(env(server, home.path, { PATH: pathWithout(path.join(home.path, "sysbin"), ["curl"]) }), "n\n");
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout).toMatch(/100%\[=+>?\]/); // wget --show-progress
+      expect(r.stdout).toContain("is not on PATH; add it with:");
+      expect(fs.existsSync(path.join(home.path, ".bashrc"))).toBe(false);
+    }
+    {
+      await using home = await tmpdir();
+      const quiet = await onTerminal(env(server, home.path), "", "--quiet");
+      expect({ exitCode: quiet.exitCode, stdout: quiet.stdout.trim() }).toEqual({ exitCode: 0, stdout: "" });
+    }
   });
 });
