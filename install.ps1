@@ -1,27 +1,57 @@
 <#
 .SYNOPSIS
-Installs comfy-env on Windows (PowerShell 5.1 or 7):
-    irm https://github.com/comfy-env/comfy-env/releases/latest/download/install.ps1 | iex
-or, from a file:  .\install.ps1 [-Version X.Y.Z] [-InstallDir DIR] [-Quiet]
+Installs comfy-env on Windows (Windows PowerShell 5.1 or PowerShell 7).
 
 .DESCRIPTION
 Downloads comfy-env-<version>-windows-x64.zip and SHA256SUMS from the release, checks the
-zip's sha256, and installs the comfy-env.exe it holds into %LOCALAPPDATA%\Programs\comfy-env (added to the user
-PATH). Run inside (or beside) a ComfyUI portable folder, it offers to install into that folder
-instead; without an interactive console it takes that offer without asking. The installed
-comfy-env.exe is only replaced by a verified download; a re-run with the current version
-(what the installed comfy-env.exe --version says) downloads nothing.
+zip's sha256, and installs the comfy-env.exe it holds into %LOCALAPPDATA%\Programs\comfy-env
+(added to the user PATH). Run inside (or beside) a ComfyUI portable folder, it offers to install
+into that folder instead; without an interactive console it takes that offer without asking.
+The installed comfy-env.exe is only replaced by a verified download; a re-run with the current
+version (what the installed comfy-env.exe --version says) downloads nothing. Folders whose
+names hold [ or ] are fine: every path is taken literally.
+
+Windows' default execution policy (Restricted; RemoteSigned on servers, which also refuses a
+downloaded script) does not run .\install.ps1 as it is. Either of these works without changing
+the policy:
+    irm https://github.com/comfy-env/comfy-env/releases/latest/download/install.ps1 | iex
+    powershell -ExecutionPolicy Bypass -File install.ps1 [-Version X.Y.Z] [-InstallDir DIR] [-Quiet]
 
 Environment: COMFY_ENV_VERSION, COMFY_ENV_INSTALL_DIR, COMFY_ENV_DOWNLOAD_URL (release base,
 default https://github.com/comfy-env/comfy-env/releases: <base>/latest/download/<file> and
 <base>/download/v<X>/<file>).
 Exit codes when run as a file (as comfy-env's): 1 bad input or unsupported system, 3 download,
 checksum or install failed.
+
+.PARAMETER Version
+The release to install, e.g. 0.2.0 (default: COMFY_ENV_VERSION, else the latest).
+
+.PARAMETER InstallDir
+The folder to install comfy-env.exe into (default: COMFY_ENV_INSTALL_DIR, else the ComfyUI
+portable folder found here, else %LOCALAPPDATA%\Programs\comfy-env).
+
+.PARAMETER Quiet
+Print errors only.
+
+.PARAMETER Help
+Print this help and exit.
+
+.EXAMPLE
+irm https://github.com/comfy-env/comfy-env/releases/latest/download/install.ps1 | iex
+
+Installs the latest release; works under the default execution policy.
+
+.EXAMPLE
+powershell -ExecutionPolicy Bypass -File install.ps1 -Version 0.2.0 -InstallDir 'D:\AI\[ComfyUI]'
+
+Runs the downloaded file (the policy is bypassed for this one process only) and installs
+v0.2.0 into a folder whose name has brackets.
 #>
 param(
     [string] $Version = $env:COMFY_ENV_VERSION,
     [string] $InstallDir = $env:COMFY_ENV_INSTALL_DIR,
-    [switch] $Quiet
+    [switch] $Quiet,
+    [switch] $Help
 )
 
 $script:FailCode = 3
@@ -46,7 +76,7 @@ function Find-Portable([string] $start) {
     $dir = $start
     while ($dir) {
         if (Test-Portable $dir) { return $dir }
-        $parent = Split-Path -Parent $dir
+        $parent = [IO.Path]::GetDirectoryName($dir)
         if (-not $parent -or $parent -eq $dir) { break }
         $dir = $parent
     }
@@ -67,12 +97,18 @@ function Test-Interactive {
     return $true
 }
 
+# Through .NET's WebClient (the system proxy, streamed to disk): Invoke-WebRequest -OutFile
+# reads its path as a wildcard pattern on Windows PowerShell 5.1, so [ and ] would break it.
 function Get-File([string] $url, [string] $dest) {
+    $client = New-Object System.Net.WebClient
     try {
-        Invoke-WebRequest -Uri $url -OutFile $dest -UseBasicParsing -Headers @{ 'User-Agent' = 'comfy-env-install' }
+        $client.Headers.Add('User-Agent', 'comfy-env-install')
+        $client.DownloadFile($url, $dest)
     } catch {
         Remove-Item -LiteralPath $dest -Force -ErrorAction SilentlyContinue
         return $_.Exception.Message
+    } finally {
+        $client.Dispose()
     }
     return $null
 }
@@ -127,8 +163,6 @@ function Add-UserPath([string] $dir) {
 function Install-ComfyEnv {
     # Set here, not at the top: under `iex` the top level is the user's own session.
     $ErrorActionPreference = 'Stop'
-    # Invoke-WebRequest's progress bar makes downloads many times slower on PowerShell 5.1.
-    $ProgressPreference = 'SilentlyContinue'
 
     # Windows on Arm runs the x64 build under emulation; there is no 32-bit build.
     $cpu = if ($env:PROCESSOR_ARCHITEW6432) { $env:PROCESSOR_ARCHITEW6432 } else { $env:PROCESSOR_ARCHITECTURE }
@@ -162,7 +196,8 @@ function Install-ComfyEnv {
             }
         }
     }
-    New-Item -ItemType Directory -Force -Path $dir | Out-Null
+    # .NET, not New-Item: its -Path reads [ and ] as wildcards.
+    [void] [IO.Directory]::CreateDirectory($dir)
     $dir = (Resolve-Path -LiteralPath $dir).ProviderPath
     $dest = Join-Path $dir 'comfy-env.exe'
     # Temp files in the install folder: the final move is then a rename on one volume.
@@ -229,8 +264,20 @@ function Install-ComfyEnv {
     }
 }
 
+# -Help prints the comment block above (also what Get-Help install.ps1 shows); under `iex`
+# there is no file to read it from, so the two ways to run it are printed instead.
+function Show-Help {
+    if ($PSCommandPath) {
+        $text = Get-Content -LiteralPath $PSCommandPath -Raw
+        Write-Host ($text.Substring(0, $text.IndexOf('#>')).TrimStart('<', '#').Trim())
+    } else {
+        Write-Host 'irm https://github.com/comfy-env/comfy-env/releases/latest/download/install.ps1 | iex'
+        Write-Host 'powershell -ExecutionPolicy Bypass -File install.ps1 [-Version X.Y.Z] [-InstallDir DIR] [-Quiet]'
+    }
+}
+
 try {
-    Install-ComfyEnv
+    if ($Help) { Show-Help } else { Install-ComfyEnv }
 } catch {
     Write-Host "error: $($_.Exception.Message)" -ForegroundColor Red
     # `exit` would close the window of an `irm | iex` session; only a script file sets the code.
