@@ -1,5 +1,7 @@
 import { API_VERSION, bridgeStatus, DIST_VERSION, installBridge, probePython, selfCommand, uninstallBridge, type BridgeError, type BridgeStatus } from "../bridge/install.ts";
+import { forgetInstall, installsFile, rememberInstall } from "../bridge/installs.ts";
 import { findPortableNear } from "../util/portable.ts";
+import { isCompiled, runningExecutable } from "../util/self-replace.ts";
 import { openCommand, stringFlag, usage } from "./args.ts";
 import { reportError } from "./errors/index.ts";
 import { EXIT } from "./exit.ts";
@@ -17,6 +19,8 @@ python_embeded/python.exe.
   uninstall   remove it
   status      say what is installed in PY
 A comfy_env that pip installed (the Python comfy-env) is replaced or removed only with --force.
+install records PY in ${installsFile()} (uninstall removes it), so that
+self-update reinstalls the bridge there with the new binary.
 COMFY_ENV_BIN (a path, or a JSON array command) overrides which binary the bridge starts.`;
 
 function fail(out: Output, e: BridgeError): number {
@@ -63,12 +67,19 @@ export async function runBridge(args: string[], base: Output): Promise<number> {
   if (action === "install") {
     const r = installBridge(info.value, selfCommand(), force);
     if (r.isErr()) return fail(out, r.error);
+    // Recorded for self-update, which reruns this with its new binary; a bridge that starts the
+    // sources (`bun src/main.ts`) is not a release's to refresh.
+    const recorded = isCompiled() ? rememberInstall({ python: r.value.python, binary: runningExecutable() }) : undefined;
     out.document({ action, ...r.value }, EXIT.OK);
     out.result(`installed the comfy-env bridge ${r.value.version} into ${r.value.sitePackages}`);
+    if (recorded?.isErr()) out.warn(`cannot record this install in ${installsFile()} (${recorded.error.message}): after a self-update, run this command again`);
     return EXIT.OK;
   }
   const r = uninstallBridge(info.value, force);
   if (r.isErr()) return fail(out, r.error);
+  // A bridge removed on purpose is not put back by the next self-update.
+  const forgotten = forgetInstall(info.value.executable);
+  if (forgotten.isErr()) out.warn(`cannot remove ${info.value.executable} from ${installsFile()} (${forgotten.error.message}): the next self-update would install the bridge there again`);
   out.document({ action, removed: r.value.removed, ...bridgeStatus(info.value) }, EXIT.OK);
   out.result(r.value.removed ? `removed the comfy-env bridge from ${info.value.sitePackages}` : `no comfy_env in ${info.value.sitePackages}`);
   return EXIT.OK;

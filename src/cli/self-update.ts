@@ -7,7 +7,8 @@ import { hostOs } from "../util/platform.ts";
 import { extractMember } from "../pixi/archive.ts";
 import { archiveFormat, DEFAULT_DOWNLOAD_URL, executableName, findReleaseAsset, parseSha256Sums, releaseFileUrl, SUMS_FILE, type ReleaseAsset } from "../util/release.ts";
 import { codeOf, err, messageOf, ok, type Result } from "../util/result.ts";
-import { replaceExecutable, type ReplaceError } from "../util/self-replace.ts";
+import { isCompiled, replaceExecutable, runningExecutable, type ReplaceError } from "../util/self-replace.ts";
+import { forgetInstall, installsFile, readInstalls } from "../bridge/installs.ts";
 import { TARGET, VERSION } from "../version.ts";
 import { openCommand, stringFlag } from "./args.ts";
 import { reportError } from "./errors/index.ts";
@@ -18,7 +19,9 @@ export const SELF_UPDATE_HELP = `Usage: comfy-env self-update [--version X.Y.Z] 
 
 Replace this comfy-env executable with the one in the latest release's archive (or the pinned
 --version's), after checking the archive's sha256 against the release's SHA256SUMS. Does
-nothing when this executable already is that version.
+nothing when this executable already is that version. After replacing itself it reruns
+\`bridge install\` (with the new binary) in every Python that \`bridge install\` recorded for
+this executable (${installsFile()}), and prints the command to run for any it could not refresh.
 
 Options:
   --version X.Y.Z     install this release instead of the latest (also downgrades)
@@ -46,11 +49,6 @@ export interface SelfUpdated {
   path: string;
   asset: string;
   sha256: string;
-}
-
-/** Inside a `bun build --compile` executable the entry point lives in Bun's virtual file system. */
-export function isCompiled(main: string = Bun.main): boolean {
-  return main.startsWith("/$bunfs/") || /^B:[\\/]~BUN[\\/]/.test(main) || main.startsWith("file:///B:/~BUN/");
 }
 
 /** Does the new file run here and call itself the version we asked for? Catches a wrong-arch or cut asset. */
@@ -124,13 +122,48 @@ async function fetchVerifyReplace(opts: SelfUpdateOptions, asset: ReleaseAsset, 
   return replaceExecutable(opts.exe, tmp.exe);
 }
 
-/** The file to replace: through any symlink (~/.local/bin/comfy-env → the real file). */
-function realExecPath(): string {
+/** What became of one recorded bridge after an update. */
+export interface BridgeRefresh {
+  python: string;
+  /** `refreshed`; `failed` (run `command`); `gone`: the Python no longer exists, so it was dropped from the list. */
+  status: "refreshed" | "failed" | "gone";
+  /** The command that refreshes it by hand. */
+  command: string;
+  message?: string;
+}
+
+const quoted = (p: string) => (/\s/.test(p) ? `"${p}"` : p);
+
+/** The message of a failed `--json` run: its error document's, else the end of its stderr. */
+function failureOf(stdout: string, stderr: string, code: number | null): string {
   try {
-    return fs.realpathSync(process.execPath);
+    const m = (JSON.parse(stdout) as { error?: { message?: unknown } }).error?.message;
+    if (typeof m === "string") return m;
   } catch {
-    return process.execPath;
+    // Not a document: an older or broken binary; its stderr says more.
   }
+  return stderr.trim().split("\n").slice(-3).join(" ") || `exit code ${code}`;
+}
+
+/** Rerun `bridge install` with `exe` (the new binary) in each Python recorded for it. */
+export async function refreshBridges(exe: string, file: string = installsFile()): Promise<BridgeRefresh[]> {
+  const done: BridgeRefresh[] = [];
+  for (const { python } of readInstalls(file).filter((i) => i.binary === exe)) {
+    const command = `comfy-env bridge install --python ${quoted(python)}`;
+    if (!fs.existsSync(python)) {
+      forgetInstall(python, file);
+      done.push({ python, status: "gone", command });
+      continue;
+    }
+    try {
+      const proc = Bun.spawn([exe, "bridge", "install", "--python", python, "--json"], { stdin: "ignore", stdout: "pipe", stderr: "pipe", timeout: 120_000 });
+      const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+      done.push(code === 0 ? { python, status: "refreshed", command } : { python, status: "failed", command, message: failureOf(stdout, stderr, code) });
+    } catch (e) {
+      done.push({ python, status: "failed", command, message: messageOf(e) });
+    }
+  }
+  return done;
 }
 
 export async function runSelfUpdate(args: string[], base: Output): Promise<number> {
@@ -141,7 +174,7 @@ export async function runSelfUpdate(args: string[], base: Output): Promise<numbe
   const r: Result<SelfUpdated, SelfUpdateError> = !isCompiled()
     ? err({ kind: "not-compiled", main: Bun.main })
     : await selfUpdate({
-        exe: realExecPath(),
+        exe: runningExecutable(),
         baseUrl: readEnv("COMFY_ENV_DOWNLOAD_URL") ?? DEFAULT_DOWNLOAD_URL,
         target: TARGET,
         version: stringFlag(a, "version"),
@@ -152,7 +185,16 @@ export async function runSelfUpdate(args: string[], base: Output): Promise<numbe
     return reportError(out, { kind: "self-update", error: r.error });
   }
   const u = r.value;
-  out.document({ ...u }, EXIT.OK);
+  // Only a new binary changes the bridge it would write; refreshing is best effort, never a failure.
+  const bridges = u.updated ? await refreshBridges(u.path) : [];
+  out.document({ ...u, bridges }, EXIT.OK);
   out.result(u.updated ? `updated comfy-env ${u.from} → ${u.to} (${u.target}) at ${u.path}` : `comfy-env ${u.to} (${u.target}) is already installed at ${u.path}`);
+  for (const b of bridges) {
+    if (b.status === "refreshed") out.result(`refreshed the bridge in ${b.python}`);
+    if (b.status === "failed") {
+      out.warn(`could not refresh the bridge in ${b.python}: ${b.message}`);
+      out.note(`run: ${b.command}`);
+    }
+  }
   return EXIT.OK;
 }

@@ -53,6 +53,10 @@ export const ENV_VARS = {
   SSL_CERT_DIR: "SSL_CERT_DIR",
   /** Node's variable for extra certificate authorities: honoured as SSL_CERT_FILE is. */
   NODE_EXTRA_CA_CERTS: "NODE_EXTRA_CA_CERTS",
+  /** The per-user configuration folder (freedesktop.org base directory spec; default ~/.config): `comfy-env/bridges.json` lists where `bridge install` put the bridge. */
+  XDG_CONFIG_HOME: "XDG_CONFIG_HOME",
+  /** Windows' per-user roaming application-data folder: `comfy-env\\bridges.json` there, as XDG_CONFIG_HOME's elsewhere. */
+  APPDATA: "APPDATA",
   /** The per-user runtime folder (freedesktop.org base directory spec): worker sockets, logs and `ps` state go under it when it is private. */
   XDG_RUNTIME_DIR: "XDG_RUNTIME_DIR",
   /** Disable colour in output (https://no-color.org). */

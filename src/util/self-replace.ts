@@ -1,5 +1,6 @@
-// Swaps a running executable for a new file next to it, so that a crash or power cut at
-// any point leaves one complete executable at the original path.
+// The running comfy-env executable: whether it is one (compiled) and where, and swapping it
+// for a new file next to it so that a crash or power cut at any point leaves one complete
+// executable at the original path.
 import fs from "node:fs";
 import { hostOs, type OsFamily } from "./platform.ts";
 import { codeOf, err, messageOf, ok, type Result } from "./result.ts";
@@ -50,5 +51,19 @@ export function replaceExecutable(exe: string, fresh: string, os: OsFamily = hos
       // Nothing better to do: the error below names the path, and the old exe is at `aside`.
     }
     return failed(exe, e);
+  }
+}
+
+/** Inside a `bun build --compile` executable the entry point lives in Bun's virtual file system. */
+export function isCompiled(main: string = Bun.main): boolean {
+  return main.startsWith("/$bunfs/") || /^B:[\\/]~BUN[\\/]/.test(main) || main.startsWith("file:///B:/~BUN/");
+}
+
+/** The running executable's file, through any symlink (~/.local/bin/comfy-env → the real file). */
+export function runningExecutable(): string {
+  try {
+    return fs.realpathSync(process.execPath);
+  } catch {
+    return process.execPath;
   }
 }

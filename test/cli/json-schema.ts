@@ -168,6 +168,9 @@ export const SCHEMAS = {
     path: absPath,
     asset: z.string(),
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    bridges: z.array(
+      z.strictObject({ python: absPath, status: z.enum(["refreshed", "failed", "gone"]), command: z.string().startsWith("comfy-env bridge install --python "), message: z.string().optional() }),
+    ),
   }),
 } as const;
 

@@ -13,9 +13,18 @@ export function sha256(data: string | Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
-/** A stand-in executable: a shell script answering `--version` like comfy-env does. */
+/**
+ * A stand-in executable: a shell script answering `--version` like comfy-env does. Any other
+ * command line is appended to $FAKE_COMFY_ENV_LOG when set, and fails (exit 3, with a JSON error
+ * document) when it names a path containing "unwritable".
+ */
 export function fakeBinary(version: string, target: string): string {
-  return `#!/bin/sh\necho "comfy-env ${version} (fake, ${target})"\n`;
+  return `#!/bin/sh
+if [ "$1" = --version ]; then echo "comfy-env ${version} (fake, ${target})"; exit 0; fi
+if [ -n "\${FAKE_COMFY_ENV_LOG:-}" ]; then echo "$*" >> "$FAKE_COMFY_ENV_LOG"; fi
+case "$*" in *unwritable*) echo '{"ok":false,"error":{"message":"cannot write into site-packages"}}'; exit 3 ;; esac
+echo '{"ok":true}'
+`;
 }
 
 export interface FakeRelease {

@@ -7,6 +7,7 @@ import { asideName, replaceExecutable } from "../../src/util/self-replace.ts";
 import { hostOs } from "../../src/util/platform.ts";
 import { releaseAssetName } from "../../src/util/release.ts";
 import { BUN, REPO_ROOT } from "../support/cli.ts";
+import { SCHEMAS } from "../cli/json-schema.ts";
 import { tmpdir } from "../support/tmp.ts";
 import { fakeBinary, fakeRelease, hostBinary, packExecutable, sha256, startReleaseServer, type ReleaseServer } from "./helpers.ts";
 
@@ -30,9 +31,17 @@ function install(dir: string): string {
   return exe;
 }
 
+/** Where `install(dir)`'s binary keeps its list of bridge installs (XDG_CONFIG_HOME=<dir>/config). */
+const configOf = (exe: string) => path.join(path.dirname(path.dirname(exe)), "config");
+const installsOf = (exe: string) => path.join(configOf(exe), "comfy-env", "bridges.json");
+
 async function selfUpdate(exe: string, server: ReleaseServer, ...args: string[]) {
+  return selfUpdateWith({}, exe, server, ...args);
+}
+
+async function selfUpdateWith(extra: Record<string, string>, exe: string, server: ReleaseServer, ...args: string[]) {
   const proc = Bun.spawn([exe, "self-update", ...args], {
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: os.homedir(), COMFY_ENV_DOWNLOAD_URL: server.base, NO_COLOR: "1" },
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: os.homedir(), XDG_CONFIG_HOME: configOf(exe), COMFY_ENV_DOWNLOAD_URL: server.base, NO_COLOR: "1", ...extra },
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",
@@ -110,6 +119,7 @@ describe("self-update (compiled)", () => {
       const r = await selfUpdate(exe, server, "--version", v, "--json");
       expect({ v, exitCode: r.exitCode }).toEqual({ v, exitCode: 3 });
       const doc = JSON.parse(r.stdout);
+      SCHEMAS["self-update"].parse(doc);
       expect(doc).toMatchObject({ ok: false, exitCode: 3, error: { kind } });
       expect(doc.error.message).toContain(message);
       expect(sha256(fs.readFileSync(exe))).toBe(before);
@@ -126,6 +136,111 @@ describe("self-update (compiled)", () => {
     expect(r.exitCode).toBe(3);
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain("error: download failed");
+  });
+});
+
+describe("self-update refreshes the bridges (compiled)", () => {
+  /** A recorded bridge install per case: p1 refreshes, "unwritable" fails, "gone" no longer exists, "other" belongs to another binary. */
+  function recordInstalls(exe: string) {
+    const py = (name: string, exists = true) => {
+      const p = path.join(path.dirname(path.dirname(exe)), "py", name, "python");
+      if (exists) {
+        fs.mkdirSync(path.dirname(p), { recursive: true });
+        fs.writeFileSync(p, "");
+      }
+      return p;
+    };
+    const self = fs.realpathSync(exe);
+    const pythons = { ok: py("one"), failing: py("unwritable"), gone: py("gone", false), other: py("other") };
+    const installs = [
+      { python: pythons.ok, binary: self },
+      { python: pythons.failing, binary: self },
+      { python: pythons.gone, binary: self },
+      { python: pythons.other, binary: "/elsewhere/comfy-env" },
+    ];
+    fs.mkdirSync(path.dirname(installsOf(exe)), { recursive: true });
+    fs.writeFileSync(installsOf(exe), JSON.stringify({ installs }));
+    return { pythons, installs };
+  }
+
+  test("the new binary reruns bridge install in each recorded Python; --json lists each outcome and the command for the one that failed", async () => {
+    await using dir = await tmpdir();
+    await using server = startReleaseServer([fakeRelease("0.2.0", [HOST])], "0.2.0");
+    const exe = install(dir.path);
+    const { pythons, installs } = recordInstalls(exe);
+    const log = path.join(dir.path, "calls.log");
+    const r = await selfUpdateWith({ FAKE_COMFY_ENV_LOG: log }, exe, server, "--json");
+    expect(r.exitCode).toBe(0);
+    const doc = SCHEMAS["self-update"].parse(JSON.parse(r.stdout));
+    expect(doc).toMatchObject({ ok: true, updated: true, to: "0.2.0" });
+    expect(doc.bridges).toEqual([
+      { python: pythons.ok, status: "refreshed", command: `comfy-env bridge install --python ${pythons.ok}` },
+      { python: pythons.failing, status: "failed", command: `comfy-env bridge install --python ${pythons.failing}`, message: "cannot write into site-packages" },
+      { python: pythons.gone, status: "gone", command: `comfy-env bridge install --python ${pythons.gone}` },
+    ]);
+    // Run by the new binary (the fake logs its calls), once per existing Python of this binary.
+    expect(fs.readFileSync(log, "utf8")).toBe(`bridge install --python ${pythons.ok} --json\nbridge install --python ${pythons.failing} --json\n`);
+    // A Python that no longer exists is dropped from the list; the rest stay.
+    expect(JSON.parse(fs.readFileSync(installsOf(exe), "utf8")).installs).toEqual(installs.filter((i) => i.python !== pythons.gone));
+  });
+
+  test("without --json: a line per refreshed bridge, and the exact command for one it could not refresh", async () => {
+    await using dir = await tmpdir();
+    await using server = startReleaseServer([fakeRelease("0.2.0", [HOST])], "0.2.0");
+    const exe = install(dir.path);
+    const { pythons } = recordInstalls(exe);
+    const r = await selfUpdate(exe, server);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain(`refreshed the bridge in ${pythons.ok}`);
+    expect(r.stderr).toContain(`could not refresh the bridge in ${pythons.failing}: cannot write into site-packages`);
+    expect(r.stderr).toContain(`run: comfy-env bridge install --python ${pythons.failing}`);
+    expect(r.stdout + r.stderr).not.toContain(pythons.other);
+  });
+
+  test("already current: no bridge is touched", async () => {
+    await using dir = await tmpdir();
+    await using server = startReleaseServer([fakeRelease("0.1.0", [HOST])], "0.1.0");
+    const exe = install(dir.path);
+    recordInstalls(exe);
+    const log = path.join(dir.path, "calls.log");
+    const r = await selfUpdateWith({ FAKE_COMFY_ENV_LOG: log }, exe, server, "--json");
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, updated: false, bridges: [] });
+    expect(fs.existsSync(log)).toBe(false);
+  });
+});
+
+describe("bridge install records the Python for self-update", () => {
+  /** A stand-in interpreter answering the bridge's probe with a site-packages under `dir`. */
+  function fakePython(dir: string): string {
+    const py = path.join(dir, "venv", "bin", "python");
+    fs.mkdirSync(path.dirname(py), { recursive: true });
+    fs.mkdirSync(path.join(dir, "site"), { recursive: true });
+    fs.writeFileSync(py, `#!/bin/sh\necho '${JSON.stringify({ executable: py, version: [3, 11, 0], purelib: path.join(dir, "site") })}'\n`, { mode: 0o755 });
+    return py;
+  }
+  const bridge = (cmd: string[], config: string, ...args: string[]) =>
+    Bun.spawnSync([...cmd, "bridge", ...args], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: os.homedir(), XDG_CONFIG_HOME: config }, stdout: "pipe", stderr: "pipe" });
+
+  test("the compiled binary records it on install and forgets it on uninstall", async () => {
+    await using dir = await tmpdir();
+    const exe = install(dir.path);
+    const py = fakePython(dir.path);
+    expect(bridge([exe], configOf(exe), "install", "--python", py).exitCode).toBe(0);
+    expect(JSON.parse(fs.readFileSync(installsOf(exe), "utf8"))).toEqual({ installs: [{ python: py, binary: fs.realpathSync(exe) }] });
+    // Installing again keeps one entry.
+    expect(bridge([exe], configOf(exe), "install", "--python", py).exitCode).toBe(0);
+    expect(JSON.parse(fs.readFileSync(installsOf(exe), "utf8")).installs).toHaveLength(1);
+    expect(bridge([exe], configOf(exe), "uninstall", "--python", py).exitCode).toBe(0);
+    expect(JSON.parse(fs.readFileSync(installsOf(exe), "utf8"))).toEqual({ installs: [] });
+  });
+
+  test("from sources nothing is recorded: that bridge starts the sources, not a release", async () => {
+    await using dir = await tmpdir();
+    const py = fakePython(dir.path);
+    const config = path.join(dir.path, "config");
+    const r = bridge([BUN, path.join(REPO_ROOT, "src", "main.ts")], config, "install", "--python", py);
+    expect(r.exitCode).toBe(0);
+    expect(fs.existsSync(config)).toBe(false);
   });
 });
 
