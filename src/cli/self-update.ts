@@ -8,7 +8,8 @@ import { extractMember } from "../pixi/archive.ts";
 import { archiveFormat, DEFAULT_DOWNLOAD_URL, executableName, findReleaseAsset, parseSha256Sums, releaseFileUrl, SUMS_FILE, type ReleaseAsset } from "../util/release.ts";
 import { codeOf, err, messageOf, ok, type Result } from "../util/result.ts";
 import { isCompiled, replaceExecutable, runningExecutable, type ReplaceError } from "../util/self-replace.ts";
-import { forgetInstall, installsFile, readInstalls } from "../bridge/installs.ts";
+import { installsFile } from "../bridge/installs.ts";
+import { refreshBridges } from "../bridge/refresh.ts";
 import { TARGET, VERSION } from "../version.ts";
 import { openCommand, stringFlag } from "./args.ts";
 import { reportError } from "./errors/index.ts";
@@ -120,50 +121,6 @@ async function fetchVerifyReplace(opts: SelfUpdateOptions, asset: ReleaseAsset, 
   const runs = await checkRuns(tmp.exe, asset.version);
   if (runs.isErr()) return runs;
   return replaceExecutable(opts.exe, tmp.exe);
-}
-
-/** What became of one recorded bridge after an update. */
-export interface BridgeRefresh {
-  python: string;
-  /** `refreshed`; `failed` (run `command`); `gone`: the Python no longer exists, so it was dropped from the list. */
-  status: "refreshed" | "failed" | "gone";
-  /** The command that refreshes it by hand. */
-  command: string;
-  message?: string;
-}
-
-const quoted = (p: string) => (/\s/.test(p) ? `"${p}"` : p);
-
-/** The message of a failed `--json` run: its error document's, else the end of its stderr. */
-function failureOf(stdout: string, stderr: string, code: number | null): string {
-  try {
-    const m = (JSON.parse(stdout) as { error?: { message?: unknown } }).error?.message;
-    if (typeof m === "string") return m;
-  } catch {
-    // Not a document: an older or broken binary; its stderr says more.
-  }
-  return stderr.trim().split("\n").slice(-3).join(" ") || `exit code ${code}`;
-}
-
-/** Rerun `bridge install` with `exe` (the new binary) in each Python recorded for it. */
-export async function refreshBridges(exe: string, file: string = installsFile()): Promise<BridgeRefresh[]> {
-  const done: BridgeRefresh[] = [];
-  for (const { python } of readInstalls(file).filter((i) => i.binary === exe)) {
-    const command = `comfy-env bridge install --python ${quoted(python)}`;
-    if (!fs.existsSync(python)) {
-      forgetInstall(python, file);
-      done.push({ python, status: "gone", command });
-      continue;
-    }
-    try {
-      const proc = Bun.spawn([exe, "bridge", "install", "--python", python, "--json"], { stdin: "ignore", stdout: "pipe", stderr: "pipe", timeout: 120_000 });
-      const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-      done.push(code === 0 ? { python, status: "refreshed", command } : { python, status: "failed", command, message: failureOf(stdout, stderr, code) });
-    } catch (e) {
-      done.push({ python, status: "failed", command, message: messageOf(e) });
-    }
-  }
-  return done;
 }
 
 export async function runSelfUpdate(args: string[], base: Output): Promise<number> {
