@@ -1,6 +1,6 @@
 // `bun run build.ts --all`: five cross-compiled executables (~100 MB each), each packed into its
-// release archive, the two installers, and SHA256SUMS. One test on purpose: the builds are slow
-// and everything else checks their output.
+// release archive, the two installers, and SHA256SUMS; then install.sh installs the host's build
+// from them. One test on purpose: the builds are slow and everything else checks their output.
 import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
@@ -10,7 +10,7 @@ import { extractMember } from "../../src/pixi/archive.ts";
 import { archiveFormat, executableName, INSTALLER_FILES, parseSha256Sums, RELEASE_TARGETS, releaseAssetName } from "../../src/util/release.ts";
 import { REPO_ROOT } from "../support/cli.ts";
 import { tmpdir } from "../support/tmp.ts";
-import { BUN, sha256 } from "./helpers.ts";
+import { BUN, sha256, startReleaseServer } from "./helpers.ts";
 
 type Format = { format: "elf" | "mach-o" | "pe"; machine: string };
 
@@ -53,7 +53,7 @@ const EXPECTED: Record<string, Format> = {
 };
 
 test(
-  "build.ts --all packs every release target into its archive, copies the installers, and SHA256SUMS covers them all",
+  "build.ts --all packs every release target into its archive, copies the installers, SHA256SUMS covers them all, and install.sh installs from them",
   async () => {
     await using out = await tmpdir("ce-build-all-");
     // A map an older build.ts left behind is cleared too.
@@ -94,6 +94,23 @@ test(
     const v = Bun.spawnSync([own, "--version"], { stdout: "pipe", stderr: "pipe" });
     expect(v.exitCode).toBe(0);
     expect(v.stdout.toString().trim()).toMatch(new RegExp(`^comfy-env ${pkg.version.replaceAll(".", "\\.")} \\((\\w+), ${host}\\)$`));
+
+    // The published install.sh installs this build from these assets served on loopback.
+    const served = [releaseAssetName(pkg.version, host), ...INSTALLER_FILES];
+    const files = Object.fromEntries(served.map((n) => [n, fs.readFileSync(path.join(out.path, n))]));
+    await using server = startReleaseServer([{ version: pkg.version, files }], pkg.version);
+    await using home = await tmpdir("ce-build-all-home-");
+    const bin = path.join(home.path, "bin");
+    // Not spawnSync: the server answers from this same event loop.
+    const sh = Bun.spawn(["sh", path.join(out.path, "install.sh"), "--no-modify-path"], {
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home.path, COMFY_ENV_DOWNLOAD_URL: server.base, COMFY_ENV_INSTALL_DIR: bin },
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [, shErr, shCode] = await Promise.all([new Response(sh.stdout).text(), new Response(sh.stderr).text(), sh.exited]);
+    expect({ exitCode: shCode, stderr: shErr }).toEqual({ exitCode: 0, stderr: "" });
+    expect(Bun.spawnSync([path.join(bin, executableName(host)), "--version"], { stdout: "pipe" }).stdout.toString()).toBe(v.stdout.toString());
   },
   600_000,
 );
