@@ -118,7 +118,8 @@ if (values.target !== undefined) {
     rmSync(exe);
     const packed = archiveFormat(t.name) === "zip" ? zip([entry], mtime) : tarGz([entry], mtime);
     if (packed.isErr()) {
-      console.error(`error: cannot pack ${t.name}: ${packed.error.kind} (${packed.error.name})`);
+      const e = packed.error;
+      console.error(`error: cannot pack ${t.name}: ${e.kind} (${"name" in e ? e.name : e.path})`);
       failed.push(t.name);
       continue;
     }

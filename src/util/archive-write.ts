@@ -1,63 +1,27 @@
 // Writes the release archives: a .tar.gz (Unix) or .zip (Windows) holding one executable.
 // Bun.Archive writes tar.gz but stores every file as 0644, so an unpacked binary would not run
-// without a chmod; Node has no zip writer. Both formats are a header or two around the bytes,
-// and node:zlib does the compressing.
+// without a chmod; Node has no zip writer. The tar is tar.ts's; a zip is a header or two around
+// each deflated file; node:zlib does the compressing.
 import { crc32, deflateRawSync, gzipSync } from "node:zlib";
 import { err, ok, type Result } from "./result.ts";
+import { tarBytes, type TarError } from "./tar.ts";
 
 export interface ArchiveEntry {
-  /** Path inside the archive, `/`-separated, at most 100 bytes. */
+  /** Path inside the archive, `/`-separated. */
   name: string;
   data: Uint8Array;
   /** Unix permission bits (0o755 for an executable). */
   mode: number;
 }
 
-export type ArchiveWriteError =
-  | { kind: "name-too-long"; name: string }
-  | { kind: "too-large"; name: string };
+export type ArchiveWriteError = TarError | { kind: "too-large"; name: string };
 
 /** The archives are built once per release: the smallest output is worth the extra seconds. */
 const LEVEL = 9;
 
-function ascii(buf: Uint8Array, offset: number, text: string): void {
-  buf.set(new TextEncoder().encode(text), offset);
-}
-
-/** A tar number field: zero-padded octal ending in NUL. */
-function octal(buf: Uint8Array, offset: number, width: number, value: number): void {
-  ascii(buf, offset, value.toString(8).padStart(width - 1, "0"));
-}
-
-/** One POSIX ustar header (https://pubs.opengroup.org/onlinepubs/9799919799/utilities/pax.html). */
-function tarHeader(e: ArchiveEntry, name: Uint8Array, mtime: number): Uint8Array {
-  const h = new Uint8Array(512);
-  h.set(name, 0);
-  octal(h, 100, 8, e.mode);
-  octal(h, 108, 8, 0); // uid
-  octal(h, 116, 8, 0); // gid
-  octal(h, 124, 12, e.data.length);
-  octal(h, 136, 12, mtime);
-  ascii(h, 148, "        "); // the checksum counts its own field as spaces
-  ascii(h, 156, "0"); // regular file
-  ascii(h, 257, "ustar\u000000");
-  const sum = h.reduce((a, b) => a + b, 0);
-  ascii(h, 148, `${sum.toString(8).padStart(6, "0")}\u0000 `);
-  return h;
-}
-
 /** A gzip-compressed tar of `entries`; `mtime` in seconds since the epoch. */
 export function tarGz(entries: readonly ArchiveEntry[], mtime: number): Result<Uint8Array, ArchiveWriteError> {
-  const parts: Uint8Array[] = [];
-  for (const e of entries) {
-    const name = new TextEncoder().encode(e.name);
-    if (name.length > 100) return err({ kind: "name-too-long", name: e.name });
-    // 11 octal digits: the size field's limit (8 GiB).
-    if (e.data.length >= 8 ** 11) return err({ kind: "too-large", name: e.name });
-    parts.push(tarHeader(e, name, mtime), e.data, new Uint8Array((512 - (e.data.length % 512)) % 512));
-  }
-  parts.push(new Uint8Array(1024)); // two zero blocks end the archive
-  return ok(gzipSync(Buffer.concat(parts), { level: LEVEL }));
+  return tarBytes(entries.map((e) => ({ ...e, mtime }))).map((tar) => gzipSync(tar, { level: LEVEL }));
 }
 
 /** MS-DOS date and time, as zip headers store them (local time, 2-second steps). */

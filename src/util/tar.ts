@@ -13,6 +13,8 @@ export interface TarEntry {
   data: Uint8Array;
   /** Seconds since the epoch; default now. */
   mtime?: number;
+  /** Permission bits; default 0600 (a bundle's logs). A release archive's executable is 0755. */
+  mode?: number;
 }
 
 export type TarError = FsError | { kind: "tar-bad-name"; name: string };
@@ -30,11 +32,11 @@ function octal(n: number, len: number): string {
   return `${n.toString(8).padStart(len - 1, "0")}\0`;
 }
 
-function header(name: Uint8Array, size: number, mtime: number, type: "0" | "x"): Uint8Array {
+function header(name: Uint8Array, size: number, mtime: number, type: "0" | "x", mode = 0o600): Uint8Array {
   const h = new Uint8Array(BLOCK);
   const put = (at: number, s: string | Uint8Array) => h.set(typeof s === "string" ? utf8.encode(s) : s, at);
   put(0, name.subarray(0, 100));
-  put(100, octal(0o600, 8));
+  put(100, octal(mode, 8));
   put(108, octal(0, 8));
   put(116, octal(0, 8));
   put(124, octal(size, 12));
@@ -73,7 +75,7 @@ export function tarBytes(entries: readonly TarEntry[]): Result<Uint8Array, TarEr
       const pax = paxPathRecord(e.name);
       parts.push(header(utf8.encode("PaxHeader"), pax.length, mtime, "x"), ...padded(pax));
     }
-    parts.push(header(name, e.data.length, mtime, "0"), ...padded(e.data));
+    parts.push(header(name, e.data.length, mtime, "0", e.mode), ...padded(e.data));
   }
   parts.push(new Uint8Array(2 * BLOCK));
   return ok(Buffer.concat(parts));

@@ -1,4 +1,5 @@
 // The release archive writer, read back by our reader and by the system's tar and unzip.
+// (tar.ts's own cases, long names included, are in test/util/tar.test.ts.)
 import { describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
@@ -30,8 +31,12 @@ describe("tarGz", () => {
     expect(Buffer.from(extractMember("tar.gz", bytes, "comfy-env")._unsafeUnwrap())).toEqual(Buffer.from(DATA));
   });
 
-  test("a name over ustar's 100 bytes is an error, not a cut name", () => {
-    expect(tarGz([{ name: "x".repeat(101), data: DATA, mode: 0o644 }], MTIME)._unsafeUnwrapErr()).toEqual({ kind: "name-too-long", name: "x".repeat(101) });
+  test("the mode is the entry's (tar.ts's default is 0600); a name with .. is refused", async () => {
+    await using dir = await tmpdir();
+    const file = path.join(dir.path, "b.tar.gz");
+    fs.writeFileSync(file, tarGz([{ name: "notes.txt", data: DATA, mode: 0o644 }], MTIME)._unsafeUnwrap());
+    expect(sh(["tar", "-tvzf", file])).toStartWith("-rw-r--r-- ");
+    expect(tarGz([{ name: "../x", data: DATA, mode: 0o644 }], MTIME)._unsafeUnwrapErr()).toEqual({ kind: "tar-bad-name", name: "../x" });
   });
 });
 
