@@ -5,7 +5,8 @@
 # Options, after `sh -s --`:  --version X.Y.Z   --dir DIR   --modify-path   --no-modify-path
 #                              -q/--quiet   -h/--help
 # When the install folder is not on PATH, it offers (on a terminal; default yes) to add one line
-# to the shell's startup file (~/.bashrc, ~/.zshrc, ~/.config/fish/config.fish, else ~/.profile);
+# to the shell's startup file (~/.bashrc, ~/.bash_profile on macOS, ~/.zshrc, ~/.config/fish/config.fish,
+# else ~/.profile);
 # --modify-path adds it without asking, --no-modify-path or COMFY_ENV_NO_MODIFY_PATH=1 never.
 # A download shows curl's or wget's progress bar on a terminal and nothing otherwise.
 # Environment:
@@ -253,7 +254,8 @@ path_setup() {
   case "$(basename "${SHELL:-sh}")" in
     fish) rc="$HOME/.config/fish/config.fish"; line="fish_add_path \"$quoted\"" ;;
     zsh) rc="${ZDOTDIR:-$HOME}/.zshrc"; line="export PATH=\"$quoted:\$PATH\"" ;;
-    bash) rc="$HOME/.bashrc"; line="export PATH=\"$quoted:\$PATH\"" ;;
+    # macOS terminals start login shells, which read ~/.bash_profile and not ~/.bashrc.
+    bash) rc="$HOME/.bashrc"; [ "$os" = darwin ] && rc="$HOME/.bash_profile"; line="export PATH=\"$quoted:\$PATH\"" ;;
     *) rc="$HOME/.profile"; line="export PATH=\"$quoted:\$PATH\"" ;;
   esac
   shown="$rc"

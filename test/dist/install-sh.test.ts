@@ -236,16 +236,17 @@ describe("install.sh", () => {
   });
   test("--modify-path adds one line to the shell's startup file, once however often it runs", async () => {
     const cases = [
-      ["/bin/bash", ".bashrc", (d: string) => `export PATH="${d}:$PATH"`],
-      ["/usr/bin/zsh", ".zshrc", (d: string) => `export PATH="${d}:$PATH"`],
-      ["/usr/bin/fish", ".config/fish/config.fish", (d: string) => `fish_add_path "${d}"`],
-      ["/bin/dash", ".profile", (d: string) => `export PATH="${d}:$PATH"`],
+      ["/bin/bash", ".bashrc", (d: string) => `export PATH="${d}:$PATH"`, "linux"],
+      ["/bin/bash", ".bash_profile", (d: string) => `export PATH="${d}:$PATH"`, "darwin"],
+      ["/usr/bin/zsh", ".zshrc", (d: string) => `export PATH="${d}:$PATH"`, "linux"],
+      ["/usr/bin/fish", ".config/fish/config.fish", (d: string) => `fish_add_path "${d}"`, "linux"],
+      ["/bin/dash", ".profile", (d: string) => `export PATH="${d}:$PATH"`, "linux"],
     ] as const;
     await using server = startReleaseServer([fakeRelease("0.2.0", TARGETS)], "0.2.0");
-    for (const [shell, rc, line] of cases) {
+    for (const [shell, rc, line, os] of cases) {
       await using home = await tmpdir();
       fs.writeFileSync(path.join(home.path, ".bashrc"), "# mine\n");
-      const e = env(server, home.path, { SHELL: shell });
+      const e = env(server, home.path, { SHELL: shell, COMFY_ENV_OS: os });
       const first = await installSh(e, "--modify-path");
       expect({ shell, exitCode: first.exitCode, stderr: first.stderr }).toEqual({ shell, exitCode: 0, stderr: "" });
       expect(first.stdout).toContain(`added ${home.path}/.local/bin to PATH in ~/${rc}`);
