@@ -1,7 +1,9 @@
 // Cloning a pack with the `git` on PATH, as 0.4.x does: shallow at a tag or branch; a full
 // clone and a checkout for a commit (a shallow fetch of an arbitrary commit is not allowed by
 // every server).
+import { removeTree } from "../util/fs.ts";
 import { err, messageOf, ok, type Result } from "../util/result.ts";
+import { installerTlsEnv } from "../util/tls.ts";
 import type { NodePackError, PackSource } from "./types.ts";
 
 type GitSource = Extract<PackSource, { kind: "git" }>;
@@ -24,9 +26,18 @@ export async function gitClone(pack: string, src: GitSource, dir: string, shownD
   const git = Bun.which("git", { PATH: env.PATH ?? env.Path ?? "" });
   const shown = cloneCommands(src, shownDir);
   if (git === null) return err({ kind: "git-missing", pack, command: shown[0] ?? [] });
-  // No credential prompt: a missing or private repository fails instead of waiting on a terminal.
-  const childEnv = { ...env, GIT_TERMINAL_PROMPT: "0" };
-  for (const [i, argv] of cloneCommands(src, dir).entries()) {
+  // The CAs downloads trust, in a bundle beside the clone for as long as it runs.
+  const bundle = `${dir}.ca-bundle.pem`;
+  try {
+    // No credential prompt: a missing or private repository fails instead of waiting on a terminal.
+    return await runClone(git, pack, cloneCommands(src, dir), shown, { ...env, ...installerTlsEnv(env, bundle), GIT_TERMINAL_PROMPT: "0" });
+  } finally {
+    removeTree(bundle);
+  }
+}
+
+async function runClone(git: string, pack: string, commands: string[][], shown: string[][], childEnv: Record<string, string | undefined>): Promise<Result<void, NodePackError>> {
+  for (const [i, argv] of commands.entries()) {
     const command = shown[i] ?? argv;
     let proc: Bun.Subprocess<"ignore", "pipe", "pipe">;
     try {

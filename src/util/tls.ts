@@ -59,7 +59,9 @@ export function trustedCertificates(env: Env): string[] {
 /**
  * Variables for pixi, uv and pip so they trust what comfy-env trusts: the OS store (pixi and uv
  * use their bundled roots by default), and, when a variable adds CAs and `bundle` is given, one
- * bundle of every root written there (rustls and OpenSSL read SSL_CERT_FILE; pip reads PIP_CERT).
+ * bundle of every root written there (rustls and OpenSSL read SSL_CERT_FILE; pip reads PIP_CERT;
+ * git, for `[node_reqs]` packs and git dependencies, reads GIT_SSL_CAINFO: a GnuTLS build, as
+ * Debian's, ignores SSL_CERT_FILE).
  */
 export function installerTlsEnv(env: Env, bundle?: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -68,7 +70,7 @@ export function installerTlsEnv(env: Env, bundle?: string): Record<string, strin
   if (bundle && CA_VARS.some((v) => readEnv(v, env))) {
     // Unwritable: the installers still see the user's own SSL_CERT_FILE / SSL_CERT_DIR.
     const written = tryFs("write", bundle, () => fs.writeFileSync(bundle, `${trustedCertificates(env).join("\n")}\n`));
-    if (written.isOk()) Object.assign(out, { SSL_CERT_FILE: bundle, PIP_CERT: bundle });
+    if (written.isOk()) Object.assign(out, { SSL_CERT_FILE: bundle, PIP_CERT: bundle, GIT_SSL_CAINFO: bundle });
   }
   return out;
 }

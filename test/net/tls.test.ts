@@ -9,6 +9,7 @@ import { buildPaths } from "../../src/cache/layout.ts";
 import { runPixiInstall } from "../../src/pixi/run.ts";
 import { fetchText, type HttpError } from "../../src/util/http.ts";
 import { CA_VARS, installerTlsEnv } from "../../src/util/tls.ts";
+import { gitClone } from "../../src/nodepacks/git.ts";
 import { tmpdir } from "../support/tmp.ts";
 
 let dir: Awaited<ReturnType<typeof tmpdir>>;
@@ -30,7 +31,19 @@ beforeAll(async () => {
   openssl(["x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "srv.pem", "-days", "2", "-extfile", "ext"], d);
   caPem = fs.readFileSync(path.join(d, "ca.pem"), "utf8").trim();
   const tls = { cert: fs.readFileSync(path.join(d, "srv.pem"), "utf8"), key: fs.readFileSync(path.join(d, "srv.key"), "utf8") };
-  server = Bun.serve({ port: 0, hostname: "127.0.0.1", tls, fetch: () => new Response("trusted") });
+  // /page for downloads; anything else is a file under www/ (a git repository served over dumb HTTP).
+  const www = path.join(d, "www");
+  server = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    tls,
+    fetch: (req) => {
+      const p = new URL(req.url).pathname;
+      if (p === "/page") return new Response("trusted");
+      const file = path.join(www, path.normalize(p));
+      return file.startsWith(www) && fs.existsSync(file) && fs.statSync(file).isFile() ? new Response(Bun.file(file)) : new Response("not found", { status: 404 });
+    },
+  });
   url = `https://127.0.0.1:${server.port}/page`;
 });
 
@@ -82,6 +95,38 @@ describe("downloads trust the CAs the CA variables name", () => {
   });
 });
 
+/** A bare repository with one commit, served by `server` over git's dumb HTTP (plain files). */
+function servedRepo(): { url: string; commit: string } {
+  const git = (args: string[], cwd: string) => {
+    const r = Bun.spawnSync(["git", "-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd, stdout: "pipe", stderr: "pipe" });
+    if (r.exitCode !== 0) throw new Error(`git ${args[0]}: ${r.stderr.toString()}`);
+    return r.stdout.toString().trim();
+  };
+  const work = path.join(dir.path, "pack-src");
+  fs.mkdirSync(work, { recursive: true });
+  git(["init", "-q"], work);
+  fs.writeFileSync(path.join(work, "__init__.py"), "NODE_CLASS_MAPPINGS = {}\n");
+  git(["add", "."], work);
+  git(["commit", "-qm", "one"], work);
+  git(["clone", "-q", "--bare", work, path.join(dir.path, "www", "Pack.git")], dir.path);
+  git(["update-server-info"], path.join(dir.path, "www", "Pack.git"));
+  return { url: `https://127.0.0.1:${server.port}/Pack.git`, commit: git(["rev-parse", "HEAD"], work) };
+}
+
+describe("git clones of [node_reqs] packs trust the same roots", () => {
+  test("NODE_EXTRA_CA_CERTS reaches git as a bundle (GIT_SSL_CAINFO), removed after the clone", async () => {
+    const { url: repo, commit } = servedRepo();
+    await using t = await tmpdir();
+    const dest = path.join(t.path, ".Pack.tmp");
+    const env: Record<string, string | undefined> = { ...process.env, NODE_EXTRA_CA_CERTS: path.join(dir.path, "ca.pem"), GIT_CONFIG_NOSYSTEM: "1", HOME: t.path };
+    for (const v of ["SSL_CERT_FILE", "SSL_CERT_DIR", "GIT_SSL_CAINFO"]) delete env[v];
+    const r = await gitClone("Pack", { kind: "git", url: repo, ref: { kind: "commit", value: commit } }, dest, path.join(t.path, "Pack"), env);
+    expect(r._unsafeUnwrap()).toBeUndefined();
+    expect(fs.readFileSync(path.join(dest, "__init__.py"), "utf8")).toBe("NODE_CLASS_MAPPINGS = {}\n");
+    expect(fs.readdirSync(t.path)).toEqual([".Pack.tmp"]);
+  });
+});
+
 describe("pixi, uv and pip are started to trust the same roots", () => {
   test("the system store always; with a CA variable, one bundle of every root as SSL_CERT_FILE and PIP_CERT", async () => {
     await using t = await tmpdir();
@@ -90,7 +135,7 @@ describe("pixi, uv and pip are started to trust the same roots", () => {
     expect(plain).toEqual({ PIXI_TLS_ROOT_CERTS: "system", UV_NATIVE_TLS: "1", UV_SYSTEM_CERTS: "1" });
     expect(fs.existsSync(bundle)).toBe(false);
     const extra = installerTlsEnv({ NODE_EXTRA_CA_CERTS: path.join(dir.path, "ca.pem") }, bundle);
-    expect(extra).toMatchObject({ SSL_CERT_FILE: bundle, PIP_CERT: bundle, PIXI_TLS_ROOT_CERTS: "system" });
+    expect(extra).toMatchObject({ SSL_CERT_FILE: bundle, PIP_CERT: bundle, GIT_SSL_CAINFO: bundle, PIXI_TLS_ROOT_CERTS: "system" });
     const written = fs.readFileSync(bundle, "utf8");
     expect(written).toContain(caPem);
     expect(written.match(/BEGIN CERTIFICATE/g)?.length).toBeGreaterThan(100); // the public roots stay trusted
