@@ -2,10 +2,12 @@ import fs from "node:fs";
 import path from "node:path";
 import type { BuildPaths } from "./layout.ts";
 import { liveLinks } from "./links.ts";
-import { tryBuildLock, type LockError } from "./lock.ts";
+import { pidAlive, tryBuildLock, type LockError } from "./lock.ts";
 import type { LinksError } from "./errors.ts";
-import { removeTree, type FsError } from "../util/fs.ts";
+import { removeTree, treeSize, type FsError } from "../util/fs.ts";
 import { err, ok, type Result } from "../util/result.ts";
+
+const TRASH_PREFIX = ".gc-";
 
 /** What gc did with one build it found unlinked. */
 export type Collected = "removed" | "in-use" | "linked";
@@ -26,7 +28,7 @@ export function collectBuild(p: BuildPaths): Result<Collected, LockError | Links
     release();
     return links.isErr() ? err(links.error) : ok("linked");
   }
-  const trash = path.join(path.dirname(p.dir), `.gc-${path.basename(p.dir)}-${process.pid}`);
+  const trash = path.join(path.dirname(p.dir), `${TRASH_PREFIX}${path.basename(p.dir)}-${process.pid}`);
   try {
     fs.renameSync(p.dir, trash);
   } catch {
@@ -34,4 +36,29 @@ export function collectBuild(p: BuildPaths): Result<Collected, LockError | Links
     return removeTree(p.dir).map(() => "removed" as const);
   }
   return removeTree(trash).map(() => "removed" as const);
+}
+
+/** A build a gc renamed out of the cache's names and did not finish removing. */
+export interface Leftover {
+  dir: string;
+  sizeBytes: number;
+}
+
+/**
+ * The `.gc-_env_<hash>-<pid>` folders of a gc that was killed while removing them: no install
+ * ever uses those names, so they are only disk space. A gc that still runs keeps its own.
+ */
+export function leftovers(root: string): Leftover[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(root);
+  } catch {
+    return [];
+  }
+  return names.flatMap((n) => {
+    const m = /^\.gc-_env_[0-9a-f]+-(\d+)$/.exec(n);
+    if (!m || pidAlive(Number(m[1]))) return [];
+    const dir = path.join(root, n);
+    return [{ dir, sizeBytes: treeSize(dir) }];
+  });
 }

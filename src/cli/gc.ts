@@ -1,7 +1,9 @@
+import path from "node:path";
 import { cacheRoot } from "../cache/root.ts";
 import { envStatus, isGarbage, listBuilds } from "../cache/status.ts";
-import { collectBuild } from "../cache/collect.ts";
+import { collectBuild, leftovers, type Leftover } from "../cache/collect.ts";
 import { liveLinks } from "../cache/links.ts";
+import { removeTree } from "../util/fs.ts";
 import { openCommand, stringFlag } from "./args.ts";
 import { EXIT } from "./exit.ts";
 import { reportError, renderError } from "./errors/index.ts";
@@ -11,7 +13,8 @@ import { formatBytes } from "./format.ts";
 export const GC_HELP = `Usage: comfy-env gc [--dry-run] [--root DIR] [--json]
 
 Remove cache environments that no _env_<hash> link points to. Only folders inside the cache
-are deleted; node folders and their files are never touched. Builds in progress are kept.`;
+are deleted; node folders and their files are never touched. Builds in progress are kept.
+What an interrupted gc left half-removed (.gc-_env_<hash>-<pid>) is removed too.`;
 
 export async function runGc(args: string[], base: Output): Promise<number> {
   const opened = openCommand(args, { root: { type: "string" }, "dry-run": { type: "boolean", default: false } }, GC_HELP, base);
@@ -43,11 +46,18 @@ export async function runGc(args: string[], base: Output): Promise<number> {
     }
     removed.push({ hash: s.hash, dir: s.dir, sizeBytes: s.sizeBytes, state: s.state });
   }
-  const freed = removed.reduce((n, r) => n + r.sizeBytes, 0);
+  const swept: Leftover[] = [];
+  for (const l of leftovers(root)) {
+    const r = dryRun ? null : removeTree(l.dir);
+    if (r?.isErr()) failed.push({ hash: path.basename(l.dir), message: r.error.message });
+    else swept.push(l);
+  }
+  const freed = [...removed, ...swept].reduce((n, r) => n + r.sizeBytes, 0);
   const verb = dryRun ? "would remove" : "removed";
   for (const r of removed) out.result(`${verb} _env_${r.hash} (${r.state}, ${formatBytes(r.sizeBytes)})`);
+  for (const l of swept) out.result(`${verb} ${path.basename(l.dir)}, left by an interrupted gc (${formatBytes(l.sizeBytes)})`);
   out.result(`${verb} ${removed.length} environment(s), ${formatBytes(freed)}; kept ${kept.length}`);
-  const body = { root, dryRun, removed, kept, failed, freedBytes: freed };
+  const body = { root, dryRun, removed, leftovers: swept, kept, failed, freedBytes: freed };
   for (const f of failed.slice(1)) out.error(renderError({ kind: "command", error: { kind: "remove-failed", ...f } }).message);
   const first = failed[0];
   if (first) return reportError(out, { kind: "command", error: { kind: "remove-failed", ...first } }, body);

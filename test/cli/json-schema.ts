@@ -97,6 +97,7 @@ export const SCHEMAS = {
     root: absPath,
     dryRun: z.boolean(),
     removed: z.array(z.strictObject({ hash: z.string(), dir: absPath, sizeBytes: z.number().int(), state: z.string() })),
+    leftovers: z.array(z.strictObject({ dir: absPath, sizeBytes: z.number().int().nonnegative() })),
     kept: z.array(z.strictObject({ hash: z.string(), links: z.array(absPath) })),
     failed: z.array(z.strictObject({ hash: z.string(), message: z.string() })),
     freedBytes: z.number().int().nonnegative(),
