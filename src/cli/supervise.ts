@@ -2,6 +2,7 @@ import { createRuntimeDirs, resolveRuntimeBase } from "../runtime/paths.ts";
 import { serveControl, serveRefusals } from "../runtime/control.ts";
 import { Supervisor } from "../runtime/supervisor.ts";
 import { removeState, sweepDead } from "../runtime/state.ts";
+import { pruneOldLogs } from "../runtime/worker-log.ts";
 import { openCommand } from "./args.ts";
 import { exitCodeOf, printError, renderError, type CliError } from "./errors/index.ts";
 import { describeSupervisorError } from "./errors/runtime.ts";
@@ -33,6 +34,7 @@ export async function runSupervise(args: string[], base: Output): Promise<number
   for (const p of resolved.isOk() ? resolved.value.passedOver : []) out.warn(renderError({ kind: "runtime", error: p }).message);
   const runBase = dirs.value.base;
   sweepDead(runBase);
+  pruneOldLogs(dirs.value.logs);
   const sup = new Supervisor({ dirs: dirs.value, parentPid: process.ppid });
   const prepared = sup.prepare();
   if (prepared.isErr()) {

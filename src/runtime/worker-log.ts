@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import path from "node:path";
 import { readEnv } from "../util/env.ts";
 
 /** Default bound of one worker log file; with the one rotated copy a worker keeps at most twice this. */
@@ -56,4 +57,35 @@ export class WorkerLog {
     }
     this.open();
   }
+}
+
+/** A log untouched this long is of a folder or ComfyUI no longer run (see pruneOldLogs). */
+const LOG_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * Remove the logs (and rotated copies) nothing wrote to for `maxAgeMs`: a log is named per
+ * folder and ComfyUI process key, so without this they pile up as packs and ComfyUIs come and
+ * go. A worker's log gets a line at each start, so a log in use is never that old. Returns the
+ * removed files.
+ */
+export function pruneOldLogs(dir: string, now: number = Date.now(), maxAgeMs: number = LOG_MAX_AGE_MS): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const n of names) {
+    if (!/\.log(\.1)?$/.test(n)) continue;
+    const file = path.join(dir, n);
+    try {
+      if (now - fs.statSync(file).mtimeMs <= maxAgeMs) continue;
+      fs.rmSync(file);
+      removed.push(file);
+    } catch {
+      // gone meanwhile, or not ours to remove: left
+    }
+  }
+  return removed;
 }
