@@ -20,6 +20,8 @@ export type HttpError =
   | { kind: "too-slow"; url: string; bytesPerSecond: number; minimum: number; windowSeconds: number; attempts: number }
   /** The whole download (attempts and pauses) ran past its time bound. */
   | { kind: "timed-out"; url: string; seconds: number; received: number; attempts: number }
+  /** A text answer (index page, checksum list) past its size bound: a wrong URL or a portal page streaming on. */
+  | { kind: "too-large"; url: string; limit: number }
   | { kind: "write-failed"; path: string; message: string };
 
 export interface HttpOptions {
@@ -27,10 +29,18 @@ export interface HttpOptions {
   retryDelaysMs?: readonly number[];
 }
 
-export interface DownloadOptions extends HttpOptions {
-  onProgress?: (done: number, total: number | null) => void;
+export interface BoundedOptions extends HttpOptions {
   /** Default: downloadLimits() from the environment. */
   limits?: DownloadLimits;
+}
+
+export interface TextOptions extends BoundedOptions {
+  /** The largest answer taken (default 64 MiB; the largest index page seen is well under 1 MiB). */
+  maxBytes?: number;
+}
+
+export interface DownloadOptions extends BoundedOptions {
+  onProgress?: (done: number, total: number | null) => void;
 }
 
 export interface DownloadLimits {
@@ -108,7 +118,7 @@ function networkError(url: string, e: unknown): Attempt {
 }
 
 function withAttempts(e: HttpError, attempts: number): HttpError {
-  return e.kind === "http-status" || e.kind === "write-failed" ? e : { ...e, attempts };
+  return e.kind === "http-status" || e.kind === "write-failed" || e.kind === "too-large" ? e : { ...e, attempts };
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -140,20 +150,6 @@ async function open200(url: string, signal?: AbortSignal): Promise<Result<Dispat
   } catch (e) {
     return err(networkError(url, e));
   }
-}
-
-/** GET a text resource (an index page). Any non-2xx status is an `http-status` error. */
-export function fetchText(url: string, opts: HttpOptions = {}): ResultAsync<string, HttpError> {
-  const once = async (): Promise<Result<string, Attempt>> => {
-    const res = await open200(url);
-    if (res.isErr()) return err(res.error);
-    try {
-      return ok(await res.value.body.text());
-    } catch (e) {
-      return err(networkError(url, e));
-    }
-  };
-  return new ResultAsync(withRetries(opts.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS, once));
 }
 
 /**
@@ -199,6 +195,65 @@ function watchAttempt(url: string, limits: DownloadLimits, deadline: number, rec
 }
 
 /**
+ * Runs one attempt of a transfer bounded by `limits` (`deadline` is the whole transfer's end,
+ * `received` its byte count so far). A failure the watcher caused by aborting is reported as
+ * its reason; a write failure is reported as itself.
+ */
+async function bounded<T>(
+  url: string,
+  limits: DownloadLimits,
+  deadline: number,
+  received: () => number,
+  attempt: (signal: AbortSignal) => Promise<Result<T, Attempt>>,
+): Promise<Result<T, Attempt>> {
+  if (Date.now() >= deadline) return err({ error: { kind: "timed-out", url, seconds: limits.totalMs / 1000, received: 0, attempts: 1 }, retry: false });
+  const watch = watchAttempt(url, limits, deadline, received);
+  const aborted = (e: Attempt): Attempt => {
+    const why = watch.reason();
+    return why && e.error.kind !== "write-failed" ? { error: why, retry: why.kind === "too-slow" } : e;
+  };
+  try {
+    const r = await attempt(watch.signal);
+    return r.isOk() ? r : err(aborted(r.error));
+  } catch (e) {
+    return err(aborted(networkError(url, e)));
+  } finally {
+    watch.done();
+  }
+}
+
+const DEFAULT_MAX_TEXT_BYTES = 64 << 20;
+
+/**
+ * GET a text resource (an index page, a checksum list) under the same time and rate bounds as
+ * a download, and a size bound. Any non-2xx status is an `http-status` error.
+ */
+export function fetchText(url: string, opts: TextOptions = {}): ResultAsync<string, HttpError> {
+  const limits = opts.limits ?? downloadLimits();
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_TEXT_BYTES;
+  const deadline = Date.now() + limits.totalMs;
+  let received = 0;
+  const once = (): Promise<Result<string, Attempt>> => {
+    received = 0;
+    return bounded(url, limits, deadline, () => received, async (signal) => {
+      const res = await open200(url, signal);
+      if (res.isErr()) return err(res.error);
+      const chunks: Buffer[] = [];
+      for await (const chunk of res.value.body as AsyncIterable<Buffer>) {
+        received += chunk.length;
+        if (received > maxBytes) {
+          res.value.body.destroy();
+          return err({ error: { kind: "too-large", url, limit: maxBytes }, retry: false });
+        }
+        chunks.push(chunk);
+      }
+      return ok(Buffer.concat(chunks).toString("utf8"));
+    });
+  };
+  return new ResultAsync(withRetries(opts.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS, once));
+}
+
+/**
  * Stream `url` into `dest` (created or truncated), hashing as it goes. A short body is an
  * error, never a success; so is one past the time bound or below the minimum rate. On any
  * failure, and when a signal stops comfy-env meanwhile, `dest` is removed.
@@ -207,24 +262,11 @@ export function downloadFile(url: string, dest: string, opts: DownloadOptions = 
   const limits = opts.limits ?? downloadLimits();
   const deadline = Date.now() + limits.totalMs;
   let done = 0;
-  const once = async (): Promise<Result<Downloaded, Attempt>> => {
+  const once = (): Promise<Result<Downloaded, Attempt>> => {
     done = 0;
-    if (Date.now() >= deadline) return err({ error: { kind: "timed-out", url, seconds: limits.totalMs / 1000, received: 0, attempts: 1 }, retry: false });
-    const watch = watchAttempt(url, limits, deadline, () => done);
-    try {
-      return await attempt(watch.signal);
-    } catch (e) {
-      return err(networkError(url, e));
-    } finally {
-      watch.done();
-    }
-    async function attempt(signal: AbortSignal): Promise<Result<Downloaded, Attempt>> {
-      const aborted = (): Attempt | undefined => {
-        const why = watch.reason();
-        return why ? { error: why, retry: why.kind === "too-slow" } : undefined;
-      };
+    return bounded(url, limits, deadline, () => done, async (signal) => {
       const res = await open200(url, signal);
-      if (res.isErr()) return err(aborted() ?? res.error);
+      if (res.isErr()) return err(res.error);
       const header = res.value.headers["content-length"];
       const total = typeof header === "string" && /^\d+$/.test(header) ? Number(header) : null;
       let file;
@@ -250,7 +292,7 @@ export function downloadFile(url: string, dest: string, opts: DownloadOptions = 
         if (code === "ENOSPC" || code === "EACCES" || code === "EROFS") {
           return err({ error: { kind: "write-failed", path: dest, message: messageOf(e) }, retry: false });
         }
-        return err(aborted() ?? networkError(url, e));
+        return err(networkError(url, e));
       }
       try {
         await file.close();
@@ -261,7 +303,7 @@ export function downloadFile(url: string, dest: string, opts: DownloadOptions = 
         return err({ error: { kind: "truncated", url, expected: total, received: done, attempts: 1 }, retry: true });
       }
       return ok({ bytes: done, sha256: hash.digest("hex") });
-    }
+    });
   };
   const run = async (): Promise<Result<Downloaded, HttpError>> => {
     const unregister = onInterrupt(() => rm(dest, { force: true }).catch(() => undefined));

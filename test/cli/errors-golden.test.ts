@@ -104,6 +104,7 @@ const EXAMPLES: { [M in ErrorModule]: ErrorOf<M>[] } = {
     { kind: "truncated", url: "https://example.org/a", expected: 100, received: 40, attempts: 2 },
     { kind: "too-slow", url: "https://example.org/a", bytesPerSecond: 10, minimum: 1024, windowSeconds: 30, attempts: 1 },
     { kind: "timed-out", url: "https://example.org/a", seconds: 600, received: 1234, attempts: 3 },
+    { kind: "too-large", url: "https://example.org/a", limit: 67108864 },
     { kind: "write-failed", path: "/cache/.tools/pixi.part", message: "ENOSPC: no space left on device" },
   ],
   nodepack: [

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { downloadFile, downloadLimits, type DownloadLimits } from "../../src/util/http.ts";
+import { downloadFile, downloadLimits, fetchText, type DownloadLimits } from "../../src/util/http.ts";
 import { describeHttpError } from "../../src/cli/errors/http.ts";
 import { tmpdir } from "../support/tmp.ts";
 import { startServer, type LocalServer } from "./support/servers.ts";
@@ -73,6 +73,52 @@ describe("download limits", () => {
       expect(performance.now() - t0).toBeLessThan(2500);
       expect(e).toMatchObject({ kind: "timed-out", seconds: 0.7 });
       expect(existsSync(dest)).toBe(false);
+    } finally {
+      await server.close();
+    }
+  });
+
+  // An index page comes through fetchText: before these bounds, a server trickling a byte
+  // every few seconds (under undici's 60 s idle limit) held an install forever, and one
+  // streaming without end filled memory.
+  test("an index page that trickles fails as too slow, in bounded time", async () => {
+    const server = await slowServer(100, 20);
+    try {
+      const t0 = performance.now();
+      const e = (await fetchText(`${server.origin}/nvdiffrast/`, { retryDelaysMs: FAST, limits: rate }))._unsafeUnwrapErr();
+      expect(performance.now() - t0).toBeLessThan(4000);
+      expect(e).toMatchObject({ kind: "too-slow", attempts: 4 });
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("an index page past the size bound is refused once, not retried, not held in memory", async () => {
+    // 16 KiB chunks without end, as fast as the socket takes them.
+    const server = await startServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/html" });
+      const chunk = Buffer.alloc(16 << 10, 0x61);
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk));
+      };
+      res.on("drain", pump);
+      pump();
+    });
+    try {
+      const e = (await fetchText(`${server.origin}/nvdiffrast/`, { retryDelaysMs: FAST, maxBytes: 1 << 20 }))._unsafeUnwrapErr();
+      expect(e).toEqual({ kind: "too-large", url: `${server.origin}/nvdiffrast/`, limit: 1 << 20 });
+      expect(describeHttpError(e)).toContain("ran past 1048576 bytes");
+      expect(server.requests).toHaveLength(1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("an index page within the bounds arrives whole", async () => {
+    const page = "<a href='x.whl'>x.whl</a>\n".repeat(5000);
+    const server = await startServer((_req, res) => res.end(page));
+    try {
+      expect((await fetchText(`${server.origin}/x/`, { maxBytes: page.length, limits: rate }))._unsafeUnwrap()).toBe(page);
     } finally {
       await server.close();
     }

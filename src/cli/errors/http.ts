@@ -16,6 +16,8 @@ export function describeHttpError(e: HttpError): string {
       return `the download averaged ${e.bytesPerSecond} B/s over ${e.windowSeconds} s, below the minimum of ${e.minimum} B/s${e.attempts > 1 ? ` (after ${e.attempts} attempts)` : ""}`;
     case "timed-out":
       return `the download was not complete after ${e.seconds} s (${e.received} bytes in the last attempt)`;
+    case "too-large":
+      return `the answer ran past ${e.limit} bytes, far more than an index page or checksum list holds`;
     case "write-failed":
       return `cannot write ${e.path}: ${e.message}`;
   }
@@ -44,6 +46,7 @@ export function httpHints(e: HttpError): string[] {
     ];
   }
   if (e.kind === "too-slow" || e.kind === "timed-out") return [LIMITS_HINT, PROXY_HINT];
+  if (e.kind === "too-large") return ["check the URL; a proxy's or captive portal's page in place of the answer is another cause", PROXY_HINT];
   return [PROXY_HINT];
 }
 

@@ -75,7 +75,7 @@ export const EXIT_CODE = {
   wheels: { "bad-wheel-query": USER, "no-matching-wheel": USER, "index-unreachable": FAILED, "installer-spawn-failed": FAILED, "wheel-install-failed": FAILED },
   link: { "link-blocked": USER, "link-failed": FAILED, "path-too-long": FAILED },
   detect: { "bad-cuda-override": USER, "unsupported-cuda": USER, "no-torch-for-python": USER, "not-found": FAILED, "call-failed": FAILED, timeout: FAILED, "parse-failed": FAILED },
-  http: { "http-status": FAILED, network: FAILED, truncated: FAILED, "too-slow": FAILED, "timed-out": FAILED, "write-failed": FAILED },
+  http: { "http-status": FAILED, network: FAILED, truncated: FAILED, "too-slow": FAILED, "timed-out": FAILED, "too-large": FAILED, "write-failed": FAILED },
   nodepack: { "git-missing": TOOL, "git-failed": FAILED, "registry-unreachable": FAILED, "registry-bad-answer": FAILED, "pack-unpack-failed": FAILED, "dependency-config": USER },
   runtime: {
     "unknown-worker": FAILED,

@@ -15,6 +15,7 @@ function describeHttp(e: HttpError): string {
       return `${e.url}: connection closed after ${e.received} of ${e.expected} bytes`;
     case "too-slow":
     case "timed-out":
+    case "too-large":
       return `${e.url}: ${describeHttpError(e)}`;
     case "write-failed":
       return `cannot write ${e.path}: ${e.message}`;
