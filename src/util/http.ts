@@ -194,32 +194,42 @@ function watchAttempt(url: string, limits: DownloadLimits, deadline: number, rec
   };
 }
 
+/** What an attempt has received so far, for the rate check. */
+interface Received {
+  bytes: number;
+}
+
 /**
- * Runs one attempt of a transfer bounded by `limits` (`deadline` is the whole transfer's end,
- * `received` its byte count so far). A failure the watcher caused by aborting is reported as
- * its reason; a write failure is reported as itself.
+ * GET `url` with retries, the whole transfer bounded by `limits` in time and each attempt by
+ * the minimum rate; `read` takes the 2xx answer's body. A failure the watcher caused by
+ * aborting is reported as its reason (a write failure as itself).
  */
-async function bounded<T>(
+async function boundedTransfer<T>(
   url: string,
-  limits: DownloadLimits,
-  deadline: number,
-  received: () => number,
-  attempt: (signal: AbortSignal) => Promise<Result<T, Attempt>>,
-): Promise<Result<T, Attempt>> {
-  if (Date.now() >= deadline) return err({ error: { kind: "timed-out", url, seconds: limits.totalMs / 1000, received: 0, attempts: 1 }, retry: false });
-  const watch = watchAttempt(url, limits, deadline, received);
-  const aborted = (e: Attempt): Attempt => {
-    const why = watch.reason();
-    return why && e.error.kind !== "write-failed" ? { error: why, retry: why.kind === "too-slow" } : e;
+  opts: BoundedOptions,
+  read: (res: Dispatcher.ResponseData, received: Received) => Promise<Result<T, Attempt>>,
+): Promise<Result<T, HttpError>> {
+  const limits = opts.limits ?? downloadLimits();
+  const deadline = Date.now() + limits.totalMs;
+  const once = async (): Promise<Result<T, Attempt>> => {
+    if (Date.now() >= deadline) return err({ error: { kind: "timed-out", url, seconds: limits.totalMs / 1000, received: 0, attempts: 1 }, retry: false });
+    const received: Received = { bytes: 0 };
+    const watch = watchAttempt(url, limits, deadline, () => received.bytes);
+    const aborted = (e: Attempt): Attempt => {
+      const why = watch.reason();
+      return why && e.error.kind !== "write-failed" ? { error: why, retry: why.kind === "too-slow" } : e;
+    };
+    try {
+      const res = await open200(url, watch.signal);
+      const r = res.isOk() ? await read(res.value, received) : err(res.error);
+      return r.isOk() ? r : err(aborted(r.error));
+    } catch (e) {
+      return err(aborted(networkError(url, e)));
+    } finally {
+      watch.done();
+    }
   };
-  try {
-    const r = await attempt(watch.signal);
-    return r.isOk() ? r : err(aborted(r.error));
-  } catch (e) {
-    return err(aborted(networkError(url, e)));
-  } finally {
-    watch.done();
-  }
+  return withRetries(opts.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS, once);
 }
 
 const DEFAULT_MAX_TEXT_BYTES = 64 << 20;
@@ -229,28 +239,21 @@ const DEFAULT_MAX_TEXT_BYTES = 64 << 20;
  * a download, and a size bound. Any non-2xx status is an `http-status` error.
  */
 export function fetchText(url: string, opts: TextOptions = {}): ResultAsync<string, HttpError> {
-  const limits = opts.limits ?? downloadLimits();
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_TEXT_BYTES;
-  const deadline = Date.now() + limits.totalMs;
-  let received = 0;
-  const once = (): Promise<Result<string, Attempt>> => {
-    received = 0;
-    return bounded(url, limits, deadline, () => received, async (signal) => {
-      const res = await open200(url, signal);
-      if (res.isErr()) return err(res.error);
+  return new ResultAsync(
+    boundedTransfer(url, opts, async (res, received) => {
       const chunks: Buffer[] = [];
-      for await (const chunk of res.value.body as AsyncIterable<Buffer>) {
-        received += chunk.length;
-        if (received > maxBytes) {
-          res.value.body.destroy();
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        received.bytes += chunk.length;
+        if (received.bytes > maxBytes) {
+          res.body.destroy();
           return err({ error: { kind: "too-large", url, limit: maxBytes }, retry: false });
         }
         chunks.push(chunk);
       }
       return ok(Buffer.concat(chunks).toString("utf8"));
-    });
-  };
-  return new ResultAsync(withRetries(opts.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS, once));
+    }),
+  );
 }
 
 /**
@@ -259,55 +262,46 @@ export function fetchText(url: string, opts: TextOptions = {}): ResultAsync<stri
  * failure, and when a signal stops comfy-env meanwhile, `dest` is removed.
  */
 export function downloadFile(url: string, dest: string, opts: DownloadOptions = {}): ResultAsync<Downloaded, HttpError> {
-  const limits = opts.limits ?? downloadLimits();
-  const deadline = Date.now() + limits.totalMs;
-  let done = 0;
-  const once = (): Promise<Result<Downloaded, Attempt>> => {
-    done = 0;
-    return bounded(url, limits, deadline, () => done, async (signal) => {
-      const res = await open200(url, signal);
-      if (res.isErr()) return err(res.error);
-      const header = res.value.headers["content-length"];
-      const total = typeof header === "string" && /^\d+$/.test(header) ? Number(header) : null;
-      let file;
-      try {
-        file = await open(dest, "w");
-      } catch (e) {
-        await res.value.body.dump().catch(() => undefined);
-        return err({ error: { kind: "write-failed", path: dest, message: messageOf(e) }, retry: false });
+  const writeFailed = (e: unknown): Result<never, Attempt> => err({ error: { kind: "write-failed", path: dest, message: messageOf(e) }, retry: false });
+  const read = async (res: Dispatcher.ResponseData, received: Received): Promise<Result<Downloaded, Attempt>> => {
+    const header = res.headers["content-length"];
+    const total = typeof header === "string" && /^\d+$/.test(header) ? Number(header) : null;
+    let file;
+    try {
+      file = await open(dest, "w");
+    } catch (e) {
+      await res.body.dump().catch(() => undefined);
+      return writeFailed(e);
+    }
+    const hash = sha256();
+    try {
+      opts.onProgress?.(0, total);
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        await file.write(chunk);
+        received.bytes += chunk.length;
+        opts.onProgress?.(received.bytes, total);
       }
-      const hash = sha256();
-      try {
-        opts.onProgress?.(0, total);
-        for await (const chunk of res.value.body as AsyncIterable<Buffer>) {
-          hash.update(chunk);
-          await file.write(chunk);
-          done += chunk.length;
-          opts.onProgress?.(done, total);
-        }
-      } catch (e) {
-        await file.close().catch(() => undefined);
-        const code = codeOf(e);
-        // A write error is ours (disk full); anything else is the connection.
-        if (code === "ENOSPC" || code === "EACCES" || code === "EROFS") {
-          return err({ error: { kind: "write-failed", path: dest, message: messageOf(e) }, retry: false });
-        }
-        return err(networkError(url, e));
-      }
-      try {
-        await file.close();
-      } catch (e) {
-        return err({ error: { kind: "write-failed", path: dest, message: messageOf(e) }, retry: false });
-      }
-      if (total !== null && done !== total) {
-        return err({ error: { kind: "truncated", url, expected: total, received: done, attempts: 1 }, retry: true });
-      }
-      return ok({ bytes: done, sha256: hash.digest("hex") });
-    });
+    } catch (e) {
+      await file.close().catch(() => undefined);
+      const code = codeOf(e);
+      // A write error is ours (disk full); anything else is the connection.
+      if (code === "ENOSPC" || code === "EACCES" || code === "EROFS") return writeFailed(e);
+      return err(networkError(url, e));
+    }
+    try {
+      await file.close();
+    } catch (e) {
+      return writeFailed(e);
+    }
+    if (total !== null && received.bytes !== total) {
+      return err({ error: { kind: "truncated", url, expected: total, received: received.bytes, attempts: 1 }, retry: true });
+    }
+    return ok({ bytes: received.bytes, sha256: hash.digest("hex") });
   };
   const run = async (): Promise<Result<Downloaded, HttpError>> => {
     const unregister = onInterrupt(() => rm(dest, { force: true }).catch(() => undefined));
-    const r = await withRetries(opts.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS, once);
+    const r = await boundedTransfer(url, opts, read);
     unregister();
     if (r.isErr()) await rm(dest, { force: true }).catch(() => undefined);
     return r;

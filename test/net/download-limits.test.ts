@@ -116,7 +116,7 @@ describe("download limits", () => {
 
   test("an index page within the bounds arrives whole", async () => {
     const page = "<a href='x.whl'>x.whl</a>\n".repeat(5000);
-    const server = await startServer((_req, res) => res.end(page));
+    const server = await startServer((_req, res) => void res.end(page));
     try {
       expect((await fetchText(`${server.origin}/x/`, { maxBytes: page.length, limits: rate }))._unsafeUnwrap()).toBe(page);
     } finally {
