@@ -66,6 +66,8 @@ function memo<T>(f: () => T): () => T {
 export async function runInstallPipeline(request: InstallRequest, packDirs: string[], reporter: Reporter): Promise<Result<InstallRun, BuildError>> {
   const found = findEnvs(packDirs);
   if (found.isErr()) return err({ kind: "config", error: found.error });
+  // From here a signal undoes what is under way (a clone, a build) before comfy-env exits.
+  handleInterrupts((signal, exitCode) => reporter.interrupted(signal, exitCode));
   const nodePacks = await installNodePacks(found.value, reporter);
   if (nodePacks.isErr()) return err({ kind: "config", error: nodePacks.error });
   const packs = [...found.value, ...nodePacks.value.packs];
@@ -76,7 +78,6 @@ export async function runInstallPipeline(request: InstallRequest, packDirs: stri
   if (plan.pending.length === 0) return ok(run);
 
   const steps = await buildSteps();
-  handleInterrupts((signal, exitCode) => reporter.interrupted(signal, exitCode));
   const loaded = steps.loadEnvs(
     plan.pending,
     packs.flatMap((p) => (p.root ? [p.root] : [])),

@@ -7,6 +7,7 @@ import path from "node:path";
 import { loadConfigFile, ROOT_FILE_NAME } from "../config/parse.ts";
 import type { ConfigError, NodeReq } from "../config/types.ts";
 import { exists, removeTree } from "../util/fs.ts";
+import { onInterrupt } from "../util/interrupt.ts";
 import { err, ok, type Result } from "../util/result.ts";
 import { gitClone } from "./git.ts";
 import { mentionsNodePacks } from "./mentions.ts";
@@ -67,7 +68,18 @@ async function settle(req: NodeReq, dir: string, requiredBy: string, env: Record
   opts.onFetch?.(req.name, base.source);
   const tmp = path.join(path.dirname(dir), `.${req.name}.comfy-env-${process.pid}.tmp`);
   removeTree(tmp);
-  const fetched = await fetchInto(req.name, src, tmp, dir, env);
+  // Stopped by a signal, the half-fetched folder goes too (ComfyUI would try to import it).
+  const unregister = onInterrupt(() => void removeTree(tmp));
+  try {
+    return await fetchAndMove(req, src, tmp, dir, env, base);
+  } finally {
+    unregister();
+  }
+}
+
+/** Fetch into `tmp`, then rename it to `dir`. */
+async function fetchAndMove(req: NodeReq, src: PackSource, tmp: string, dir: string, env: Record<string, string | undefined>, base: Omit<NodePackResult, "outcome">): Promise<NodePackResult> {
+  const fetched = await (src.kind === "git" ? gitClone(req.name, src, tmp, dir, env) : fetchFromRegistry(req.name, src, tmp));
   if (fetched.isErr()) {
     removeTree(tmp);
     return { ...base, outcome: "failed", error: fetched.error };
@@ -81,8 +93,4 @@ async function settle(req: NodeReq, dir: string, requiredBy: string, env: Record
     return { ...base, outcome: "failed", error: { kind: "pack-unpack-failed", pack: req.name, message: `cannot move it into ${dir}: ${String(e)}` } };
   }
   return { ...base, outcome: "cloned" };
-}
-
-function fetchInto(pack: string, src: PackSource, tmp: string, dir: string, env: Record<string, string | undefined>): Promise<Result<void, NodePackError>> {
-  return src.kind === "git" ? gitClone(pack, src, tmp, dir, env) : fetchFromRegistry(pack, src, tmp);
 }

@@ -2,6 +2,7 @@
 // clone and a checkout for a commit (a shallow fetch of an arbitrary commit is not allowed by
 // every server).
 import { removeTree } from "../util/fs.ts";
+import { onInterrupt, stopChild } from "../util/interrupt.ts";
 import { err, messageOf, ok, type Result } from "../util/result.ts";
 import { installerTlsEnv } from "../util/tls.ts";
 import type { NodePackError, PackSource } from "./types.ts";
@@ -28,10 +29,12 @@ export async function gitClone(pack: string, src: GitSource, dir: string, shownD
   if (git === null) return err({ kind: "git-missing", pack, command: shown[0] ?? [] });
   // The CAs downloads trust, in a bundle beside the clone for as long as it runs.
   const bundle = `${dir}.ca-bundle.pem`;
+  const unregister = onInterrupt(() => void removeTree(bundle));
   try {
     // No credential prompt: a missing or private repository fails instead of waiting on a terminal.
     return await runClone(git, pack, cloneCommands(src, dir), shown, { ...env, ...installerTlsEnv(env, bundle), GIT_TERMINAL_PROMPT: "0" });
   } finally {
+    unregister();
     removeTree(bundle);
   }
 }
@@ -45,7 +48,10 @@ async function runClone(git: string, pack: string, commands: string[][], shown: 
     } catch (e) {
       return err({ kind: "git-failed", pack, command, exitCode: null, tail: [messageOf(e)] });
     }
+    // A signal to comfy-env alone (a launcher's SIGTERM) would leave git running on.
+    const unregister = onInterrupt(() => stopChild(proc));
     const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    unregister();
     if (code !== 0) {
       const tail = `${stdout}\n${stderr}`.split("\n").map((l) => l.trimEnd()).filter((l) => l !== "").slice(-TAIL_LINES);
       return err({ kind: "git-failed", pack, command, exitCode: proc.signalCode === null ? code : null, tail });

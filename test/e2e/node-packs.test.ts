@@ -3,7 +3,8 @@
 import { describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
-import { runCli } from "../support/cli.ts";
+import { runCli, spawnCli } from "../support/cli.ts";
+import { startServer } from "../net/support/servers.ts";
 import { makeBareRepo } from "../support/git-repos.ts";
 import { tmpdir } from "../support/tmp.ts";
 import { envFor, linksIn, runEnvPython, sharedPackIndex } from "./helpers.ts";
@@ -62,6 +63,41 @@ describe("install with [node_reqs]", () => {
     ]);
     expect(again.envs.map((e: { outcome: string }) => e.outcome)).toEqual(["reused", "reused"]);
   }, 120_000);
+
+  // Linux only: git is found through /proc.
+  test.skipIf(process.platform !== "linux")("SIGTERM to comfy-env alone during a clone: git stopped, no half-cloned folder or CA bundle left in custom_nodes, exit 143", async () => {
+    await using dir = await tmpdir();
+    // A git server that takes the request and never answers: the clone hangs in git.
+    const server = await startServer(() => undefined);
+    const gitClones = () =>
+      fs.readdirSync("/proc").filter((pid) => {
+        try {
+          const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+          return argv[1] === "clone" && argv.some((a) => a.startsWith(server.origin));
+        } catch {
+          return false;
+        }
+      });
+    try {
+      const nodes = path.join(dir.path, "custom_nodes");
+      const pack = path.join(nodes, "Caller");
+      fs.mkdirSync(pack, { recursive: true });
+      fs.writeFileSync(path.join(pack, "comfy-env-root.toml"), '[node_reqs]\nDepPack = "someone/DepPack"\n');
+      const env = { ...envFor(path.join(dir.path, "cache"), index, { log: path.join(dir.path, "l") }), COMFY_ENV_GIT_BASE: server.origin };
+      const proc = spawnCli(["install", pack], { env });
+      for (let i = 0; i < 300 && server.requests.length === 0; i++) await Bun.sleep(50);
+      expect(server.requests[0]?.url).toStartWith("/someone/DepPack/info/refs");
+      expect(gitClones()).toHaveLength(1);
+      expect(fs.readdirSync(nodes).filter((n) => n.startsWith(".DepPack.")).length).toBeGreaterThan(0);
+      proc.kill("SIGTERM");
+      expect(await proc.exited).toBe(143);
+      expect(await new Response(proc.stderr).text()).toContain("install stopped by SIGTERM");
+      expect(gitClones()).toEqual([]);
+      expect(fs.readdirSync(nodes)).toEqual(["Caller"]);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
 
   test("git missing: exit 4, the pack and the command to run; nothing cloned", async () => {
     await using dir = await tmpdir();
