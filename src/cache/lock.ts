@@ -26,8 +26,11 @@ export type LockError = { kind: "lock-io"; path: string; message: string };
 export type LockOutcome =
   /** We own the build; call release() when finished (success or failure); a lock left behind is an error. */
   | { kind: "acquired"; release: () => Result<void, FsError>; tookOverFrom?: LockOwner }
-  /** Another process finished the build while we waited. */
-  | { kind: "done" };
+  /**
+   * The build is finished (before we came, or by the owner we waited on). We hold its lock all
+   * the same, so a gc cannot remove it before the caller has linked it: release() after.
+   */
+  | { kind: "done"; release: () => Result<void, FsError> };
 
 export interface LockOptions {
   /** Give up waiting on a live owner after this long (then its lock counts as stale). */
@@ -193,7 +196,8 @@ function createLock(p: BuildPaths, host: string, claim?: string): Result<Release
 
 /**
  * A builder killed between writing `.done` and releasing its lock leaves `.building/` beside
- * `.done`; the fast path never takes the lock, so it removes such a lock when its owner is gone.
+ * `.done`; the fast path takes no lock for a build the folder already links, so it removes such a
+ * lock when its owner is gone.
  */
 export function clearAbandonedLock(p: BuildPaths, host: string = os.hostname()): void {
   if (!exists(p.building)) return;
@@ -224,7 +228,7 @@ export function tryBuildLock(p: BuildPaths, host: string = os.hostname()): Resul
 
 /**
  * Take the build lock of one environment: an atomic mkdir of `.building/` inside its build
- * folder. Returns "done" if the build completed while we waited.
+ * folder. Returns "done" (the lock held too) if the build is complete, or completed while we waited.
  */
 export async function acquireBuildLock(p: BuildPaths, opts: LockOptions): Promise<Result<LockOutcome, LockError>> {
   const host = opts.host ?? os.hostname();
@@ -236,10 +240,9 @@ export async function acquireBuildLock(p: BuildPaths, opts: LockOptions): Promis
   const dir = tryMkdir(p.dir);
   if (dir.isErr()) return err(dir.error);
   for (;;) {
-    if (exists(p.done)) return ok({ kind: "done" });
     const made = createLock(p, host, opts.claim);
     if (made.isErr()) return err(made.error);
-    if (made.value) return ok({ kind: "acquired", release: made.value, tookOverFrom });
+    if (made.value) return ok(exists(p.done) ? { kind: "done", release: made.value } : { kind: "acquired", release: made.value, tookOverFrom });
     const owner = readOwner(p);
     const left = msUntilStale(p, owner, host, Date.now() - start, opts.timeoutMs);
     if (left === 0) {

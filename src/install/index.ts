@@ -14,6 +14,7 @@ import type { BuildContext } from "./context.ts";
 import type { CudaTarget } from "./decide.ts";
 import { inModule, type BuildError } from "./errors.ts";
 import { findEnvs } from "./find.ts";
+import type { BuildFolder } from "./lock.ts";
 import { linkFinished, type BuildFailure, type EnvBuildResult } from "./link-node.ts";
 import { installNodePacks } from "./nodepacks.ts";
 import type { EnvToBuild } from "./parse.ts";
@@ -146,7 +147,14 @@ export async function buildEnv(env: EnvToBuild, ctx: BuildContext): Promise<Resu
 
   const folder = await steps.lockBuildFolder(env, decision.digest, ctx);
   if (folder.isErr()) return err(folder.error);
-  if (folder.value.kind === "done") return linkFinished(env, folder.value.paths, folder.value.outcome, started);
+  if (folder.value.kind === "done") {
+    const { paths, outcome, release } = folder.value;
+    try {
+      return linkFinished(env, paths, outcome, started);
+    } finally {
+      releaseLock(release, env.label, ctx);
+    }
+  }
   const { paths, pixi, release } = folder.value;
   // A signal stops the child first (registered later, so run first), then frees the lock.
   const unregister = onInterrupt(() => void release());
@@ -164,9 +172,15 @@ export async function buildEnv(env: EnvToBuild, ctx: BuildContext): Promise<Resu
     return linkFinished(env, paths, "built", started);
   } finally {
     unregister();
-    // A lock left behind is reported with its path, but does not undo a finished build: `.done`
-    // is checked before the lock, and the next build takes over a lock whose owner is gone.
-    const released = release();
-    if (released.isErr()) ctx.reporter.notDone(env.label, "build lock left behind", { kind: "fs", error: released.error });
+    releaseLock(release, env.label, ctx);
   }
+}
+
+/**
+ * A lock left behind is reported with its path, but does not undo a finished build: the next
+ * install takes over a lock whose owner is gone.
+ */
+function releaseLock(release: BuildFolder["release"], label: string, ctx: BuildContext): void {
+  const released = release();
+  if (released.isErr()) ctx.reporter.notDone(label, "build lock left behind", { kind: "fs", error: released.error });
 }

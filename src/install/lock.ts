@@ -9,10 +9,15 @@ import type { BuildContext } from "./context.ts";
 import type { BuildError } from "./errors.ts";
 import type { FoundEnv } from "./find.ts";
 
-/** Where a build goes: a done build of this identity to link, or a folder locked for building it. */
+/**
+ * Where a build goes: a done build of this identity to link, or a folder locked for building
+ * it. Either way its lock is held (gc removes a build only under it) until `release`.
+ */
 export type BuildFolder =
-  | { kind: "done"; paths: BuildPaths; outcome: "reused" | "waited" }
-  | { kind: "locked"; paths: BuildPaths; pixi: string; release: Extract<LockOutcome, { kind: "acquired" }>["release"] };
+  | { kind: "done"; paths: BuildPaths; outcome: "reused" | "waited"; release: Release }
+  | { kind: "locked"; paths: BuildPaths; pixi: string; release: Release };
+
+type Release = Extract<LockOutcome, { kind: "acquired" }>["release"];
 
 /** The folder names this build may take: its own names, and for `--force` fresh ones after them. */
 function candidateNames(env: FoundEnv, digest: string, force: boolean): string[] {
@@ -29,28 +34,41 @@ export async function lockBuildFolder(env: FoundEnv, digest: string, ctx: BuildC
   const force = ctx.request.force;
   for (const name of candidateNames(env, digest, force)) {
     const p = buildPaths(ctx.root, name);
-    if (exists(p.done)) {
+    const wasDone = exists(p.done);
+    if (wasDone) {
       // Taken by another config or decision, or (--force) the build being replaced.
       if (force || readMeta(p)?.digest !== digest) continue;
-      if (exists(envPythonPath(p))) return ok({ kind: "done", paths: p, outcome: "reused" });
-      // Ours, but its env was deleted: rebuild it where it is.
-      const undone = tryFs("unlink", p.done, () => fs.rmSync(p.done, { force: true }));
-      if (undone.isErr()) return err({ kind: "fs", error: undone.error });
     } else {
       // Held for another identity: move on. An owner not yet written, or one without a claim,
       // may be building ours: wait for it rather than build a second copy under the next name.
       const held = lockState(p);
       if (held.state === "held" && held.owner?.claim !== undefined && held.owner.claim !== digest) continue;
     }
-    const pixi = await ctx.pixi();
-    if (pixi.isErr()) return err(pixi.error);
+    // A build found done needs no pixi, unless its env was deleted (then it is found under the lock).
+    const early = wasDone ? undefined : await ctx.pixi();
+    if (early?.isErr()) return err(early.error);
     const lock = await acquireBuildLock(p, { timeoutMs: ctx.lockTimeoutMs, claim: digest, onWait: (o, left) => ctx.reporter.lockWait(env.label, o, left) });
     if (lock.isErr()) return err({ kind: "cache", error: lock.error });
+    const { release } = lock.value;
     if (lock.value.kind === "done") {
-      if (readMeta(p)?.digest === digest) return ok({ kind: "done", paths: p, outcome: "waited" });
-      continue;
+      if (readMeta(p)?.digest !== digest) {
+        release();
+        continue;
+      }
+      if (exists(envPythonPath(p))) return ok({ kind: "done", paths: p, outcome: wasDone ? "reused" : "waited", release });
+      // Ours, but its env was deleted: rebuild it where it is.
+      const undone = tryFs("unlink", p.done, () => fs.rmSync(p.done, { force: true }));
+      if (undone.isErr()) {
+        release();
+        return err({ kind: "fs", error: undone.error });
+      }
     }
-    return ok({ kind: "locked", paths: p, pixi: pixi.value, release: lock.value.release });
+    const pixi = early ?? (await ctx.pixi());
+    if (pixi.isErr()) {
+      release();
+      return err(pixi.error);
+    }
+    return ok({ kind: "locked", paths: p, pixi: pixi.value, release });
   }
   return err({ kind: "fs", error: { kind: "fs", op: "choose a build folder for", path: ctx.root, message: `every name of ${env.label}'s build is taken; run comfy-env gc` } });
 }

@@ -51,7 +51,7 @@ describe("build lock", () => {
     expect(lockState(p).state).toBe("none");
   });
 
-  test("a waiter returns 'done' when the owner finishes", async () => {
+  test("a waiter returns 'done' when the owner finishes, holding the lock (for its link) until it releases it", async () => {
     const p = freshPaths();
     const first = (await acquireBuildLock(p, { timeoutMs: 60_000 }))._unsafeUnwrap();
     let waited = false;
@@ -59,8 +59,12 @@ describe("build lock", () => {
     await Bun.sleep(100);
     fs.writeFileSync(p.done, "");
     if (first.kind === "acquired") first.release();
-    expect((await second)._unsafeUnwrap().kind).toBe("done");
+    const done = (await second)._unsafeUnwrap();
+    expect(done.kind).toBe("done");
     expect(waited).toBe(true);
+    expect(lockState(p)).toMatchObject({ state: "held", owner: { pid: process.pid } });
+    expect(done.release().isOk()).toBe(true);
+    expect(lockState(p).state).toBe("none");
   });
 
   test("a lock whose owner died on this host is taken over at once", async () => {

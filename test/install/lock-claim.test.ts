@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { ok } from "neverthrow";
 import { buildNames } from "../../src/cache/hash.ts";
-import { buildPaths } from "../../src/cache/layout.ts";
+import { buildPaths, envPythonPath } from "../../src/cache/layout.ts";
 import { findEnvs } from "../../src/install/find.ts";
 import { lockBuildFolder } from "../../src/install/lock.ts";
 import type { BuildContext } from "../../src/install/context.ts";
@@ -50,12 +50,17 @@ describe.skipIf(os.platform() === "win32")("the build folder a concurrent instal
     const holder = holdLock(first, undefined);
     setTimeout(() => {
       fs.writeFileSync(first.meta, JSON.stringify({ digest: DIGEST }));
+      fs.mkdirSync(path.dirname(envPythonPath(first)), { recursive: true });
+      fs.writeFileSync(envPythonPath(first), "");
       fs.writeFileSync(first.done, "");
       fs.rmSync(first.building, { recursive: true });
       holder.kill();
     }, 600);
     const r = (await lockBuildFolder(env, DIGEST, ctx))._unsafeUnwrap();
     expect([r.kind, r.paths.hash, r.kind === "done" ? r.outcome : ""]).toEqual(["done", first.hash, "waited"]);
+    // Returned with its lock held, for the link; released after.
+    expect(JSON.parse(fs.readFileSync(first.owner, "utf8")).pid).toBe(process.pid);
+    expect(r.release().isOk()).toBe(true);
     expect((ctx.reporter as ReturnType<typeof recordingReporter>).calls.filter((c) => c.method === "lockWait").map((c) => c.args[0])).toEqual([env.label]);
   });
 

@@ -4,6 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { runInstallPipeline, type InstallRequest } from "../../src/install/index.ts";
+import { processIdentity } from "../../src/util/process-identity.ts";
 import { STANDIN_PIXI } from "../support/pixi-standin.ts";
 import { testWithPythons } from "../support/pythons.ts";
 import { recordingReporter, type ReporterCall } from "../support/reporter.ts";
@@ -81,6 +82,31 @@ describe.skipIf(os.platform() === "win32")("runInstallPipeline", () => {
     expect(milestones(second.calls)).toEqual(["envReady reused"]);
     expect(second.calls.map((c) => c.method)).not.toContain("pixiOutput");
     expect(pixiRuns(log)).toBe(1);
+  }, 60_000);
+
+  testWithPythons("3.11")("the fast path does not link an unlinked build whose lock a gc holds: it waits, and builds anew once the gc removed it", async () => {
+    await using dir = await tmpdir();
+    const pack = makePack(dir.path, "Pack", CONFIG);
+    const root = path.join(dir.path, "cache");
+    process.env.PIXI_STANDIN_LOG = path.join(dir.path, "pixi.log");
+    const first = (await runInstallPipeline(request(root), [pack], recordingReporter()))._unsafeUnwrap();
+    const link = first.results[0]?.link as string;
+    const build = path.join(root, path.basename(link));
+    // The folder's link is gone (the pack was removed and put back): the build is unlinked,
+    // and a gc takes its lock to remove it.
+    fs.unlinkSync(link);
+    const gc = Bun.spawn(["sleep", "30"]);
+    fs.mkdirSync(path.join(build, ".building"));
+    fs.writeFileSync(path.join(build, ".building", "owner.json"), JSON.stringify({ pid: gc.pid, host: os.hostname(), startedAt: new Date().toISOString(), identity: processIdentity(gc.pid) ?? undefined }));
+    setTimeout(() => {
+      fs.renameSync(build, path.join(root, ".gc-removed"));
+      gc.kill();
+    }, 500);
+    const reporter = recordingReporter();
+    const again = (await runInstallPipeline(request(root), [pack], reporter))._unsafeUnwrap();
+    expect(reporter.calls.map((c) => c.method)).toContain("lockWait");
+    expect(again.results.map((r) => r.outcome)).toEqual(["built"]);
+    expect(fs.existsSync(path.join(fs.realpathSync(again.results[0]?.link as string), "bin", "python"))).toBe(true);
   }, 60_000);
 
   testWithPythons("3.11")("a broken config stops the run before anything is built: no build starts, the cache is untouched", async () => {
