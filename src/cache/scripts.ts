@@ -5,7 +5,7 @@ import type { Result } from "../util/result.ts";
 
 // Scripts at the cache root that list every build and its state without comfy-env itself
 // (the Python comfy-env's detect.sh / detect.bat, docs/reference.md §7): useful when the binary is gone or broken.
-// detect.sh says "broken" for a finished build whose env's Python was deleted, as `comfy-env status` does.
+// Both say "broken" for a finished build whose env's Python was deleted, as `comfy-env status` does.
 const SH = `#!/bin/sh
 # Written by comfy-env: lists every environment in this cache and its state.
 cd "$(dirname "$0")" || exit 1
@@ -20,13 +20,21 @@ for d in _env_*; do
 done
 `;
 
+// The same states in cmd; in a subroutine, as an if/else chain inside a for body's parentheses
+// breaks on a path holding a parenthesis (a cache under "Program Files (x86)").
 const BAT = `@echo off\r
 rem Written by comfy-env: lists every environment in this cache and its state.\r
 setlocal\r
 cd /d "%~dp0"\r
-for /d %%d in (_env_*) do (\r
-  if exist "%%d\\.done" (echo %%d	done	%CD%\\%%d\\install.log) else if exist "%%d\\.building" (echo %%d	building	%CD%\\%%d\\install.log) else (echo %%d	failed	%CD%\\%%d\\install.log)\r
-)\r
+for /d %%d in (_env_*) do call :row "%%d"\r
+exit /b 0\r
+:row\r
+set "state=failed"\r
+if exist "%~1\\.building" set "state=building"\r
+if exist "%~1\\.done" set "state=broken"\r
+if exist "%~1\\.done" if exist "%~1\\.pixi\\envs\\default\\python.exe" set "state=done"\r
+echo %~1	%state%	%CD%\\%~1\\install.log\r
+exit /b 0\r
 `;
 
 export function writeStatusScripts(root: string): Result<void, FsError> {

@@ -18,6 +18,7 @@ import fs from "node:fs";
 import path from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 import { configHash } from "../../src/cache/hash.ts";
+import { writeStatusScripts } from "../../src/cache/scripts.ts";
 import { targetExecutableName } from "../../src/util/release.ts";
 import { REPO_ROOT } from "../support/cli.ts";
 import { CONFIGS_DIR } from "../support/fixtures.ts";
@@ -183,6 +184,37 @@ describe.skipIf(!available && !required)("the Windows binary under wine", () => 
     const s = JSON.parse(r.stdout);
     expect(s.root).toBe(winPath(root));
     expect(s.envs).toMatchObject([{ hash: "abc123", state: "done", links: [] }]);
+  });
+
+  test("detect.bat under cmd: done, broken (the env's Python deleted), building and failed, as status reads them", async () => {
+    // A cache under a folder like "Program Files (x86)": cmd's if/else inside a for body's
+    // parentheses broke on the parenthesis %CD% expands to.
+    const root = path.join(dir.path, "bat cache (x86)");
+    const build = (name: string, files: string[]) => {
+      for (const f of files) {
+        fs.mkdirSync(path.dirname(path.join(root, name, f)), { recursive: true });
+        fs.writeFileSync(path.join(root, name, f), "");
+      }
+      fs.mkdirSync(path.join(root, name), { recursive: true });
+    };
+    build("_env_a", [".done", ".pixi/envs/default/python.exe"]);
+    build("_env_b", [".done"]);
+    build("_env_c", [".building/owner.json"]);
+    build("_env_d", []);
+    writeStatusScripts(root)._unsafeUnwrap();
+    const r = await run([wine as string, "cmd", "/c", "detect.bat"], { cwd: root });
+    expect(r.exitCode).toBe(0);
+    const rows = r.stdout.trim().split(/\r?\n/).map((l) => l.split("\t"));
+    expect(rows).toEqual(
+      (
+        [
+          ["_env_a", "done"],
+          ["_env_b", "broken"],
+          ["_env_c", "building"],
+          ["_env_d", "failed"],
+        ] as const
+      ).map(([d, state]) => [d, state, winPath(path.join(root, d, "install.log"))]),
+    );
   });
 
   test("doctor --json: long paths as reg.exe reads LongPathsEnabled, and an env's longest path", async () => {
