@@ -1,6 +1,7 @@
 // After self-update: rerun `bridge install` with the new binary in each Python that `bridge
 // install` recorded for it (installs.ts), so no ComfyUI keeps a bridge older than its binary.
 import fs from "node:fs";
+import { commandLine } from "../util/command-line.ts";
 import { messageOf } from "../util/result.ts";
 import { forgetInstall, installsFile, readInstalls } from "./installs.ts";
 
@@ -14,7 +15,6 @@ export interface BridgeRefresh {
   message?: string;
 }
 
-const quoted = (p: string) => (/\s/.test(p) ? `"${p}"` : p);
 
 /** The message of a failed `--json` run: its error document's, else the end of its stderr. */
 function failureOf(stdout: string, stderr: string, code: number | null): string {
@@ -31,7 +31,7 @@ function failureOf(stdout: string, stderr: string, code: number | null): string 
 export async function refreshBridges(exe: string, file: string = installsFile()): Promise<BridgeRefresh[]> {
   const done: BridgeRefresh[] = [];
   for (const { python } of readInstalls(file).filter((i) => i.binary === exe)) {
-    const command = `comfy-env bridge install --python ${quoted(python)}`;
+    const command = commandLine(["comfy-env", "bridge", "install", "--python", python]);
     if (!fs.existsSync(python)) {
       forgetInstall(python, file);
       done.push({ python, status: "gone", command });

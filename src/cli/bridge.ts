@@ -7,6 +7,7 @@ import { reportError } from "./errors/index.ts";
 import { EXIT } from "./exit.ts";
 import type { Output } from "./output.ts";
 import { nearest } from "./suggest.ts";
+import { commandLine } from "../util/command-line.ts";
 
 const HELP = `Usage: comfy-env bridge <install|uninstall|status> [--python PY] [--force] [--json]
 
@@ -34,7 +35,7 @@ function render(out: Output, s: BridgeStatus): void {
   }
   const who = s.ours ? "comfy-env bridge" : "a comfy_env not installed by comfy-env";
   out.result(`${who} ${s.version ?? "?"} in ${s.sitePackages}${s.outdated ? " (differs from this binary's; run bridge install)" : ""}`);
-  if (s.binary) out.result(`starts: ${s.binary.join(" ")}`);
+  if (s.binary) out.result(`starts: ${commandLine(s.binary)}`);
 }
 
 export async function runBridge(args: string[], base: Output): Promise<number> {

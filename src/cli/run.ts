@@ -9,6 +9,7 @@ import { messageOf } from "../util/result.ts";
 import { openCommand, usage } from "./args.ts";
 import { errorDocOf, reportError } from "./errors/index.ts";
 import type { Output } from "./output.ts";
+import { commandLine } from "../util/command-line.ts";
 
 export const RUN_HELP = `Usage: comfy-env run NODE_DIR [--json] [-- COMMAND [ARGS...]]
 
@@ -54,7 +55,7 @@ export async function runRun(args: string[], base: Output): Promise<number> {
   const { args: a, out } = opened;
   const [dirArg, ...extra] = a.positionals;
   if (dirArg === undefined || extra.length > 0) {
-    return reportError(out, usage(dirArg === undefined ? "run needs a NODE_DIR" : `put the command after --: comfy-env run ${dirArg} -- ${extra.join(" ")}`));
+    return reportError(out, usage(dirArg === undefined ? "run needs a NODE_DIR" : `put the command after --: ${commandLine(["comfy-env", "run", dirArg, "--", ...extra])}`));
   }
   const nodeDir = path.resolve(dirArg);
   const envLink = findNodeEnv(nodeDir);

@@ -6,6 +6,7 @@ import { listPacks } from "../../config/discover.ts";
 import { findPortableNear } from "../../util/portable.ts";
 import { importNodeFolder, writeBridgePackage } from "../test-pack.ts";
 import type { Check } from "./check.ts";
+import { commandLine } from "../../util/command-line.ts";
 
 export async function comfyuiChecks(comfyui: string, pythonFlag: string | undefined): Promise<Check[]> {
   const checks: Check[] = [];
@@ -17,7 +18,7 @@ export async function comfyuiChecks(comfyui: string, pythonFlag: string | undefi
     if (info.isErr()) checks.push({ group: "comfyui", name: "bridge", status: "fail", summary: `cannot run ${python}`, fix: "pass --python PY, the interpreter ComfyUI runs with" });
     else {
       const b = bridgeStatus(info.value);
-      const fix = `comfy-env bridge install --python ${python}`;
+      const fix = commandLine(["comfy-env", "bridge", "install", "--python", python]);
       if (!b.installed) checks.push({ group: "comfyui", name: "bridge", status: "fail", summary: `not installed in ${b.sitePackages}`, fix });
       else if (!b.ours) checks.push({ group: "comfyui", name: "bridge", status: "warn", summary: `a comfy_env not installed by comfy-env (${b.version ?? "?"}) is in ${b.sitePackages}`, fix: `${fix} --force` });
       else if (b.outdated) checks.push({ group: "comfyui", name: "bridge", status: "fail", summary: `bridge ${b.version ?? "?"} differs from this binary's: ComfyUI refuses its node calls`, fix });
@@ -38,8 +39,8 @@ export async function comfyuiChecks(comfyui: string, pythonFlag: string | undefi
         const r = await importNodeFolder(pack.packDir, env.label, env.file.dir, pyDir, 300);
         const details = { nodeDir: r.nodeDir, envDir: r.envDir, nodes: r.nodes, ...(r.traceback ? { traceback: r.traceback } : {}) };
         if (!r.error) checks.push({ group: "comfyui", name: r.label, status: "ok", summary: `${r.nodes.length} node(s) import`, details });
-        else if (!r.envDir) checks.push({ group: "comfyui", name: r.label, status: "fail", summary: r.error, fix: `comfy-env install ${pack.packDir}`, details });
-        else checks.push({ group: "comfyui", name: r.label, status: "fail", summary: `import failed: ${r.error}`, fix: `the traceback names the missing or broken piece; try it by hand: comfy-env run ${r.nodeDir} -- python`, details });
+        else if (!r.envDir) checks.push({ group: "comfyui", name: r.label, status: "fail", summary: r.error, fix: commandLine(["comfy-env", "install", pack.packDir]), details });
+        else checks.push({ group: "comfyui", name: r.label, status: "fail", summary: `import failed: ${r.error}`, fix: `the traceback names the missing or broken piece; try it by hand: ${commandLine(["comfy-env", "run", r.nodeDir, "--", "python"])}`, details });
       }
     }
   } finally {

@@ -4,6 +4,7 @@ import { packDirOfConfigDir } from "../../config/discover.ts";
 import { lstatOrUndefined, walkTree } from "../../util/fs.ts";
 import { formatBytes } from "../format.ts";
 import type { Check } from "./check.ts";
+import { commandLine } from "../../util/command-line.ts";
 
 /** Bytes of `dir` only it holds (one link) and bytes shared with other envs or pixi's cache (hardlinks). */
 function diskUse(dir: string): { uniqueBytes: number; sharedBytes: number } {
@@ -32,7 +33,7 @@ export function envChecks(root: string): { checks: Check[]; bytes: number } {
     else if (s.state === "failed") checks.push({ group: "envs", name, status: "warn", summary: `not finished (a failed build); ${size}`, fix: `see ${path.join(s.dir, "install.log")}; \`comfy-env gc\` removes it`, details });
     else if (s.state === "building") checks.push({ group: "envs", name, status: "ok", summary: `being built${s.owner ? ` by pid ${s.owner.pid}` : ""}`, details });
     else if (s.links.length === 0) checks.push({ group: "envs", name, status: "warn", summary: `done, but no node folder links to it; ${size}`, fix: "`comfy-env gc` frees it", details });
-    else if (s.state === "broken") checks.push({ group: "envs", name, status: "warn", summary: `finished, but its Python is gone (deleted, or quarantined by an antivirus): its nodes cannot start; ${size}`, fix: `\`comfy-env install ${s.source ? packDirOfConfigDir(s.source) : "<pack>"}\` rebuilds it`, details });
+    else if (s.state === "broken") checks.push({ group: "envs", name, status: "warn", summary: `finished, but its Python is gone (deleted, or quarantined by an antivirus): its nodes cannot start; ${size}`, fix: `\`${s.source ? commandLine(["comfy-env", "install", packDirOfConfigDir(s.source)]) : "comfy-env install <pack>"}\` rebuilds it`, details });
     else checks.push({ group: "envs", name, status: "ok", summary: `done, ${s.links.length} link(s) (${s.source ?? "?"}); ${size}`, details });
   }
   return { checks, bytes };

@@ -8,6 +8,7 @@ import type { Result } from "../../util/result.ts";
 import { hostPixiPlatform } from "../../util/platform.ts";
 import { renderError } from "../errors/index.ts";
 import type { Check } from "./check.ts";
+import { commandLine } from "../../util/command-line.ts";
 
 function label(cuda: string | null, variant: string | null): string {
   if (cuda === null) return "CPU";
@@ -38,13 +39,13 @@ export function gpuChecks(root: string, now: Result<CudaDecision, CudaDecisionEr
       checks.push({ group: "gpu", name, status: "ok", summary: `built for ${label(built.cuda, built.variant)}, as a build now would be`, details });
       continue;
     }
-    const pack = meta.source ? packDirOfConfigDir(meta.source) : "<pack>";
+    const refresh = meta.source ? commandLine(["comfy-env", "install", "--refresh", packDirOfConfigDir(meta.source)]) : "comfy-env install --refresh <pack>";
     checks.push({
       group: "gpu",
       name,
       status: "warn",
       summary: `built for ${label(built.cuda, built.variant)}, but a build now targets ${label(want, d.variant)} (${d.reason})`,
-      fix: `comfy-env install --refresh ${pack} rebuilds it for this machine (keep it if it was built with --cuda on purpose)`,
+      fix: `${refresh} rebuilds it for this machine (keep it if it was built with --cuda on purpose)`,
       details,
     });
   }

@@ -3,20 +3,18 @@ import { renderConfigError } from "./config.ts";
 import { describeHttpError } from "./http.ts";
 
 import type { RenderedError } from "./types.ts";
-
-/** A shell-ready command line for hints. */
-const shell = (argv: string[]) => argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(" ");
+import { commandLine } from "../../util/command-line.ts";
 
 export function renderNodePackError(e: NodePackError): RenderedError {
   switch (e.kind) {
     case "git-missing":
       return {
         message: `node pack ${e.pack}: git was not found on PATH, so it cannot be cloned`,
-        hints: ["install git (https://git-scm.com) and rerun, or clone it yourself:", `  ${shell(e.command)}`],
+        hints: ["install git (https://git-scm.com) and rerun, or clone it yourself:", `  ${commandLine(e.command)}`],
       };
     case "git-failed":
       return {
-        message: `node pack ${e.pack}: \`${shell(e.command)}\` failed${e.exitCode === null ? "" : ` (exit ${e.exitCode})`}`,
+        message: `node pack ${e.pack}: \`${commandLine(e.command)}\` failed${e.exitCode === null ? "" : ` (exit ${e.exitCode})`}`,
         causes: e.tail,
         hints: ["check the repository and ref in [node_reqs]; a mirror of GitHub can be set with COMFY_ENV_GIT_BASE"],
       };

@@ -1,6 +1,7 @@
 import type { WheelCombo, WheelsError } from "../../wheels/types.ts";
 import { describeHttpError, httpHints } from "./http.ts";
 import type { RenderedError } from "./types.ts";
+import { commandLine } from "../../util/command-line.ts";
 
 /** `cu128 torch2.8 cp311/cp312`, with its platforms in brackets when asked. */
 export function describeCombo(c: WheelCombo, withPlatforms: boolean): string {
@@ -49,7 +50,7 @@ export function renderWheelsError(e: WheelsError): RenderedError {
       return { message: `cannot run ${e.command[0]}: ${e.message}`, hints: ["the environment's Python is missing; rebuild the environment"] };
     case "wheel-install-failed":
       return {
-        message: `installing CUDA wheels failed (exit code ${e.exitCode}): ${e.command.join(" ")}`,
+        message: `installing CUDA wheels failed (exit code ${e.exitCode}): ${commandLine(e.command)}`,
         causes: e.tail,
       };
   }
