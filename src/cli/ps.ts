@@ -1,5 +1,5 @@
 import { existingRuntimeBases } from "../runtime/paths.ts";
-import { readStates } from "../runtime/state.ts";
+import { readStates, type StopReason } from "../runtime/state.ts";
 import { openCommand } from "./args.ts";
 import { EXIT } from "./exit.ts";
 import type { Output } from "./output.ts";
@@ -8,6 +8,8 @@ const HELP = `Usage: comfy-env ps [--json]
 
 List the running supervisors (one per ComfyUI process) and their workers: pid, generation,
 state, restarts and log file.`;
+
+const STOPPED = { idle: "idle", free: "ComfyUI freed memory", unused: "not needed after reading its nodes" } satisfies Record<StopReason, string>;
 
 export async function runPs(args: string[], base: Output): Promise<number> {
   const opened = openCommand(args, {}, HELP, base);
@@ -27,7 +29,7 @@ export async function runPs(args: string[], base: Output): Promise<number> {
     if (s.workers.length === 0) out.result("  no workers yet");
     for (const w of s.workers) {
       const exit = w.lastExit ? `, last exit ${w.lastExit.signal ?? `code ${w.lastExit.code}`}` : "";
-      const state = w.stopped ? `${w.state} (${w.stopped === "idle" ? "idle" : "ComfyUI freed memory"})` : w.state;
+      const state = w.stopped ? `${w.state} (${STOPPED[w.stopped]})` : w.state;
       out.result(`  ${w.label}: ${state}, pid ${w.pid ?? "-"}, generation ${w.generation}, restarts ${w.restarts}${exit}`);
       out.result(`    log: ${w.log}`);
     }

@@ -8,6 +8,8 @@ export type ControlRequest =
   | { id: number; op: "ensure"; key: string }
   | { id: number; op: "exit_info"; key: string; wait_ms?: number }
   | { id: number; op: "kill"; key: string }
+  /** The bridge is done with a worker it started only to read node metadata: not a death. */
+  | { id: number; op: "stop"; key: string }
   | { id: number; op: "interrupt"; key: string }
   | { id: number; op: "ps" }
   | { id: number; op: "stop_idle" }
@@ -22,7 +24,7 @@ function fail(id: number, e: SupervisorError, describe: DescribeError): ControlR
   return { id, ok: false, kind: e.kind, error: describe(e), ...("log" in e ? { log: e.log } : {}) };
 }
 
-const OPS = new Set<string>(["spawn", "ensure", "exit_info", "kill", "interrupt", "ps", "stop_idle", "shutdown"] satisfies ControlRequest["op"][]);
+const OPS = new Set<string>(["spawn", "ensure", "exit_info", "kill", "stop", "interrupt", "ps", "stop_idle", "shutdown"] satisfies ControlRequest["op"][]);
 
 /**
  * The error reply for a frame that is no request we know: the bridge reads one reply per request,
@@ -61,8 +63,9 @@ export async function handleRequest(sup: Supervisor, r: ControlRequest, describe
         (e) => fail(r.id, e, describe),
       );
     }
-    case "kill": {
-      const res = await sup.kill(r.key);
+    case "kill":
+    case "stop": {
+      const res = await sup.kill(r.key, r.op === "stop" ? "unused" : undefined);
       return res.match(
         () => ({ id: r.id, ok: true as const }),
         (e) => fail(r.id, e, describe),

@@ -2,6 +2,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { PRIVATE_DIR_RE, stateDir } from "./paths.ts";
 
+/**
+ * Why a worker was stopped on purpose: idle past COMFY_ENV_WORKER_IDLE_S, ComfyUI's /free, or
+ * unused: started to read node metadata, and no call needed it then.
+ */
+export type StopReason = "idle" | "free" | "unused";
+
 /** What `comfy-env ps` shows about one worker. */
 export interface WorkerInfo {
   key: string;
@@ -15,8 +21,8 @@ export interface WorkerInfo {
   restarts: number;
   startedAt: string | null;
   lastExit: { code: number | null; signal: string | null } | null;
-  /** Why a "stopped" worker was stopped: unused past COMFY_ENV_WORKER_IDLE_S, or ComfyUI freed memory. */
-  stopped: "idle" | "free" | null;
+  /** Why a "stopped" worker was stopped. */
+  stopped: StopReason | null;
   lastPongAgoMs: number | null;
 }
 

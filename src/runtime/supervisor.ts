@@ -7,7 +7,7 @@ import { systemClock, type Clock } from "./clock.ts";
 import { configEnvVars } from "./config-vars.ts";
 import type { EnvVars } from "./isolation.ts";
 import type { RuntimeDirs } from "./paths.ts";
-import { writeState, type SupervisorInfo, type WorkerInfo } from "./state.ts";
+import { writeState, type StopReason, type SupervisorInfo, type WorkerInfo } from "./state.ts";
 import { WORKER_CONTRACT } from "./worker-contract.ts";
 import { workerLauncher, type Exit, type PrepareError, type WorkerLauncher, type WorkerProcess, type WorkerSpec } from "./worker-process.ts";
 
@@ -54,8 +54,6 @@ interface Worker {
   log: string;
 }
 
-/** Why a worker was stopped on purpose: idle past COMFY_ENV_WORKER_IDLE_S, or ComfyUI's /free. */
-export type StopReason = "idle" | "free";
 
 export interface SupervisorOptions {
   dirs: RuntimeDirs;
@@ -177,10 +175,15 @@ export class Supervisor {
   }
 
   /** Kill one worker (a call timed out); the next ensure starts a new generation. */
-  async kill(key: string): Promise<Result<void, SupervisorError>> {
+  /**
+   * Kill a worker (a death, counted for backoff); with `reason`, stop it on purpose instead, if
+   * it is ready (one starting is left alone: a call is on its way).
+   */
+  async kill(key: string, reason?: StopReason): Promise<Result<void, SupervisorError>> {
     const w = this.workers.get(key);
     if (!w) return err({ kind: "unknown-worker", key });
-    w.proc?.kill();
+    if (!reason) w.proc?.kill();
+    else if (w.state === "ready") this.stop(w, reason);
     if (w.exited) await Promise.race([w.exited, this.clock.sleep(2000)]);
     return ok(undefined);
   }

@@ -58,8 +58,10 @@ needs311("runtime through the bridge, real workers in a built env", () => {
     expect(r.error).toContain("UnbuiltPack/nodes");
     expect(r.error).toContain("comfy-env install");
     // That worker was started only to read the metadata: it is gone once read.
-    const workers = (await host.send({ op: "ps" })).workers as { pid: number | null }[];
+    const workers = (await host.send({ op: "ps" })).workers as { pid: number | null; state: string; stopped: string | null }[];
     expect(workers).toHaveLength(1);
+    // Stopped on purpose, not killed: no death for the backoff to count.
+    expect(workers[0]).toMatchObject({ state: "stopped", stopped: "unused" });
     expect(await waitUntil(() => !workers.some((w) => w.pid !== null && isRunning(w.pid)), 3000)).toBe(true);
   }, 60_000);
 

@@ -162,6 +162,22 @@ describe("stopping on purpose", () => {
     expect(handle(await atOnce(w.sup.ensure("idle"))).generation).toBe(3);
   });
 
+  test("the bridge's stop of a worker it started to read node metadata is no crash; a kill is", async () => {
+    await using w = await world();
+    await w.sup.spawn(w.spec("a"));
+    (await w.sup.kill("a", "unused"))._unsafeUnwrap();
+    expect(w.launcher.last.killed).toBe(true);
+    expect(w.state("a")).toMatchObject({ state: "stopped", stopped: "unused" });
+    // Had the stop counted, the crash after it would be the second death and wait 1 s.
+    expect(handle(await atOnce(w.sup.ensure("a"))).generation).toBe(2);
+    await crash(w.launcher.last);
+    expect(handle(await atOnce(w.sup.ensure("a"))).generation).toBe(3);
+    (await w.sup.kill("a"))._unsafeUnwrap();
+    await settle();
+    expect(w.state("a")).toMatchObject({ state: "exited", stopped: null });
+    expect(await atOnce(w.sup.ensure("a"))).toBe("pending");
+  });
+
   test("ComfyUI's /free stops every worker not running a request", async () => {
     await using w = await world();
     await w.sup.spawn(w.spec("idle"));

@@ -289,7 +289,8 @@ class EnvRuntime(object):
                 return  # a request waits for the turn (Turn.wait holds the queue), or no worker
             self._drop()
             try:
-                _supervisor.get().request("kill", key=self.key)
+                # "stop", not "kill": a stop on purpose, which is no death to back off from.
+                _supervisor.get().request("stop", key=self.key)
             except _supervisor.SupervisorError:
                 pass
         finally:
