@@ -23,6 +23,7 @@ import supervisor from "./comfy_env/_supervisor.py" with { type: "text" };
 import sysmem from "./comfy_env/_sysmem.py" with { type: "text" };
 import transport from "./comfy_env/_transport.py" with { type: "text" };
 import turn from "./comfy_env/_turn.py" with { type: "text" };
+import watchdog from "./comfy_env/_watchdog.py" with { type: "text" };
 import worker from "./comfy_env/_worker.py" with { type: "text" };
 
 /** The `comfy_env` package, path relative to site-packages → text; embedded in the binary. */
@@ -52,6 +53,7 @@ export const PACKAGE_FILES: Readonly<Record<string, string>> = {
   "comfy_env/_sysmem.py": sysmem,
   "comfy_env/_transport.py": transport,
   "comfy_env/_turn.py": turn,
+  "comfy_env/_watchdog.py": watchdog,
   "comfy_env/_worker.py": worker,
 };
 

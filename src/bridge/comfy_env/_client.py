@@ -5,11 +5,9 @@ import select
 import socket
 import sys
 import itertools
-import threading
-import time
 import weakref
 
-from . import _failures, _host_state, _protocol, _supervisor, _transport, _turn
+from . import _failures, _host_state, _protocol, _supervisor, _transport, _turn, _watchdog
 from ._codec import WireError
 from ._connection import PeerClosed
 from ._protocol import CB, ERR, HOST, OK, RELEASE
@@ -18,7 +16,6 @@ DEFAULT_TIMEOUT = 600.0
 # A connection unused this long is checked before its next request: its worker may have been
 # restarted since.
 STALE_AFTER = 0.5
-TICK = 0.05  # the watchdog's period
 _instance_ids = itertools.count(1)
 INSTANCE_ATTR = "_comfy_env_instance"  # a host node object's id for its twin in the worker
 
@@ -91,50 +88,6 @@ def _closed(sock):
     return bool(select.select([sock], [], [], 0)[0])
 
 
-class _Watchdog(object):
-    """One thread for all runtimes, looking at each every TICK (EnvRuntime._tick), so that the
-    hot path needs no clock: a call only shows its id in `running` while it runs."""
-
-    def __init__(self):
-        self.runtimes = []
-        self.thread = None
-        self.lock = threading.Lock()
-        self.folders = None  # the host's folder_paths as last seen (_host_state.folders_key)
-
-    def watch(self, runtime):
-        with self.lock:
-            self.runtimes.append(runtime)
-            if self.thread is None:
-                self.thread = threading.Thread(target=self._run, name="comfy-env-watchdog", daemon=True)
-                self.thread.start()
-
-    def _run(self):
-        while True:
-            time.sleep(TICK)
-            now = time.monotonic()
-            mm = sys.modules.get("comfy.model_management")
-            cancelled = getattr(mm, "processing_interrupted", None)
-            folders = _host_state.folders_key()
-            if folders != self.folders:  # a pack changed folder_paths without its functions
-                self.folders = folders
-                recheck()
-            for rt in list(self.runtimes):
-                rt._tick(now, cancelled)
-
-
-_watchdog = _Watchdog()
-
-
-def recheck():
-    """Before its next request each runtime checks its connection (workers were stopped) and
-    sends the host's ComfyUI settings again if they changed."""
-    for rt in list(_watchdog.runtimes):
-        rt.idle = True
-
-
-_supervisor.on_idle_stopped(recheck)
-
-
 class EnvRuntime(object):
     """One isolated folder's worker as seen from the host: spawn on first use, call, recover."""
 
@@ -177,7 +130,7 @@ class EnvRuntime(object):
             return 0
 
     def _tick(self, now, cancelled):
-        """The watchdog's look at this runtime (on its thread, every TICK)."""
+        """The watchdog's look at this runtime (on its thread, every _watchdog.TICK)."""
         call, conn = self.running, self.conn
         if not call:
             if self.seen != self.next_id:  # calls ran since the last look: the idle clock starts
@@ -185,7 +138,7 @@ class EnvRuntime(object):
             elif now - self.seen_at >= STALE_AFTER:
                 self.idle = True
             return
-        if call != self.seen:  # a new call: its clock starts now, up to one TICK late
+        if call != self.seen:  # a new call: its clock starts now, up to one _watchdog.TICK late
             self.seen, self.seen_at = call, now
         if conn is None:
             return

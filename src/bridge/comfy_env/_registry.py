@@ -9,7 +9,7 @@ import importlib.util
 import os
 import sys
 
-from . import _client, _discovery, _failures, _host_callbacks, _host_state, _imports, _node_cache, _proxies, _supervisor
+from . import _client, _discovery, _failures, _host_callbacks, _host_state, _imports, _node_cache, _proxies, _supervisor, _watchdog
 from ._protocol import CALL, META
 
 _INSTANCE = _client.INSTANCE_ATTR
@@ -107,7 +107,7 @@ def runtime_for(pack_dir, folder, env):
             "sys_path": [p for p in (base,) if p], "env_vars": {},
         }
         rt = _runtimes[folder] = _client.EnvRuntime(spec, spec["label"], _host_callbacks.CALLBACKS)
-        _host_state.watch(_client.recheck)
+        _host_state.watch(_watchdog.recheck)
     return rt
 
 
