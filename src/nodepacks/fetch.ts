@@ -8,7 +8,7 @@ import { loadConfigFile, ROOT_FILE_NAME } from "../config/parse.ts";
 import type { ConfigError, NodeReq } from "../config/types.ts";
 import { exists, removeTree } from "../util/fs.ts";
 import { onInterrupt } from "../util/interrupt.ts";
-import { err, ok, type Result } from "../util/result.ts";
+import { err, messageOf, ok, type Result } from "../util/result.ts";
 import { gitClone } from "./git.ts";
 import { mentionsNodePacks } from "./mentions.ts";
 import { fetchFromRegistry } from "./registry.ts";
@@ -90,7 +90,7 @@ async function fetchAndMove(req: NodeReq, src: PackSource, tmp: string, dir: str
     removeTree(tmp);
     // Another install put it there meanwhile: that copy is complete too.
     if (exists(dir)) return { ...base, outcome: "found" };
-    return { ...base, outcome: "failed", error: { kind: "pack-unpack-failed", pack: req.name, message: `cannot move it into ${dir}: ${String(e)}` } };
+    return { ...base, outcome: "failed", error: { kind: "pack-write-failed", pack: req.name, path: dir, message: messageOf(e) } };
   }
   return { ...base, outcome: "cloned" };
 }

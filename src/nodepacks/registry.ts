@@ -25,8 +25,8 @@ export async function fetchFromRegistry(pack: string, src: RegistrySource, dir: 
     fs.rmSync(zip, { force: true });
   }
   const files = extractAllFromZip(bytes);
-  if (files.isErr()) return err({ kind: "pack-unpack-failed", pack, message: downloadUrl, cause: files.error });
-  return writeTree(pack, unwrapped(files.value), dir);
+  if (files.isErr()) return err({ kind: "pack-bad-zip", pack, url: downloadUrl, cause: files.error });
+  return writeTree(pack, downloadUrl, unwrapped(files.value), dir);
 }
 
 function downloadUrlOf(text: string): string | undefined {
@@ -47,19 +47,21 @@ function unwrapped(files: { name: string; data: Uint8Array }[]): { name: string;
   return files.map((f) => ({ name: f.name.slice(top.length + 1), data: f.data }));
 }
 
-function writeTree(pack: string, files: { name: string; data: Uint8Array }[], dir: string): Result<void, NodePackError> {
+function writeTree(pack: string, url: string, files: { name: string; data: Uint8Array }[], dir: string): Result<void, NodePackError> {
   const root = path.resolve(dir);
+  // Every entry is checked before anything is written.
+  const unsafe = files.find((f) => !path.resolve(root, f.name).startsWith(root + path.sep));
+  if (unsafe) return err({ kind: "pack-unsafe-entry", pack, url, entry: unsafe.name });
+  let dest = root;
   try {
     fs.mkdirSync(root, { recursive: true });
     for (const f of files) {
-      const dest = path.resolve(root, f.name);
-      // An entry such as "../x" or "/etc/x" would land outside the pack folder.
-      if (!dest.startsWith(root + path.sep)) return err({ kind: "pack-unpack-failed", pack, message: `the zip names a file outside its folder: ${f.name}` });
+      dest = path.resolve(root, f.name);
       fs.mkdirSync(path.dirname(dest), { recursive: true });
       fs.writeFileSync(dest, f.data);
     }
   } catch (e) {
-    return err({ kind: "pack-unpack-failed", pack, message: messageOf(e) });
+    return err({ kind: "pack-write-failed", pack, path: dest, message: messageOf(e) });
   }
   return ok(undefined);
 }

@@ -22,8 +22,12 @@ export type NodePackError =
   | { kind: "git-failed"; pack: string; command: string[]; exitCode: number | null; tail: string[] }
   | { kind: "registry-unreachable"; pack: string; url: string; cause: HttpError }
   | { kind: "registry-bad-answer"; pack: string; url: string; message: string }
-  /** `cause`: the registry's zip could not be read (then `message` is its URL). */
-  | { kind: "pack-unpack-failed"; pack: string; message: string; cause?: ArchiveError }
+  /** The registry's zip at `url` cannot be read. */
+  | { kind: "pack-bad-zip"; pack: string; url: string; cause: ArchiveError }
+  /** An entry of the zip would land outside the pack folder ("../x", "/etc/x"): nothing is written. */
+  | { kind: "pack-unsafe-entry"; pack: string; url: string; entry: string }
+  /** Writing the pack, or moving it into place at `path`, failed. */
+  | { kind: "pack-write-failed"; pack: string; path: string; message: string }
   | { kind: "dependency-config"; pack: string; error: ConfigError };
 
 /** Where a pack is fetched from, resolved against the configured bases. */

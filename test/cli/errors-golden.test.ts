@@ -112,8 +112,9 @@ const EXAMPLES: { [M in ErrorModule]: ErrorOf<M>[] } = {
     { kind: "git-failed", pack: "ComfyUI-Other", command: ["git", "clone", "https://github.com/a/ComfyUI-Other"], exitCode: 128, tail: ["fatal: repository not found"] },
     { kind: "registry-unreachable", pack: "other", url: "https://api.comfy.org/nodes/other", cause: { kind: "http-status", url: "https://api.comfy.org/nodes/other", status: 500 } },
     { kind: "registry-bad-answer", pack: "other", url: "https://api.comfy.org/nodes/other", message: "no downloadUrl" },
-    { kind: "pack-unpack-failed", pack: "other", message: "the zip names a file outside the pack: ../x" },
-    { kind: "pack-unpack-failed", pack: "other", message: "https://cdn.comfy.org/other/1.0.zip", cause: { kind: "archive-corrupt", format: "zip", message: "no end of central directory" } },
+    { kind: "pack-bad-zip", pack: "other", url: "https://cdn.comfy.org/other/1.0.zip", cause: { kind: "archive-corrupt", format: "zip", message: "no end of central directory" } },
+    { kind: "pack-unsafe-entry", pack: "other", url: "https://cdn.comfy.org/other/1.0.zip", entry: "../x" },
+    { kind: "pack-write-failed", pack: "other", path: "/c/custom_nodes/other", message: "EACCES: permission denied, rename '/c/custom_nodes/.other.comfy-env-12.tmp' -> '/c/custom_nodes/other'" },
     { kind: "dependency-config", pack: "ComfyUI-Other", error: { kind: "toml-syntax", file: "/c/custom_nodes/ComfyUI-Other/comfy-env.toml", line: 1, column: 1, message: "Unexpected character" } },
   ],
   runtime: [

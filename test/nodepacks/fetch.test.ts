@@ -121,6 +121,26 @@ describe("registry packs", () => {
     }
   });
 
+  test("a zip naming a file outside the pack's folder: refused before anything is written, nothing left in custom_nodes", async () => {
+    await using dir = await tmpdir();
+    const served = path.join(dir.path, "served");
+    fs.mkdirSync(path.join(served, "nodes", "evil"), { recursive: true });
+    const zip = path.join(served, "evil.zip");
+    const py = Bun.spawnSync(["python3", "-c", "import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], 'w') as z:\n  z.writestr('__init__.py', '')\n  z.writestr('../Caller/__init__.py', 'owned = 1')", zip]);
+    expect(py.exitCode).toBe(0);
+    const server = await startStaticServer(served);
+    try {
+      fs.writeFileSync(path.join(served, "nodes", "evil", "install"), JSON.stringify({ downloadUrl: `${server.url}evil.zip` }));
+      const { nodes, root } = caller(dir.path, '[node_reqs]\nEvil = { registry = "evil" }\n');
+      const [r] = (await fetchNodePacks([root], { env: { ...process.env, COMFY_ENV_REGISTRY_URL: server.url } }))._unsafeUnwrap();
+      expect(r?.error).toEqual({ kind: "pack-unsafe-entry", pack: "Evil", url: `${server.url}evil.zip`, entry: "../Caller/__init__.py" });
+      expect(fs.readdirSync(nodes)).toEqual(["Caller"]);
+      expect(fs.readdirSync(path.join(nodes, "Caller"))).not.toContain("__init__.py");
+    } finally {
+      await server.stop();
+    }
+  });
+
   test("offline: fails naming the pack and the URL, nothing left in custom_nodes", async () => {
     await using dir = await tmpdir();
     const { nodes, root } = caller(dir.path, '[node_reqs]\nRegPack = { registry = "reg-pack" }\n');

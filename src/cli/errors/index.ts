@@ -76,7 +76,7 @@ export const EXIT_CODE = {
   link: { "link-blocked": USER, "link-failed": FAILED, "path-too-long": FAILED },
   detect: { "bad-cuda-override": USER, "unsupported-cuda": USER, "no-torch-for-python": USER, "not-found": FAILED, "call-failed": FAILED, timeout: FAILED, "parse-failed": FAILED },
   http: { "http-status": FAILED, network: FAILED, truncated: FAILED, "too-slow": FAILED, "timed-out": FAILED, "too-large": FAILED, "write-failed": FAILED },
-  nodepack: { "git-missing": TOOL, "git-failed": FAILED, "registry-unreachable": FAILED, "registry-bad-answer": FAILED, "pack-unpack-failed": FAILED, "dependency-config": USER },
+  nodepack: { "git-missing": TOOL, "git-failed": FAILED, "registry-unreachable": FAILED, "registry-bad-answer": FAILED, "pack-bad-zip": FAILED, "pack-unsafe-entry": FAILED, "pack-write-failed": FAILED, "dependency-config": USER },
   runtime: {
     "unknown-worker": FAILED,
     "spawn-failed": FAILED,

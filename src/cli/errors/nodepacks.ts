@@ -26,9 +26,19 @@ export function renderNodePackError(e: NodePackError): RenderedError {
       };
     case "registry-bad-answer":
       return { message: `node pack ${e.pack}: the registry answer at ${e.url} is not usable: ${e.message}` };
-    case "pack-unpack-failed":
-      if (e.cause) return { message: `node pack ${e.pack}: ${e.message}: ${e.cause.kind === "archive-corrupt" ? e.cause.message : "not a zip"}` };
-      return { message: `node pack ${e.pack}: ${e.message}` };
+    case "pack-bad-zip":
+      return {
+        message: `node pack ${e.pack}: cannot unpack ${e.url}`,
+        causes: [e.cause.kind === "archive-corrupt" ? e.cause.message : `no ${e.cause.member} in it`],
+        hints: ["rerun (a download cut short); if it persists, the registry's archive is broken: tell the pack's author"],
+      };
+    case "pack-unsafe-entry":
+      return {
+        message: `node pack ${e.pack}: ${e.url} names a file outside the pack's folder (${e.entry}); nothing was written`,
+        hints: ["an archive made that way is unsafe to unpack: tell the pack's author"],
+      };
+    case "pack-write-failed":
+      return { message: `node pack ${e.pack}: cannot write ${e.path}: ${e.message}`, hints: ["check free space and permissions of custom_nodes"] };
     case "dependency-config": {
       const r = renderConfigError(e.error);
       return { ...r, message: `node pack ${e.pack}: ${r.message}` };
