@@ -99,19 +99,29 @@ describe("git packs", () => {
   });
 });
 
+/**
+ * A registry on loopback whose API answers for pack `id` with the downloadUrl of a zip of
+ * `files` (written by Python's zipfile, as a real one is).
+ */
+async function registryWith(dir: string, id: string, files: Record<string, string>) {
+  const served = path.join(dir, "served");
+  fs.mkdirSync(path.join(served, "nodes", id), { recursive: true });
+  const zip = path.join(served, `${id}.zip`);
+  const py = Bun.spawnSync(["python3", "-c", "import json, sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:\n  for n, t in json.loads(sys.argv[2]).items(): z.writestr(n, t)", zip, JSON.stringify(files)]);
+  expect(py.exitCode).toBe(0);
+  const server = await startStaticServer(served);
+  const zipUrl = `${server.url}${id}.zip`;
+  fs.writeFileSync(path.join(served, "nodes", id, "install"), JSON.stringify({ downloadUrl: zipUrl }));
+  return { server, zipUrl, env: { ...process.env, COMFY_ENV_REGISTRY_URL: server.url } };
+}
+
 describe("registry packs", () => {
   test("the API's downloadUrl is fetched and unpacked, its single top folder unwrapped", async () => {
     await using dir = await tmpdir();
-    const served = path.join(dir.path, "served");
-    fs.mkdirSync(path.join(served, "nodes", "reg-pack"), { recursive: true });
-    const zip = path.join(served, "reg-pack.zip");
-    const py = Bun.spawnSync(["python3", "-c", "import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:\n  z.writestr('reg-pack-1.2.3/__init__.py', 'X = 1\\n')\n  z.writestr('reg-pack-1.2.3/sub/a.txt', 'a')", zip]);
-    expect(py.exitCode).toBe(0);
-    const server = await startStaticServer(served);
+    const { server, env } = await registryWith(dir.path, "reg-pack", { "reg-pack-1.2.3/__init__.py": "X = 1\n", "reg-pack-1.2.3/sub/a.txt": "a" });
     try {
-      fs.writeFileSync(path.join(served, "nodes", "reg-pack", "install"), JSON.stringify({ downloadUrl: `${server.url}reg-pack.zip` }));
       const { nodes, root } = caller(dir.path, '[node_reqs]\nRegPack = { registry = "reg-pack", version = "1.2.3" }\n');
-      const [r] = (await fetchNodePacks([root], { env: { ...process.env, COMFY_ENV_REGISTRY_URL: server.url } }))._unsafeUnwrap();
+      const [r] = (await fetchNodePacks([root], { env }))._unsafeUnwrap();
       expect(r).toMatchObject({ name: "RegPack", outcome: "cloned", source: "registry:reg-pack@1.2.3" });
       expect(fs.readFileSync(path.join(nodes, "RegPack", "__init__.py"), "utf8")).toBe("X = 1\n");
       expect(fs.readFileSync(path.join(nodes, "RegPack", "sub", "a.txt"), "utf8")).toBe("a");
@@ -123,17 +133,11 @@ describe("registry packs", () => {
 
   test("a zip naming a file outside the pack's folder: refused before anything is written, nothing left in custom_nodes", async () => {
     await using dir = await tmpdir();
-    const served = path.join(dir.path, "served");
-    fs.mkdirSync(path.join(served, "nodes", "evil"), { recursive: true });
-    const zip = path.join(served, "evil.zip");
-    const py = Bun.spawnSync(["python3", "-c", "import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], 'w') as z:\n  z.writestr('__init__.py', '')\n  z.writestr('../Caller/__init__.py', 'owned = 1')", zip]);
-    expect(py.exitCode).toBe(0);
-    const server = await startStaticServer(served);
+    const { server, zipUrl, env } = await registryWith(dir.path, "evil", { "__init__.py": "", "../Caller/__init__.py": "owned = 1" });
     try {
-      fs.writeFileSync(path.join(served, "nodes", "evil", "install"), JSON.stringify({ downloadUrl: `${server.url}evil.zip` }));
       const { nodes, root } = caller(dir.path, '[node_reqs]\nEvil = { registry = "evil" }\n');
-      const [r] = (await fetchNodePacks([root], { env: { ...process.env, COMFY_ENV_REGISTRY_URL: server.url } }))._unsafeUnwrap();
-      expect(r?.error).toEqual({ kind: "pack-unsafe-entry", pack: "Evil", url: `${server.url}evil.zip`, entry: "../Caller/__init__.py" });
+      const [r] = (await fetchNodePacks([root], { env }))._unsafeUnwrap();
+      expect(r?.error).toEqual({ kind: "pack-unsafe-entry", pack: "Evil", url: zipUrl, entry: "../Caller/__init__.py" });
       expect(fs.readdirSync(nodes)).toEqual(["Caller"]);
       expect(fs.readdirSync(path.join(nodes, "Caller"))).not.toContain("__init__.py");
     } finally {
