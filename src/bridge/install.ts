@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { BINARY_FILE, PACKAGE_FILES } from "./files.ts";
 import { err, ok, type Result, messageOf } from "../util/result.ts";
+import { namesIn } from "../util/fs.ts";
 import { VERSION } from "../version.ts";
 
 export const PACKAGE_DIR = "comfy_env";
@@ -48,12 +49,7 @@ interface DistInfo {
 }
 
 function distInfos(site: string): DistInfo[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(site);
-  } catch {
-    return [];
-  }
+  const names = namesIn(site);
   return names
     .filter((n) => /^comfy_env-[^-]+\.dist-info$/i.test(n))
     .map((n) => {

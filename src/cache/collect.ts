@@ -4,7 +4,7 @@ import type { BuildPaths } from "./layout.ts";
 import { liveLinks } from "./links.ts";
 import { pidAlive, tryBuildLock, type LockError } from "./lock.ts";
 import type { LinksError } from "./errors.ts";
-import { removeTree, treeSize, type FsError } from "../util/fs.ts";
+import { namesIn, removeTree, treeSize, type FsError } from "../util/fs.ts";
 import { err, ok, type Result } from "../util/result.ts";
 
 const TRASH_PREFIX = ".gc-";
@@ -49,12 +49,7 @@ export interface Leftover {
  * ever uses those names, so they are only disk space. A gc that still runs keeps its own.
  */
 export function leftovers(root: string): Leftover[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(root);
-  } catch {
-    return [];
-  }
+  const names = namesIn(root);
   return names.flatMap((n) => {
     const m = /^\.gc-_env_[0-9a-f]+-(\d+)$/.exec(n);
     if (!m || pidAlive(Number(m[1]))) return [];

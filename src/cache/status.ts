@@ -1,9 +1,8 @@
-import fs from "node:fs";
 import { buildPaths, BUILD_DIR_PATTERN, envPythonPath, type BuildPaths } from "./layout.ts";
 import { lockState, type LockOwner } from "./lock.ts";
 import { liveLinks } from "./links.ts";
 import { readMeta } from "./meta.ts";
-import { exists, treeSize } from "../util/fs.ts";
+import { exists, namesIn, treeSize } from "../util/fs.ts";
 import type { LinksError } from "./errors.ts";
 
 export type BuildState = "done" | "broken" | "building" | "stale" | "failed";
@@ -27,12 +26,7 @@ export interface EnvStatus {
 }
 
 export function listBuilds(root: string): BuildPaths[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(root);
-  } catch {
-    return [];
-  }
+  const names = namesIn(root);
   return names
     .filter((n) => BUILD_DIR_PATTERN.test(n))
     .sort()

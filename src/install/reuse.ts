@@ -1,11 +1,10 @@
-import fs from "node:fs";
 import path from "node:path";
 import { buildDigest, buildNames, configDigest, type BuildIdentity } from "../cache/hash.ts";
 import { buildPaths, envPythonPath, LAYOUT, type BuildPaths } from "../cache/layout.ts";
 import { readMeta, type BuildMeta } from "../cache/meta.ts";
 import { selectTorchBuild } from "../detect/versions.ts";
 import { readLink } from "../link/index.ts";
-import { exists } from "../util/fs.ts";
+import { exists, namesIn } from "../util/fs.ts";
 import type { FoundEnv } from "./find.ts";
 import type { BuildRequest } from "./request.ts";
 
@@ -22,12 +21,7 @@ export function isUsable(p: BuildPaths): boolean {
 
 /** The `_env_*` links in a node folder that point into builds of `root`, with those builds. */
 export function linkedBuilds(nodeDir: string, root: string): { link: string; paths: BuildPaths }[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(nodeDir).filter((n) => n.startsWith("_env_"));
-  } catch {
-    return [];
-  }
+  const names = namesIn(nodeDir).filter((n) => n.startsWith("_env_"));
   const found: { link: string; paths: BuildPaths }[] = [];
   for (const n of names.sort()) {
     const link = path.join(nodeDir, n);

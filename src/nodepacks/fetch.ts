@@ -13,7 +13,7 @@ import { gitClone } from "./git.ts";
 import { mentionsNodePacks } from "./mentions.ts";
 import { fetchFromRegistry } from "./registry.ts";
 import { describeSource, packSource } from "./source.ts";
-import type { NodePackError, NodePackResult, PackSource } from "./types.ts";
+import type { NodePackResult, PackSource } from "./types.ts";
 
 export interface FetchOptions {
   env?: Record<string, string | undefined>;

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { PRIVATE_DIR_RE, stateDir } from "./paths.ts";
+import { namesIn } from "../util/fs.ts";
 
 /**
  * Why a worker was stopped on purpose: idle past COMFY_ENV_WORKER_IDLE_S, ComfyUI's /free, or
@@ -56,12 +57,7 @@ function alive(pid: number): boolean {
 /** Live supervisors' state; files of dead ones (a supervisor killed with -9) are removed. */
 export function readStates(base: string): SupervisorInfo[] {
   const dir = stateDir(base);
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
+  const names = namesIn(dir);
   const out: SupervisorInfo[] = [];
   for (const n of names.filter((n) => /^\d+\.json$/.test(n)).sort()) {
     const file = path.join(dir, n);

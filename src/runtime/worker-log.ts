@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { readEnv } from "../util/env.ts";
+import { namesIn } from "../util/fs.ts";
 
 /** Default bound of one worker log file; with the one rotated copy a worker keeps at most twice this. */
 const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
@@ -69,12 +70,7 @@ const LOG_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
  * removed files.
  */
 export function pruneOldLogs(dir: string, now: number = Date.now(), maxAgeMs: number = LOG_MAX_AGE_MS): string[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
+  const names = namesIn(dir);
   const removed: string[] = [];
   for (const n of names) {
     if (!/\.log(\.1)?$/.test(n)) continue;

@@ -107,6 +107,15 @@ export function readText(p: string): Result<string, FsError> {
   return tryFs("read", p, () => fs.readFileSync(p, "utf8"));
 }
 
+/** The names in folder `dir`; none when it is missing or cannot be read (a listing, never an error). */
+export function namesIn(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
 /**
  * Every entry below `dir`, depth first, with its absolute path and its path relative to `dir`.
  * Links are visited, never followed; a folder that cannot be read is passed over.

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import tls from "node:tls";
 import { readEnv } from "./env.ts";
-import { tryFs } from "./fs.ts";
+import { namesIn, tryFs } from "./fs.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -25,12 +25,7 @@ function pemCerts(file: string): string[] {
 /** OpenSSL's SSL_CERT_DIR: folders (path-list) of PEM files, hashed names included. */
 function dirCerts(dirs: string): string[] {
   return dirs.split(path.delimiter).flatMap((dir) => {
-    let names: string[];
-    try {
-      names = fs.readdirSync(dir);
-    } catch {
-      return [];
-    }
+    const names = namesIn(dir);
     return names.filter((n) => /\.(pem|crt|cer)$|^[0-9a-f]{8}\.\d+$/i.test(n)).flatMap((n) => pemCerts(path.join(dir, n)));
   });
 }
