@@ -1,11 +1,11 @@
 // The install step that runs before envs are built: fetch the node packs that the root files
 // of the packs being installed ask for ([node_reqs] / [node_packs]), and hand back the fetched
 // packs so that their envs are installed like the caller's.
-import fs from "node:fs";
 import { findEnvs, type FoundPack } from "./find.ts";
 import type { ConfigError } from "../config/types.ts";
 import { mentionsNodePacks } from "../nodepacks/mentions.ts";
 import type { NodePackResult } from "../nodepacks/types.ts";
+import { readText } from "../util/fs.ts";
 import { err, ok, type Result } from "../util/result.ts";
 import type { Reporter } from "./reporter.ts";
 
@@ -17,7 +17,8 @@ export interface NodePackStep {
 }
 
 export async function installNodePacks(found: FoundPack[], reporter: Reporter): Promise<Result<NodePackStep, ConfigError>> {
-  const rootFiles = found.flatMap((p) => (p.root && mentionsNodePacks(readOr(p.root.path)) ? [p.root.path] : []));
+  // An unreadable root file mentions nothing here; the build step reports it.
+  const rootFiles = found.flatMap((p) => (p.root && mentionsNodePacks(readText(p.root.path).unwrapOr("")) ? [p.root.path] : []));
   if (rootFiles.length === 0) return ok({ packs: [], results: [] });
   const { fetchNodePacks } = await import("../nodepacks/fetch.ts");
   const fetched = await fetchNodePacks(rootFiles, {
@@ -43,12 +44,4 @@ export async function installNodePacks(found: FoundPack[], reporter: Reporter): 
     else if (envs.error.kind !== "no-config") return err(envs.error);
   }
   return ok({ packs, results: fetched.value });
-}
-
-function readOr(file: string): string {
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch {
-    return ""; // unreadable: the build step reports it
-  }
 }
