@@ -10,6 +10,8 @@ import shutil
 import subprocess
 import sys
 
+from . import _contract
+
 __all__ = [
     "register_nodes", "install", "setup_env", "copy_files", "request_vram_budget", "WorkerError", "USE_COMFY_ENV_VAR",
     "wrap_nodes", "wrap_isolated_nodes", "enable_isolation", "setup_isolated_imports",
@@ -87,7 +89,7 @@ def setup_isolated_imports(init_file):
     packages that only the pack's environments have succeed in ComfyUI's Python with stubs
     (see _imports), since the nodes then run in their worker. Returns the stubbed module names,
     a list that grows as the pack imports them."""
-    if os.environ.get("COMFYUI_ISOLATION_WORKER") == "1":
+    if _contract.in_worker():
         return []  # the worker has the real packages
     from . import _imports
 
@@ -202,7 +204,7 @@ def _comfy_folder(kind, base):
 
 def request_vram_budget(total_size, model_info=None):
     """Ask ComfyUI to free `total_size` bytes of VRAM; from a worker this goes to the host."""
-    if os.environ.get("COMFYUI_ISOLATION_WORKER") == "1":
+    if _contract.in_worker():
         from . import _current_call
 
         return _current_call.callback("vram", total_size, model_info)

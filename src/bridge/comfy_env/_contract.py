@@ -16,6 +16,7 @@ while a request runs (a node holding the GIL cannot pong, and is not hung); BUSY
 finished requests mod 256 (a worker in use vs an idle one).
 A test (test/runtime/worker-contract.test.ts) checks that both files say the same.
 """
+import os
 
 WORKER_MODULE = "comfy_env._worker"
 ENV_SECRET = "COMFY_ENV_WORKER_SECRET"
@@ -30,6 +31,11 @@ INTERRUPT = b"interrupt"
 BUSY_SIZE = 2
 BUSY_RUNNING = 0
 BUSY_FINISHED = 1
+
+
+def in_worker():
+    """Whether this process is a worker (ENV_MARK set by the supervisor), not ComfyUI."""
+    return os.environ.get(ENV_MARK) == "1"
 
 
 def describe():

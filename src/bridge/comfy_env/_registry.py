@@ -9,7 +9,7 @@ import importlib.util
 import os
 import sys
 
-from . import _client, _discovery, _failures, _host_callbacks, _host_state, _imports, _node_cache, _proxies, _supervisor, _watchdog
+from . import _client, _contract, _discovery, _failures, _host_callbacks, _host_state, _imports, _node_cache, _proxies, _supervisor, _watchdog
 from ._protocol import CALL, META
 
 _INSTANCE = _client.INSTANCE_ATTR
@@ -27,13 +27,14 @@ def _not_built_message(pack_dir, folder, node):
 
 def _import_failure(label, e, log):
     """Why the folder's nodes did not import (e: the meta request's WorkerError), in words."""
-    lines = _failures.log_tail(log, None) if e.exit is not None else _failures.log_tail_after_import(log)
     if e.exit is not None:
+        lines = _failures.log_tail(log, None)
         why = "its worker died while importing them: %s" % _failures.describe_exit(e.exit)
         where = _failures.crash_module(lines)
         if where:
             why += ", in %s line %d" % where
     else:
+        lines = _failures.log_tail_after_import(log)
         tb = _failures.meaningful((e.remote_traceback or str(e)).splitlines())
         why = "%s\n%s" % (tb[-1] if tb else str(e), "\n".join(tb[-8:-1]))
     tail = lines[-_failures.TAIL_LINES:]
@@ -123,7 +124,7 @@ def wrap_classes(pack_dir, folder, mappings, only_inside):
     """Make each node class of `mappings` run its FUNCTION in `folder`'s worker (the older
     forms imported the classes in the host first). The worker finds a class by its mapping
     key in the folder's NODE_CLASS_MAPPINGS, or by class name. Returns how many it wrapped."""
-    if os.environ.get("COMFYUI_ISOLATION_WORKER") == "1":
+    if _contract.in_worker():
         return 0
     if not os.path.isfile(os.path.join(folder, "__init__.py")):
         raise RuntimeError(
@@ -175,7 +176,7 @@ def _in_process(pack_dir, folder, caller_pkg, classes, display):
 
 def register(pack_dir, caller_pkg, nodes_package="nodes"):
     classes, display = {}, {}
-    isolate = os.environ.get("COMFYUI_ISOLATION_WORKER") != "1"
+    isolate = not _contract.in_worker()
     for folder, iso in _discovery.discover(pack_dir, nodes_package):
         if iso and isolate:
             _isolated(pack_dir, folder, classes, display)

@@ -11,7 +11,6 @@ import array
 import hmac
 import os
 import socket
-import struct
 import sys
 import time
 
@@ -20,7 +19,6 @@ from ._codec import WireError
 
 AUTH_TIMEOUT = 5.0  # seconds a client has to send its whole secret
 SECRET_LIMIT = 256
-_HDR = struct.Struct(">I")
 
 
 class StaleBridge(Exception):
@@ -122,7 +120,7 @@ def connect(address, secret, timeout=10.0):
 
 def send_raw(sock, payload, fds=()):
     """A length-prefixed frame; on a Unix socket `fds` ride along (SCM_RIGHTS)."""
-    frame = _HDR.pack(len(payload)) + payload
+    frame = _connection._HDR.pack(len(payload)) + payload
     if not fds:
         sock.sendall(frame)
         return
@@ -139,7 +137,7 @@ def recv_raw(sock, limit, fds=None, deadline=None):
     hdr = _recv_exact(sock, 4, fds, deadline)
     if hdr is None:
         return None
-    n = _HDR.unpack(hdr)[0]
+    n = _connection._HDR.unpack(hdr)[0]
     if n > limit:
         return None
     return _recv_exact(sock, n, fds, deadline)
