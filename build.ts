@@ -8,13 +8,13 @@
 //                                           release target, unpacked; the Windows smoke test under wine)
 //   --outdir DIR                          → write into DIR instead of dist/
 // Cross-compiling makes Bun fetch that target's runtime from the npm registry once (cached).
-import { createHash } from "node:crypto";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import pkg from "./package.json" with { type: "json" };
 import { tarGz, zip } from "./src/util/archive-write.ts";
 import { hostOs } from "./src/util/platform.ts";
+import { sha256Hex } from "./src/util/sha256.ts";
 import { archiveFormat, executableName, formatSha256Sums, INSTALLER_FILES, RELEASE_TARGETS, releaseAssetName, SUMS_FILE, targetExecutableName } from "./src/util/release.ts";
 
 function git(...args: string[]): string | undefined {
@@ -58,10 +58,6 @@ async function compile(outfile: string, target: string, bunTarget?: Bun.Build.Co
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-}
-
-function sha256(file: string): string {
-  return createHash("sha256").update(readFileSync(file)).digest("hex");
 }
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
@@ -125,7 +121,7 @@ if (values.target !== undefined) {
     }
     const archive = path.join(outdir, name);
     writeFileSync(archive, packed.value);
-    assets.push({ name, sha256: sha256(archive) });
+    assets.push({ name, sha256: sha256Hex(packed.value) });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(`built ${archive} (${t.bunTarget}, ${mb(entry.data.length)} → ${mb(packed.value.length)}, ${seconds}s)`);
   }
@@ -135,7 +131,7 @@ if (values.target !== undefined) {
   }
   for (const f of INSTALLER_FILES) {
     copyFileSync(path.join(import.meta.dir, f), path.join(outdir, f));
-    assets.push({ name: f, sha256: sha256(path.join(outdir, f)) });
+    assets.push({ name: f, sha256: sha256Hex(readFileSync(path.join(outdir, f))) });
   }
   await Bun.write(path.join(outdir, SUMS_FILE), formatSha256Sums(assets));
   const total = assets.reduce((n, a) => n + statSync(path.join(outdir, a.name)).size, 0);

@@ -5,6 +5,7 @@ import { BUILD_DIR_PATTERN } from "../cache/layout.ts";
 import { configEnvVars } from "../runtime/config-vars.ts";
 import { isolationEnv, type EnvVars } from "../runtime/isolation.ts";
 import { envPythonRelPath, hostOs } from "../util/platform.ts";
+import { namesIn } from "../util/fs.ts";
 import { messageOf } from "../util/result.ts";
 import { openCommand, usage } from "./args.ts";
 import { errorDocOf, reportError } from "./errors/index.ts";
@@ -23,14 +24,8 @@ Exits with COMMAND's exit code (128 + the signal's number if a signal ended it).
 
 /** The folder's env as the bridge picks it: the newest `_env_<hash>` link whose Python exists. */
 export function findNodeEnv(nodeDir: string): string | undefined {
-  let names: string[];
-  try {
-    names = fs.readdirSync(nodeDir);
-  } catch {
-    return undefined;
-  }
   let best: { mtime: number; dir: string } | undefined;
-  for (const n of names) {
+  for (const n of namesIn(nodeDir)) {
     const dir = path.join(nodeDir, n);
     if (!BUILD_DIR_PATTERN.test(n) || !fs.existsSync(path.join(dir, envPythonRelPath()))) continue;
     const mtime = fs.lstatSync(dir).mtimeMs;

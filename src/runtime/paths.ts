@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { readEnv } from "../util/env.ts";
+import { namesIn } from "../util/fs.ts";
 import { codeOf, err, ok, type Result, messageOf } from "../util/result.ts";
 
 /**
@@ -119,16 +120,10 @@ export function resolveRuntimeBase(env: RuntimeEnv = processRuntimeEnv()): Resul
 
 /** Every runtime base of this user that exists and is private: where `ps` finds supervisors. */
 export function existingRuntimeBases(env: RuntimeEnv = processRuntimeEnv()): string[] {
-  let fresh: string[] = [];
-  try {
-    const prefix = `comfy-env-${who(env)}-`;
-    fresh = fs
-      .readdirSync(env.tmp)
-      .filter((n) => n.startsWith(prefix))
-      .map((n) => path.join(env.tmp, n));
-  } catch {
-    // no temp folder: nothing there
-  }
+  const prefix = `comfy-env-${who(env)}-`;
+  const fresh = namesIn(env.tmp)
+    .filter((n) => n.startsWith(prefix))
+    .map((n) => path.join(env.tmp, n));
   return [...fixedBases(env), ...fresh].filter((b) => checkPrivate(b, env.uid, false).isOk());
 }
 
@@ -145,11 +140,16 @@ export function stateDir(base: string): string {
   return path.join(base, "supervisors");
 }
 
+/** The worker logs of a runtime base (one per folder and ComfyUI process key). */
+export function logsDir(base: string): string {
+  return path.join(base, "logs");
+}
+
 /** A supervisor's private folder is `s<pid>-<random>`: the pid lets the next one clean it after a SIGKILL. */
 export const PRIVATE_DIR_RE = /^s(\d+)-[0-9a-f]+$/;
 
 export function createRuntimeDirs(base: string, pid: number, uid: number | undefined = processRuntimeEnv().uid): Result<RuntimeDirs, RuntimeDirError> {
-  const dirs = { base, state: stateDir(base), logs: path.join(base, "logs"), private: path.join(base, `s${pid}-${crypto.randomBytes(3).toString("hex")}`) };
+  const dirs = { base, state: stateDir(base), logs: logsDir(base), private: path.join(base, `s${pid}-${crypto.randomBytes(3).toString("hex")}`) };
   for (const d of [dirs.base, dirs.state, dirs.logs, dirs.private]) {
     const r = privateDir(d, uid);
     if (r.isErr()) return err(r.error);

@@ -4,15 +4,10 @@
 // each deflated file; node:zlib does the compressing.
 import { crc32, deflateRawSync, gzipSync } from "node:zlib";
 import { err, ok, type Result } from "./result.ts";
-import { tarBytes, type TarError } from "./tar.ts";
+import { tarBytes, type TarEntry, type TarError } from "./tar.ts";
 
-export interface ArchiveEntry {
-  /** Path inside the archive, `/`-separated. */
-  name: string;
-  data: Uint8Array;
-  /** Unix permission bits (0o755 for an executable). */
-  mode: number;
-}
+/** A tar entry whose Unix permission bits are given (0o755 for an executable); the mtime is the archive's. */
+export type ArchiveEntry = Omit<TarEntry, "mtime"> & { mode: number };
 
 export type ArchiveWriteError = TarError | { kind: "too-large"; name: string };
 

@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { listBuilds } from "../../cache/status.ts";
-import { stateDir } from "../../runtime/paths.ts";
+import { logsDir, stateDir } from "../../runtime/paths.ts";
+import { namesIn } from "../../util/fs.ts";
 import type { Result } from "../../util/result.ts";
 import { writeTarGz, type TarEntry, type TarError } from "../../util/tar.ts";
 import { redactUrlCredentials } from "../../util/redact.ts";
@@ -9,9 +10,9 @@ import { redactUrlCredentials } from "../../util/redact.ts";
 /** The folder every member sits in, so unpacking a bundle never spills into the current folder. */
 const TOP = "comfy-env-doctor";
 /** The end of each log that goes in: the last lines say what failed, and a bundle stays attachable. */
-export const LOG_TAIL_BYTES = 1024 * 1024;
+const LOG_TAIL_BYTES = 1024 * 1024;
 /** Worker logs go in newest first up to this many bytes: a runtime folder keeps one log per worker ever started. */
-export const WORKER_LOGS_BYTES = 16 * 1024 * 1024;
+const WORKER_LOGS_BYTES = 16 * 1024 * 1024;
 
 const utf8 = new TextEncoder();
 
@@ -76,15 +77,11 @@ function newestWithin(files: Member[], budget: number): Member[] {
   return kept.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
-function namesIn(dir: string, keep: RegExp): string[] {
-  try {
-    return fs
-      .readdirSync(dir)
-      .filter((n) => keep.test(n))
-      .sort();
-  } catch {
-    return [];
-  }
+/** The names in `dir` that `keep` matches, sorted. */
+function kept(dir: string, keep: RegExp): string[] {
+  return namesIn(dir)
+    .filter((n) => keep.test(n))
+    .sort();
 }
 
 /**
@@ -93,8 +90,8 @@ function namesIn(dir: string, keep: RegExp): string[] {
  * which hold the sockets and the files workers start from.
  */
 function runtimeFiles(bases: string[]): Member[] {
-  const logs = bases.flatMap((base) => namesIn(path.join(base, "logs"), /\.log(\.1)?$/).map((n) => ({ name: `runtime/${path.basename(base)}/logs/${n}`, file: path.join(base, "logs", n) })));
-  const states = bases.flatMap((base) => namesIn(stateDir(base), /^\d+\.json$/).map((n) => ({ name: `runtime/${path.basename(base)}/supervisors/${n}`, file: path.join(stateDir(base), n) })));
+  const logs = bases.flatMap((base) => kept(logsDir(base), /\.log(\.1)?$/).map((n) => ({ name: `runtime/${path.basename(base)}/logs/${n}`, file: path.join(logsDir(base), n) })));
+  const states = bases.flatMap((base) => kept(stateDir(base), /^\d+\.json$/).map((n) => ({ name: `runtime/${path.basename(base)}/supervisors/${n}`, file: path.join(stateDir(base), n) })));
   return [...newestWithin(logs, WORKER_LOGS_BYTES), ...states];
 }
 

@@ -28,11 +28,11 @@ export function gpuChecks(root: string, now: Result<CudaDecision, CudaDecisionEr
   const d = now.value;
   const checks: Check[] = [{ group: "gpu", name: "decision", status: "ok", summary: `a build now targets ${label(d.cuda, d.variant)}: ${d.reason}`, details: { cuda: d.cuda, variant: d.variant, torch: d.torch, reason: d.reason } }];
   const platform = hostPixiPlatform();
+  const want = effectiveCuda({ platform, cuda: d.cuda });
   for (const p of listBuilds(root)) {
     const meta = readMeta(p);
     const built = meta?.identity;
     if (!built || built.platform !== platform) continue;
-    const want = effectiveCuda({ platform, cuda: d.cuda });
     const name = `_env_${p.hash}`;
     const details = { built: { cuda: built.cuda, variant: built.variant }, now: { cuda: want, variant: d.variant } };
     if (built.cuda === want) {

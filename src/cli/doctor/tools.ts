@@ -6,7 +6,7 @@ import { readEnv } from "../../util/env.ts";
 import { probeReachable } from "../../util/http.ts";
 import { hostPixiPlatform } from "../../util/platform.ts";
 import { wheelsIndexUrl } from "../../wheels/resolve.ts";
-import { describeHttpError } from "../errors/http.ts";
+import { describeHttpError, PROXY_HINT } from "../errors/http.ts";
 import type { Check } from "./check.ts";
 import { redactUrlCredentials } from "../../util/redact.ts";
 
@@ -54,7 +54,7 @@ export async function networkChecks(): Promise<Check[]> {
         name: h.name,
         status: "fail",
         summary: `${new URL(h.url).host} is not reachable${proxy ? ` through the proxy ${proxy}` : ""}: ${describeHttpError(r.error)}`,
-        fix: proxy ? `let the proxy reach ${new URL(h.url).host}, or add it to NO_PROXY if it is reachable directly` : "behind a proxy? set HTTPS_PROXY (and NO_PROXY for hosts to reach directly)",
+        fix: proxy ? `let the proxy reach ${new URL(h.url).host}, or add it to NO_PROXY if it is reachable directly` : PROXY_HINT,
         details: { url: h.url },
       };
     }),

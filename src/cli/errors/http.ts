@@ -1,7 +1,7 @@
 import type { HttpError } from "../../util/http.ts";
 import type { RenderedError } from "./types.ts";
 
-const PROXY_HINT = "behind a proxy? set HTTPS_PROXY (and NO_PROXY for hosts to reach directly)";
+export const PROXY_HINT = "behind a proxy? set HTTPS_PROXY (and NO_PROXY for hosts to reach directly)";
 
 /** One line for an HTTP failure, without the URL (callers name it). */
 export function describeHttpError(e: HttpError): string {

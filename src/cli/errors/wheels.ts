@@ -4,7 +4,7 @@ import type { RenderedError } from "./types.ts";
 import { commandLine } from "../../util/command-line.ts";
 
 /** `cu128 torch2.8 cp311/cp312`, with its platforms in brackets when asked. */
-export function describeCombo(c: WheelCombo, withPlatforms: boolean): string {
+function describeCombo(c: WheelCombo, withPlatforms: boolean): string {
   const base = `${c.cuda} torch${c.torch} ${c.pythons.join("/")}`;
   return withPlatforms ? `${base} (${c.platforms.join(", ")})` : base;
 }
