@@ -4,7 +4,7 @@ import path from "node:path";
 import { readEnv } from "../util/env.ts";
 import { downloadFile, fetchText, type HttpError } from "../util/http.ts";
 import { hostOs } from "../util/platform.ts";
-import { extractMember } from "../pixi/archive.ts";
+import { extractMember, type ArchiveError } from "../pixi/archive.ts";
 import { archiveFormat, DEFAULT_DOWNLOAD_URL, executableName, findReleaseAsset, parseSha256Sums, releaseFileUrl, SUMS_FILE, type ReleaseAsset } from "../util/release.ts";
 import { codeOf, err, messageOf, ok, type Result } from "../util/result.ts";
 import { isCompiled, replaceExecutable, runningExecutable, type ReplaceError } from "../util/self-replace.ts";
@@ -37,7 +37,7 @@ export type SelfUpdateError =
   | { kind: "download-failed"; cause: HttpError }
   | { kind: "no-asset"; url: string; target: string; version?: string }
   | { kind: "checksum-mismatch"; url: string; expected: string; actual: string }
-  | { kind: "bad-archive"; url: string; message: string }
+  | { kind: "bad-archive"; url: string; cause: ArchiveError }
   | { kind: "bad-binary"; path: string; message: string }
   | { kind: "read-failed"; path: string; message: string }
   | ReplaceError;
@@ -108,10 +108,7 @@ async function fetchVerifyReplace(opts: SelfUpdateOptions, asset: ReleaseAsset, 
     return err({ kind: "read-failed", path: tmp.archive, message: messageOf(e) });
   }
   const member = extractMember(archiveFormat(opts.target), bytes, executableName(opts.target));
-  if (member.isErr()) {
-    const e = member.error;
-    return err({ kind: "bad-archive", url, message: e.kind === "archive-corrupt" ? e.message : `no ${e.member} in it (found: ${e.found.join(", ") || "nothing"})` });
-  }
+  if (member.isErr()) return err({ kind: "bad-archive", url, cause: member.error });
   try {
     fs.writeFileSync(tmp.exe, member.value);
     fs.chmodSync(tmp.exe, 0o755);

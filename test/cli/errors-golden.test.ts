@@ -147,7 +147,7 @@ const EXAMPLES: { [M in ErrorModule]: ErrorOf<M>[] } = {
     { kind: "download-failed", cause: { kind: "network", url: "https://github.com/x/SHA256SUMS", message: "getaddrinfo ENOTFOUND github.com", attempts: 4 } },
     { kind: "no-asset", url: "https://github.com/x/SHA256SUMS", target: "linux-arm64", version: "0.4.0" },
     { kind: "checksum-mismatch", url: "https://github.com/x/comfy-env-linux-x64", expected: "aa11", actual: "bb22" },
-    { kind: "bad-archive", url: "https://github.com/x/comfy-env-0.4.0-linux-x64.tar.gz", message: "no comfy-env in it (found: bin/other)" },
+    { kind: "bad-archive", url: "https://github.com/x/comfy-env-0.4.0-linux-x64.tar.gz", cause: { kind: "archive-member-missing", format: "tar.gz", member: "comfy-env", found: ["bin/other"] } },
     { kind: "bad-binary", path: "/usr/local/bin/.comfy-env.update", message: '"--version" exited 126 and printed ""' },
     { kind: "read-failed", path: "/usr/local/bin/comfy-env", message: "EACCES: permission denied" },
     { kind: "replace-failed", path: "/usr/local/bin/comfy-env", code: "EACCES", message: "EACCES: permission denied, rename" },

@@ -37,8 +37,11 @@ export function renderSelfUpdateError(e: SelfUpdateError): RenderedError {
       return { message: `the release ${e.version ? `v${stripV(e.version)} ` : ""}has no build for ${e.target}`, causes: [`checked ${e.url}`] };
     case "checksum-mismatch":
       return { message: `sha256 of ${e.url} does not match SHA256SUMS; nothing was replaced`, causes: [`expected ${e.expected}`, `got      ${e.actual}`], hints: ["rerun later; if it persists, report it"] };
-    case "bad-archive":
-      return { message: `cannot unpack ${e.url}: ${e.message}; nothing was replaced`, hints: ["rerun later; if it persists, report it"] };
+    case "bad-archive": {
+      const c = e.cause;
+      const why = c.kind === "archive-corrupt" ? c.message : `no ${c.member} in it (found: ${c.found.join(", ") || "nothing"})`;
+      return { message: `cannot unpack ${e.url}: ${why}; nothing was replaced`, hints: ["rerun later; if it persists, report it"] };
+    }
     case "bad-binary":
       return { message: `the downloaded comfy-env does not run here; nothing was replaced`, causes: [e.message] };
     case "read-failed":
